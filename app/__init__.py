@@ -1,0 +1,62 @@
+"""The application factory."""
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app import cli, dbsetup, extensions, requestmeta, templating
+from app.config import Config
+from app.errors import register_error_handlers
+from app.extensions import csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app from ``config`` (tests) or from the environment (everything else)."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.update(config or Config.from_env(Path(app.instance_path)))
+    if app.config["TRUSTED_PROXY_COUNT"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXY_COUNT"], x_proto=1)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    init_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    requestmeta.init_app(app)
+    templating.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def init_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401  (register every table with the metadata)
+    from app.auth import services as auth_services
+    from app.auth.views import unauthorized
+
+    db.init_app(app)
+    with app.app_context():
+        dbsetup.configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    extensions.htmx.init_app(app)  # via the module: the package attribute `htmx` is app/htmx.py
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.user_loader(auth_services.load_session_user)
+    login_manager.unauthorized_handler(unauthorized)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.accounts.views import bp as accounts_bp
+    from app.audit.views import bp as audit_bp
+    from app.auth.views import bp as auth_bp
+    from app.ops.views import bp as ops_bp
+
+    for bp in (auth_bp, accounts_bp, audit_bp, ops_bp):
+        app.register_blueprint(bp)

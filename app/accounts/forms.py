@@ -1,0 +1,77 @@
+"""Forms of the worklist and the account page."""
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, DecimalField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from app.accounts.queries import SORTS, UNASSIGNED, WorklistFilters
+from app.accounts.services import MAX_NOTE_LENGTH
+from app.accounts.states import Status
+
+SORT_LABELS = {"priority": "Priority", "balance": "Balance", "due_date": "Due date",
+               "last_contact": "Last contact", "created": "Created"}
+
+
+def optional_int(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class WorklistFilterForm(FlaskForm):
+    """The worklist filters; they live in the query string so a view can be shared or bookmarked."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Search", validators=[Optional(), Length(max=100)])
+    status = SelectField("Status", choices=[("", "Any status")] + [(s.value, s.label) for s in Status],
+                         validators=[Optional()])
+    priority = SelectField("Priority", choices=[("", "Any priority")] + [(str(p), f"P{p}") for p in range(4)],
+                           validators=[Optional()])
+    collector = SelectField("Collector", coerce=optional_int, validators=[Optional()], validate_choice=True)
+    balance_min = DecimalField("Balance from", places=2, validators=[Optional(), NumberRange(min=0)])
+    balance_max = DecimalField("Balance to", places=2, validators=[Optional(), NumberRange(min=0)])
+    due_from = DateField("Due from", validators=[Optional()])
+    due_to = DateField("Due to", validators=[Optional()])
+    sort = SelectField("Sort by", choices=list(SORT_LABELS.items()), default="priority")
+    dir = SelectField("Order", choices=[("desc", "Descending"), ("asc", "Ascending")], default="desc")
+
+    def set_collectors(self, collectors) -> None:
+        self.collector.choices = [(None, "Any collector"), (UNASSIGNED, "Unassigned")] + [
+            (c.id, c.full_name) for c in collectors
+        ]
+
+    def validate_balance_max(self, field):
+        if field.data is not None and self.balance_min.data is not None and field.data < self.balance_min.data:
+            raise ValidationError("Must not be below 'Balance from'.")
+
+    def validate_due_to(self, field):
+        if field.data and self.due_from.data and field.data < self.due_from.data:
+            raise ValidationError("Must not be before 'Due from'.")
+
+    def to_filters(self) -> WorklistFilters:
+        return WorklistFilters(
+            status=Status(self.status.data) if self.status.data else None,
+            priority=int(self.priority.data) if self.priority.data else None,
+            collector_id=self.collector.data,
+            balance_min=self.balance_min.data,
+            balance_max=self.balance_max.data,
+            due_from=self.due_from.data,
+            due_to=self.due_to.data,
+            q=(self.q.data or "").strip(),
+            sort=self.sort.data if self.sort.data in SORTS else "priority",
+            direction="asc" if self.dir.data == "asc" else "desc",
+        )
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField("Note", validators=[DataRequired(), Length(max=MAX_NOTE_LENGTH)])
+
+
+class StatusForm(FlaskForm):
+    # The service, not the form, judges the target, so a refused move gets its explanatory message.
+    status = SelectField("New status", validators=[DataRequired()], validate_choice=False)
+    note = TextAreaField("Note (optional)", validators=[Optional(), Length(max=MAX_NOTE_LENGTH)])
+
+
+class AssignForm(FlaskForm):
+    collector_id = SelectField("Collector", coerce=optional_int, validators=[DataRequired()])

@@ -1,0 +1,135 @@
+"""Accounts (the placed debts), their creditors, and the account timeline."""
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    Numeric,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.states import Status
+from app.auth.models import User
+from app.debtors.models import Debtor
+from app.extensions import db
+from app.timeutil import UTCDateTime, utcnow
+
+Money = Numeric(12, 2)
+
+
+class Creditor(db.Model):
+    """The agency's client who placed the debt."""
+
+    __tablename__ = "creditors"
+    __table_args__ = (UniqueConstraint("agency_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+def _sort_indexes() -> list[Index]:
+    """Indexes matching each worklist sort, for the admin view and for a collector's own list."""
+    indexes = []
+    for col in ("priority", "current_balance", "due_date", "last_contact_at", "created_at"):
+        indexes.append(Index(f"ix_accounts_agency_{col}", "agency_id", col, "id"))
+        indexes.append(Index(f"ix_accounts_collector_{col}", "assigned_collector_id", col, "id"))
+    return indexes
+
+
+class Account(db.Model):
+    __tablename__ = "accounts"
+    __table_args__ = (
+        UniqueConstraint("agency_id", "external_ref"),
+        CheckConstraint("current_balance >= 0", name="balance_nonneg"),
+        CheckConstraint("original_amount > 0", name="original_positive"),
+        CheckConstraint("priority BETWEEN 0 AND 3", name="priority_range"),
+        Index("ix_accounts_agency_status_priority", "agency_id", "status", "priority", "id"),
+        Index("ix_accounts_collector_status_priority", "assigned_collector_id", "status", "priority", "id"),
+        Index(
+            "ix_accounts_search_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
+        *_sort_indexes(),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    debtor_id: Mapped[int] = mapped_column(ForeignKey("debtors.id"), index=True)
+    creditor_id: Mapped[int | None] = mapped_column(ForeignKey("creditors.id"), index=True)
+    external_ref: Mapped[str] = mapped_column(String(100))
+    account_type: Mapped[str | None] = mapped_column(String(80))
+    original_amount: Mapped[Decimal] = mapped_column(Money)
+    current_balance: Mapped[Decimal] = mapped_column(Money)
+    status: Mapped[Status] = mapped_column(
+        Enum(Status, native_enum=False, length=20, validate_strings=True, values_callable=lambda e: [m.value for m in e]),
+        default=Status.NEW,
+    )
+    priority: Mapped[int] = mapped_column(SmallInteger, default=1)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    last_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    assigned_collector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Lower-cased "ref name email", kept by the services so one trigram index serves the search box.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    debtor: Mapped[Debtor] = relationship()
+    creditor: Mapped[Creditor | None] = relationship()
+    assigned_collector: Mapped[User | None] = relationship()
+
+    def refresh_search_text(self) -> None:
+        """Recompute the search column from the ref and the debtor's name and email."""
+        self.search_text = build_search_text(self.external_ref, self.debtor.full_name, self.debtor.email)
+
+    @property
+    def amount_paid(self) -> Decimal:
+        return max(self.original_amount - self.current_balance, Decimal("0.00"))
+
+
+def build_search_text(external_ref: str, full_name: str, email: str | None) -> str:
+    """The lower-cased text the worklist search matches against."""
+    return " ".join(p for p in (external_ref, full_name, email or "") if p).lower()
+
+
+class ActivityKind(enum.StrEnum):
+    NOTE = "note"
+    STATUS_CHANGE = "status_change"
+    ASSIGNMENT = "assignment"
+    PAYMENT = "payment"
+    REFUND = "refund"
+    IMPORT = "import"
+    ADJUSTMENT = "adjustment"
+
+
+class Activity(db.Model):
+    """One entry on an account's timeline."""
+
+    __tablename__ = "activities"
+    __table_args__ = (Index("ix_activities_account_created", "account_id", "created_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[ActivityKind] = mapped_column(
+        Enum(ActivityKind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+    )
+    body: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[User | None] = relationship()

@@ -1,0 +1,162 @@
+"""Read-only account queries, always scoped to the viewer's agency (and, for collectors, to their accounts)."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload
+
+from app.accounts.models import Account, Activity
+from app.accounts.states import WORKING_STATUSES, Status
+from app.auth.models import Role, User
+from app.collectors.models import CollectorProfile
+from app.errors import NotFound
+from app.extensions import db
+
+SORTS = {
+    "priority": Account.priority,
+    "balance": Account.current_balance,
+    "due_date": Account.due_date,
+    "last_contact": Account.last_contact_at,
+    "created": Account.created_at,
+}
+UNASSIGNED = 0
+
+
+@dataclass
+class WorklistFilters:
+    status: Status | None = None
+    priority: int | None = None
+    collector_id: int | None = None  # UNASSIGNED (0) selects accounts without a collector
+    balance_min: Decimal | None = None
+    balance_max: Decimal | None = None
+    due_from: date | None = None
+    due_to: date | None = None
+    q: str = ""
+    sort: str = "priority"
+    direction: str = "desc"
+
+
+@dataclass
+class Page:
+    items: list = field(default_factory=list)
+    number: int = 1
+    size: int = 25
+    has_next: bool = False
+
+    @property
+    def has_prev(self) -> bool:
+        return self.number > 1
+
+    @property
+    def first_index(self) -> int:
+        return (self.number - 1) * self.size + 1
+
+
+def scoped_accounts(viewer: User) -> Select:
+    """All accounts the viewer may see: the agency's for admins, their own for collectors."""
+    stmt = select(Account).where(Account.agency_id == viewer.agency_id)
+    if viewer.role != Role.ADMIN:
+        stmt = stmt.where(Account.assigned_collector_id == viewer.id)
+    return stmt
+
+
+def get_account(viewer: User, account_id: int, *, for_update: bool = False) -> Account:
+    """The account if the viewer may see it; NotFound otherwise (same answer as a missing id)."""
+    stmt = scoped_accounts(viewer).where(Account.id == account_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    account = db.session.scalars(stmt).first()
+    if account is None:
+        raise NotFound("Account not found.")
+    return account
+
+
+def escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def apply_filters(stmt: Select, f: WorklistFilters) -> Select:
+    """Narrow a scoped account query by the worklist filters."""
+    conditions = [
+        (f.status is not None, lambda: Account.status == f.status),
+        (f.priority is not None, lambda: Account.priority == f.priority),
+        (f.collector_id == UNASSIGNED, lambda: Account.assigned_collector_id.is_(None)),
+        (bool(f.collector_id), lambda: Account.assigned_collector_id == f.collector_id),
+        (f.balance_min is not None, lambda: Account.current_balance >= f.balance_min),
+        (f.balance_max is not None, lambda: Account.current_balance <= f.balance_max),
+        (f.due_from is not None, lambda: Account.due_date >= f.due_from),
+        (f.due_to is not None, lambda: Account.due_date <= f.due_to),
+        (bool(f.q), lambda: Account.search_text.like(f"%{escape_like(f.q.lower())}%", escape="\\")),
+    ]
+    return stmt.where(*[build() for wanted, build in conditions if wanted])
+
+
+def apply_sort(stmt: Select, sort: str, direction: str) -> Select:
+    """Order by the chosen column with ``id`` as tie-breaker, matching the sort indexes."""
+    column = SORTS.get(sort, Account.priority)
+    if direction == "asc":
+        return stmt.order_by(column.asc().nulls_last(), Account.id.asc())
+    return stmt.order_by(column.desc().nulls_first(), Account.id.desc())
+
+
+def list_accounts(viewer: User, filters: WorklistFilters, page: int = 1, size: int = 25) -> Page:
+    """One page of the viewer's accounts; fetches one extra row to know whether a next page exists."""
+    stmt = apply_sort(apply_filters(scoped_accounts(viewer), filters), filters.sort, filters.direction)
+    stmt = stmt.options(joinedload(Account.debtor), joinedload(Account.assigned_collector))
+    rows = db.session.scalars(stmt.offset((page - 1) * size).limit(size + 1)).all()
+    return Page(items=list(rows[:size]), number=page, size=size, has_next=len(rows) > size)
+
+
+def get_timeline(account: Account, page: int = 1, size: int = 15) -> Page:
+    """A page of the account's timeline, newest first."""
+    stmt = (
+        select(Activity)
+        .where(Activity.account_id == account.id, Activity.agency_id == account.agency_id)
+        .order_by(Activity.created_at.desc(), Activity.id.desc())
+        .options(joinedload(Activity.actor))
+        .offset((page - 1) * size)
+        .limit(size + 1)
+    )
+    rows = db.session.scalars(stmt).all()
+    return Page(items=list(rows[:size]), number=page, size=size, has_next=len(rows) > size)
+
+
+def count_open_accounts(collector_id: int) -> int:
+    """Accounts assigned to the collector that are still being worked (count towards their maximum)."""
+    stmt = select(func.count(Account.id)).where(
+        Account.assigned_collector_id == collector_id, Account.status.in_(WORKING_STATUSES)
+    )
+    return db.session.scalar(stmt) or 0
+
+
+def list_collectors(viewer: User, *, active_only: bool = False) -> list[User]:
+    """Collectors of the viewer's agency, by name."""
+    stmt = (
+        select(User)
+        .join(CollectorProfile, CollectorProfile.user_id == User.id)
+        .where(User.agency_id == viewer.agency_id, User.role == Role.COLLECTOR)
+        .order_by(User.full_name)
+    )
+    if active_only:
+        stmt = stmt.where(User.active.is_(True), CollectorProfile.active.is_(True))
+    return list(db.session.scalars(stmt))
+
+
+def assignable_collectors(viewer: User) -> list[tuple[User, int]]:
+    """Active collectors of the viewer's agency with their current open-account counts."""
+    collectors = list_collectors(viewer, active_only=True)
+    if not collectors:
+        return []
+    stmt = (
+        select(Account.assigned_collector_id, func.count(Account.id))
+        .where(
+            Account.agency_id == viewer.agency_id,
+            Account.assigned_collector_id.in_([c.id for c in collectors]),
+            Account.status.in_(WORKING_STATUSES),
+        )
+        .group_by(Account.assigned_collector_id)
+    )
+    counts = dict(db.session.execute(stmt).all())
+    return [(c, counts.get(c.id, 0)) for c in collectors]

@@ -1,0 +1,142 @@
+"""Account use cases: notes, status changes, assignment. One transaction each, audited inside it."""
+
+from sqlalchemy import select
+
+from app.accounts import queries
+from app.accounts.models import Account, Activity, ActivityKind
+from app.accounts.states import Status, allowed_targets, can_transition
+from app.audit import services as audit
+from app.auth.models import Role, User
+from app.collectors.models import CollectorProfile
+from app.errors import PermissionDenied, ValidationFailed
+from app.extensions import db
+from app.timeutil import utcnow
+
+MAX_NOTE_LENGTH = 5000
+
+
+def add_timeline_entry(account: Account, kind: ActivityKind, body: str, actor: User | None, **details) -> Activity:
+    """Append an entry to the account's timeline (part of the caller's transaction)."""
+    entry = Activity(
+        agency_id=account.agency_id,
+        account_id=account.id,
+        actor_id=actor.id if actor else None,
+        kind=kind,
+        body=body,
+        details=details,
+        created_at=utcnow(),
+    )
+    db.session.add(entry)
+    return entry
+
+
+def add_note(account_id: int, body: str, *, actor: User) -> Activity:
+    """Add a note to the timeline and mark the account as contacted now.
+
+    Raises NotFound for an account the actor may not see, ValidationFailed for an empty or huge note.
+    """
+    text = (body or "").strip()
+    if not text or len(text) > MAX_NOTE_LENGTH:
+        message = f"Write a note of 1 to {MAX_NOTE_LENGTH} characters."
+        raise ValidationFailed(message, {"body": message})
+    account = queries.get_account(actor, account_id, for_update=True)
+    before = account.last_contact_at
+    account.last_contact_at = utcnow()
+    entry = add_timeline_entry(account, ActivityKind.NOTE, text, actor)
+    changes = audit.diff({"last_contact_at": before}, {"last_contact_at": account.last_contact_at})
+    audit.record(actor, account.agency_id, "account.note_added", "account", account.id, changes)
+    db.session.commit()
+    return entry
+
+
+def parse_status(value: str) -> Status:
+    try:
+        return Status(value)
+    except ValueError:
+        raise ValidationFailed(f"'{value}' is not an account status.", {"status": "Choose a status."}) from None
+
+
+def change_status(account_id: int, target: str, note: str = "", *, actor: User) -> Account:
+    """Move an account along the state machine on a user's request.
+
+    Raises NotFound for an account the actor may not see and ValidationFailed for a move the table
+    forbids (the message lists the allowed targets) or for ``assigned`` without a collector.
+    """
+    new = parse_status(target)
+    account = queries.get_account(actor, account_id, for_update=True)
+    old = account.status
+    if not can_transition(old, new):
+        allowed = ", ".join(s.label for s in allowed_targets(old)) or "none (closed is final)"
+        message = f"An account in {old.label} cannot move to {new.label}. Allowed: {allowed}."
+        raise ValidationFailed(message, {"status": message})
+    if new == Status.ASSIGNED and account.assigned_collector_id is None:
+        raise ValidationFailed("Assign a collector first.", {"status": "Assign a collector first."})
+    set_status(account, new, actor, note=(note or "").strip()[:MAX_NOTE_LENGTH])
+    db.session.commit()
+    return account
+
+
+def set_status(account: Account, new: Status, actor: User | None, note: str = "", system: str = "") -> None:
+    """Record a status change on the timeline and the audit trail (no commit; checks done by caller)."""
+    old, account.status = account.status, new
+    body = f"Status changed from {old.label} to {new.label}" + (f" — {note}" if note else "")
+    add_timeline_entry(account, ActivityKind.STATUS_CHANGE, body, actor, old=old.value, new=new.value, system=system)
+    changes = {"status": {"old": old.value, "new": new.value}}
+    audit.record(actor, account.agency_id, "account.status_changed", "account", account.id, changes)
+
+
+def assign_collector(account_id: int, collector_id: int, *, actor: User) -> Account:
+    """Assign or reassign an account to an active collector of the same agency (admins only).
+
+    A new account becomes ``assigned``. Raises PermissionDenied for non-admins, NotFound for a foreign
+    account, ValidationFailed for an unknown, inactive or full collector or a closed account.
+    """
+    if actor.role != Role.ADMIN:
+        raise PermissionDenied("Only an agency admin can assign accounts.")
+    account = queries.get_account(actor, account_id, for_update=True)
+    collector = _lock_assignable_collector(actor, collector_id)
+    _check_can_assign(account, collector)
+    previous = account.assigned_collector
+    account.assigned_collector_id = collector.id
+    body = f"Assigned to {collector.full_name}" + (f" (was {previous.full_name})" if previous else "")
+    add_timeline_entry(account, ActivityKind.ASSIGNMENT, body, actor, old=previous and previous.id, new=collector.id)
+    audit.record(
+        actor, account.agency_id, "account.assigned", "account", account.id,
+        {"assigned_collector_id": {"old": previous and previous.id, "new": collector.id}},
+    )
+    if account.status == Status.NEW:
+        set_status(account, Status.ASSIGNED, actor, system="assignment")
+    db.session.commit()
+    return account
+
+
+def _lock_assignable_collector(actor: User, collector_id: int) -> User:
+    """The active collector of the actor's agency, with their profile row locked against racing assigns."""
+    stmt = (
+        select(CollectorProfile)
+        .join(User, User.id == CollectorProfile.user_id)
+        .where(
+            CollectorProfile.user_id == collector_id,
+            CollectorProfile.agency_id == actor.agency_id,
+            CollectorProfile.active.is_(True),
+            User.active.is_(True),
+            User.role == Role.COLLECTOR,
+        )
+        .with_for_update(of=CollectorProfile)
+    )
+    profile = db.session.scalars(stmt).first()
+    if profile is None:
+        raise ValidationFailed("Choose an active collector of your agency.", {"collector_id": "Not available."})
+    return profile.user
+
+
+def _check_can_assign(account: Account, collector: User) -> None:
+    if account.status == Status.CLOSED:
+        raise ValidationFailed("A closed account cannot be reassigned.", {"collector_id": "Account is closed."})
+    if account.assigned_collector_id == collector.id:
+        message = f"The account is already assigned to {collector.full_name}."
+        raise ValidationFailed(message, {"collector_id": message})
+    limit = collector.collector_profile.max_open_accounts
+    if account.status in queries.WORKING_STATUSES and queries.count_open_accounts(collector.id) >= limit:
+        message = f"{collector.full_name} already has {limit} open accounts, their maximum."
+        raise ValidationFailed(message, {"collector_id": message})

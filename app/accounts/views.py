@@ -1,0 +1,135 @@
+"""Worklists and the account page. Each handler parses input, calls one service, renders."""
+
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+
+from app.accounts import queries, services
+from app.accounts.forms import SORT_LABELS, AssignForm, NoteForm, StatusForm, WorklistFilterForm
+from app.accounts.states import allowed_targets
+from app.auth.decorators import roles_required
+from app.auth.models import Role
+from app.errors import ValidationFailed
+from app.extensions import htmx
+from app.htmx import render
+
+bp = Blueprint("accounts", __name__)
+
+
+@bp.get("/worklist")
+@login_required
+@roles_required(Role.COLLECTOR)
+def worklist():
+    """A collector's own accounts."""
+    return _account_list("accounts.worklist", "My worklist")
+
+
+@bp.get("/accounts/")
+@login_required
+@roles_required(Role.ADMIN)
+def index():
+    """All accounts of the admin's agency."""
+    return _account_list("accounts.index", "All accounts")
+
+
+def _account_list(endpoint: str, title: str):
+    form = WorklistFilterForm(request.args)
+    form.set_collectors(queries.list_collectors(current_user) if current_user.is_admin else [])
+    page_no = max(request.args.get("page", 1, type=int) or 1, 1)
+    valid = form.validate()
+    page = queries.list_accounts(current_user, form.to_filters(), page_no, _page_size()) if valid else None
+    ctx = dict(form=form, page=page, endpoint=endpoint, title=title, sort_labels=SORT_LABELS)
+    return render("accounts/index.html", block=_list_block(), status=200 if valid else 422, **ctx)
+
+
+def _page_size() -> int:
+    from flask import current_app
+
+    return current_app.config["PAGE_SIZE"]
+
+
+def _list_block() -> str | None:
+    return "account_table" if htmx.target == "account-table" else None
+
+
+@bp.get("/accounts/<int:account_id>")
+@login_required
+def show(account_id: int):
+    account = queries.get_account(current_user, account_id)
+    return _render_account(account)
+
+
+@bp.get("/accounts/<int:account_id>/timeline")
+@login_required
+def timeline(account_id: int):
+    """One more page of the timeline (htmx 'more'); without JS, the account page showing that page."""
+    account = queries.get_account(current_user, account_id)
+    page_no = max(request.args.get("page", 2, type=int) or 2, 1)
+    if not htmx:
+        return redirect(url_for("accounts.show", account_id=account.id, page=page_no))
+    page = queries.get_timeline(account, page_no)
+    return render("accounts/show.html", block="timeline_page", account=account, timeline=page)
+
+
+@bp.post("/accounts/<int:account_id>/notes")
+@login_required
+def add_note(account_id: int):
+    form = NoteForm()
+    return _act(account_id, form, lambda: services.add_note(account_id, form.body.data, actor=current_user),
+                "Note added.", note_form=form)
+
+
+@bp.post("/accounts/<int:account_id>/status")
+@login_required
+def change_status(account_id: int):
+    form = StatusForm()
+    act = lambda: services.change_status(account_id, form.status.data, form.note.data, actor=current_user)  # noqa: E731
+    return _act(account_id, form, act, "Status updated.", status_form=form)
+
+
+@bp.post("/accounts/<int:account_id>/assignment")
+@login_required
+@roles_required(Role.ADMIN)
+def assign(account_id: int):
+    form = AssignForm()
+    form.collector_id.choices = [(c.id, c.full_name) for c, _ in queries.assignable_collectors(current_user)]
+    act = lambda: services.assign_collector(account_id, form.collector_id.data, actor=current_user)  # noqa: E731
+    return _act(account_id, form, act, "Account assigned.", assign_form=form)
+
+
+def _act(account_id: int, form, action, success: str, **forms):
+    """Run an account action: 303 back to the account on success, else the page's main block with errors."""
+    queries.get_account(current_user, account_id)  # 404 before any form feedback on a foreign id
+    if form.validate_on_submit():
+        try:
+            action()
+            flash(success, "success")
+            return redirect(url_for("accounts.show", account_id=account_id), 303)
+        except ValidationFailed as exc:
+            _attach_errors(form, exc)
+    return _render_account(queries.get_account(current_user, account_id), status=422, **forms)
+
+
+def _attach_errors(form, exc: ValidationFailed) -> None:
+    for name, message in exc.fields.items():
+        if name in form:
+            form[name].errors = list(form[name].errors) + [message]
+    if not exc.fields:
+        form.form_errors.append(exc.message)
+
+
+def _render_account(account, status: int = 200, **forms):
+    """The account page (or its main block for htmx), with the action forms it offers."""
+    pages = min(max(request.args.get("page", 1, type=int) or 1, 1), 50)
+    timeline = queries.get_timeline(account, 1, size=15 * pages)
+    timeline.number = pages
+    timeline.size = 15
+    status_form = forms.get("status_form") or StatusForm(formdata=None)
+    status_form.status.choices = [(s.value, s.label) for s in allowed_targets(account.status)]
+    assign_form = forms.get("assign_form") or AssignForm(formdata=None)
+    collectors = queries.assignable_collectors(current_user) if current_user.is_admin else []
+    assign_form.collector_id.choices = [(c.id, f"{c.full_name} ({n}/{c.collector_profile.max_open_accounts} open)")
+                                        for c, n in collectors]
+    ctx = dict(account=account, timeline=timeline, note_form=forms.get("note_form") or NoteForm(formdata=None),
+               status_form=status_form, assign_form=assign_form)
+    block = "account_main" if htmx.target == "account-main" else None
+    return render("accounts/show.html", block=block, status=status, **ctx)

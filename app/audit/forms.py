@@ -1,0 +1,30 @@
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import Length, Optional, ValidationError
+
+from app.accounts.forms import optional_int
+from app.audit.queries import AuditFilters
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    entity_type = SelectField("Entity", validators=[Optional()])
+    entity_id = StringField("Entity id", validators=[Optional(), Length(max=64)])
+    actor = SelectField("Actor", coerce=optional_int, validators=[Optional()])
+    date_from = DateField("From", validators=[Optional()])
+    date_to = DateField("To", validators=[Optional()])
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError("Must not be before 'From'.")
+
+    def to_filters(self) -> AuditFilters:
+        return AuditFilters(
+            entity_type=self.entity_type.data or "",
+            entity_id=(self.entity_id.data or "").strip(),
+            actor_id=self.actor.data,
+            date_from=self.date_from.data,
+            date_to=self.date_to.data,
+        )

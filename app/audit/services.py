@@ -1,0 +1,94 @@
+"""Writing the audit trail. Called by every state-changing service, inside its transaction."""
+
+import hashlib
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+
+from sqlalchemy import select
+
+from app.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
+from app.auth.models import User
+from app.extensions import db
+from app.requestmeta import current_meta
+from app.timeutil import utcnow
+
+
+def json_safe(value):
+    """Turn a model value into something JSON keeps exactly (money and dates as strings)."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def diff(before: dict, after: dict) -> dict:
+    """Field-level changes between two snapshots: ``{field: {"old": ..., "new": ...}}``."""
+    changes = {}
+    for field in after:
+        old, new = json_safe(before.get(field)), json_safe(after[field])
+        if old != new:
+            changes[field] = {"old": old, "new": new}
+    return changes
+
+
+def event_hash(event: AuditEvent) -> str:
+    """SHA-256 over the event's content and the previous event's hash."""
+    payload = {
+        "prev": event.prev_hash,
+        "agency_id": event.agency_id,
+        "actor_id": event.actor_id,
+        "action": event.action,
+        "entity_type": event.entity_type,
+        "entity_id": event.entity_id,
+        "changes": event.changes,
+        "ip": event.ip,
+        "request_id": event.request_id,
+        "created_at": event.created_at.isoformat(),
+    }
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def lock_chain_head(agency_id: int) -> AuditChainHead:
+    """Lock (creating if needed) the agency's chain head so appends are serialised per agency."""
+    stmt = select(AuditChainHead).where(AuditChainHead.agency_id == agency_id).with_for_update()
+    head = db.session.scalars(stmt).first()
+    if head is None:
+        head = AuditChainHead(agency_id=agency_id, last_hash=GENESIS_HASH)
+        db.session.add(head)
+    return head
+
+
+def record(
+    actor: User | None,
+    agency_id: int,
+    action: str,
+    entity_type: str,
+    entity_id: object,
+    changes: dict | None = None,
+) -> AuditEvent:
+    """Append an event to the agency's chain in the caller's transaction (the caller commits)."""
+    ip, request_id = current_meta()
+    head = lock_chain_head(agency_id)
+    event = AuditEvent(
+        agency_id=agency_id,
+        actor_id=actor.id if actor else None,
+        action=action,
+        entity_type=entity_type,
+        entity_id=None if entity_id is None else str(entity_id),
+        changes=changes or {},
+        ip=ip,
+        request_id=request_id,
+        created_at=utcnow(),
+        prev_hash=head.last_hash,
+    )
+    event.hash = event_hash(event)
+    db.session.add(event)
+    db.session.flush()
+    head.last_hash, head.last_event_id = event.hash, event.id
+    return event

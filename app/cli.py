@@ -1,0 +1,72 @@
+"""Operator commands: ``flask seed-demo``, ``flask audit verify``, ``flask crypto rotate``."""
+
+import sys
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from app.extensions import db
+
+
+@click.command("seed-demo")
+@click.option("--reset", is_flag=True, help="Delete the demo agencies' data first and rebuild it.")
+def seed_demo_command(reset: bool) -> None:
+    """Create the demo agencies, users and accounts (idempotent)."""
+    from app.demo import seed_demo
+
+    summary = seed_demo(reset=reset)
+    click.echo(summary)
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """Audit trail tools."""
+
+
+@audit_group.command("verify")
+@click.option("--agency", "slug", default=None, help="Only this agency (slug); default all agencies.")
+def verify_command(slug: str | None) -> None:
+    """Walk each agency's hash chain; exit 1 at the first broken link."""
+    from app.agencies.models import Agency
+    from app.audit.verify import verify_chain
+
+    stmt = select(Agency).order_by(Agency.id)
+    if slug:
+        stmt = stmt.where(Agency.slug == slug)
+    agencies = db.session.scalars(stmt).all()
+    if slug and not agencies:
+        raise click.ClickException(f"no agency with slug {slug!r}")
+    failed = False
+    for agency in agencies:
+        report = verify_chain(agency.id)
+        if report.ok:
+            click.echo(f"{agency.slug}: OK, {report.events} events")
+        else:
+            failed = True
+            click.echo(f"{agency.slug}: BROKEN at event {report.broken_at}: {report.reason}", err=True)
+    sys.exit(1 if failed else 0)
+
+
+@click.group("crypto")
+def crypto_group() -> None:
+    """Field-encryption key tools."""
+
+
+@crypto_group.command("rotate")
+def rotate_command() -> None:
+    """Re-encrypt every encrypted field under the first key of ENCRYPTION_KEYS."""
+    from app import crypto
+    from app.debtors.models import Debtor
+
+    count = 0
+    for debtor in db.session.scalars(select(Debtor).where(Debtor.ssn_last4_encrypted.is_not(None))):
+        debtor.ssn_last4_encrypted = crypto.rotate(debtor.ssn_last4_encrypted)
+        count += 1
+    db.session.commit()
+    click.echo(f"re-encrypted {count} values")
+
+
+def init_app(app: Flask) -> None:
+    for command in (seed_demo_command, audit_group, crypto_group):
+        app.cli.add_command(command)

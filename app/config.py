@@ -1,0 +1,115 @@
+"""Configuration read from the environment.
+
+Two modes share one code base (see README "Configuration"):
+
+* **embedded** (no ``DATABASE_URL``): SQLite under ``instance/``, in-process jobs, and demo secrets
+  generated once into ``instance/secrets.json``.
+* **production** (``DATABASE_URL`` set): every secret must come from the environment; a missing one stops
+  the app at start-up instead of falling back to a default.
+"""
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DEBTFLOW_ENCRYPTION_KEYS")
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when the environment lacks a required setting."""
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Read a yes/no environment variable."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in ("1", "true", "yes", "on")
+
+
+def env_int(name: str, default: int) -> int:
+    """Read an integer environment variable."""
+    raw = os.environ.get(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+def split_keys(raw: str) -> list[str]:
+    """Split a comma-separated key list; the first key encrypts, all of them decrypt."""
+    return [k.strip() for k in raw.split(",") if k.strip()]
+
+
+def embedded_secrets(instance_path: Path) -> dict:
+    """Load (or create on first run) the demo's secret key and encryption key under ``instance/``."""
+    path = instance_path / "secrets.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    instance_path.mkdir(parents=True, exist_ok=True)
+    values = {"SECRET_KEY": secrets.token_hex(32), "ENCRYPTION_KEY": Fernet.generate_key().decode()}
+    path.write_text(json.dumps(values))
+    path.chmod(0o600)
+    return values
+
+
+class Config:
+    """Settings shared by every mode; built from the environment by :meth:`from_env`."""
+
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    WTF_CSRF_TIME_LIMIT = None
+    PAGE_SIZE = 25
+    TIMELINE_PAGE_SIZE = 15
+    TESTING = False
+
+    @classmethod
+    def from_env(cls, instance_path: Path) -> dict:
+        """Return the settings for this process, failing fast on a missing production secret."""
+        values = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+        database_url = os.environ.get("DATABASE_URL", "")
+        embedded = not database_url
+        if embedded:
+            demo = embedded_secrets(instance_path)
+            values.update(
+                SECRET_KEY=demo["SECRET_KEY"],
+                SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance_path / 'debtflow.db'}",
+                ENCRYPTION_KEYS=[demo["ENCRYPTION_KEY"]],
+                REDIS_URL=os.environ.get("REDIS_URL", ""),
+            )
+        else:
+            missing = [name for name in REQUIRED_IN_PRODUCTION if not os.environ.get(name)]
+            if missing:
+                raise ConfigError(f"missing required environment variables: {', '.join(missing)}")
+            values.update(
+                SECRET_KEY=os.environ["SECRET_KEY"],
+                SQLALCHEMY_DATABASE_URI=database_url,
+                ENCRYPTION_KEYS=split_keys(os.environ["DEBTFLOW_ENCRYPTION_KEYS"]),
+                REDIS_URL=os.environ["REDIS_URL"],
+            )
+        values.update(
+            EMBEDDED=embedded,
+            SESSION_COOKIE_SECURE=env_bool("SESSION_COOKIE_SECURE", not embedded),
+            TRUSTED_PROXY_COUNT=env_int("TRUSTED_PROXY_COUNT", 0),
+            PAGE_SIZE=env_int("PAGE_SIZE", cls.PAGE_SIZE),
+        )
+        return values
+
+
+def test_config(database_url: str) -> dict:
+    """Settings for the test suite: a given database, CSRF on (tests send tokens), fixed keys."""
+    values = {k: getattr(Config, k) for k in dir(Config) if k.isupper()}
+    values.update(
+        TESTING=True,
+        EMBEDDED=database_url.startswith("sqlite"),
+        SECRET_KEY="test-secret-key",
+        SQLALCHEMY_DATABASE_URI=database_url,
+        ENCRYPTION_KEYS=[Fernet.generate_key().decode()],
+        REDIS_URL=os.environ.get("TEST_REDIS_URL", ""),
+        SESSION_COOKIE_SECURE=False,
+        TRUSTED_PROXY_COUNT=0,
+        WTF_CSRF_ENABLED=True,
+    )
+    return values

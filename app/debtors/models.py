@@ -1,0 +1,50 @@
+"""Debtors: the people who owe, one row per person per agency."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app import crypto
+from app.extensions import db
+from app.timeutil import UTCDateTime, utcnow
+
+
+class Debtor(db.Model):
+    __tablename__ = "debtors"
+    __table_args__ = (Index("uq_debtors_agency_ref", "agency_id", "debtor_ref", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    # The creditor's customer id, when the import file carries one; rows sharing it share a debtor.
+    debtor_ref: Mapped[str | None] = mapped_column(String(100))
+    full_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    address_line1: Mapped[str | None] = mapped_column(String(200))
+    address_line2: Mapped[str | None] = mapped_column(String(200))
+    city: Mapped[str | None] = mapped_column(String(100))
+    state: Mapped[str | None] = mapped_column(String(50))
+    postal_code: Mapped[str | None] = mapped_column(String(20))
+    ssn_last4_encrypted: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def ssn_last4(self) -> str | None:
+        return crypto.decrypt(self.ssn_last4_encrypted)
+
+    @ssn_last4.setter
+    def ssn_last4(self, value: str | None) -> None:
+        self.ssn_last4_encrypted = crypto.encrypt(value)
+
+    @property
+    def masked_ssn(self) -> str:
+        """The SSN as staff may see it: only the last four digits."""
+        last4 = self.ssn_last4
+        return f"***-**-{last4}" if last4 else "—"
+
+    @property
+    def address_lines(self) -> list[str]:
+        city_line = " ".join(p for p in (self.city and f"{self.city},", self.state, self.postal_code) if p)
+        return [line for line in (self.address_line1, self.address_line2, city_line) if line]

@@ -1,0 +1,8 @@
+"""Import every model so Alembic and ``db.create_all`` see the whole schema."""
+
+from app.accounts.models import Account, Activity, ActivityKind, Creditor  # noqa: F401
+from app.agencies.models import Agency  # noqa: F401
+from app.audit.models import AuditChainHead, AuditEvent  # noqa: F401
+from app.auth.models import Role, User, UserSession  # noqa: F401
+from app.collectors.models import CollectorProfile  # noqa: F401
+from app.debtors.models import Debtor  # noqa: F401

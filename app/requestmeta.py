@@ -1,0 +1,38 @@
+"""Per-request metadata (request id, client IP) that the audit trail records.
+
+The client IP comes from ``request.remote_addr``; ``X-Forwarded-For`` is honoured only through
+werkzeug's ProxyFix when ``TRUSTED_PROXY_COUNT`` is configured, so a client cannot spoof it.
+"""
+
+import re
+import uuid
+
+from flask import Flask, g, has_request_context, request
+
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def assign_request_id() -> None:
+    incoming = request.headers.get("X-Request-ID", "")
+    g.request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
+
+
+def add_response_headers(response):
+    response.headers["X-Request-ID"] = g.get("request_id", "")
+    response.headers.add("Vary", "HX-Request")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+def current_meta() -> tuple[str | None, str | None]:
+    """(client IP, request id) of the current request, or (None, None) outside one."""
+    if not has_request_context():
+        return None, None
+    return request.remote_addr, g.get("request_id")
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(assign_request_id)
+    app.after_request(add_response_headers)

@@ -1,0 +1,34 @@
+"""Jinja filters and globals: money, dates in the agency's timezone, status labels."""
+
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from flask_login import current_user
+
+from app.accounts.states import Status
+
+
+def money(value: Decimal | None, currency: str = "USD") -> str:
+    if value is None:
+        return "—"
+    symbol = "$" if currency == "USD" else f"{currency} "
+    return f"{symbol}{value:,.2f}"
+
+
+def local_dt(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Format a UTC timestamp in the signed-in user's agency timezone."""
+    if value is None:
+        return "—"
+    tz = current_user.agency.timezone if current_user.is_authenticated else "UTC"
+    return value.astimezone(ZoneInfo(tz)).strftime(fmt)
+
+
+def status_label(value) -> str:
+    return Status(value).label
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(money=money, local_dt=local_dt, status_label=status_label)
+    app.jinja_env.globals.update(Status=Status)

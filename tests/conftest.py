@@ -1,0 +1,195 @@
+"""Fixtures: the app on SQLite or PostgreSQL (TEST_DATABASE_URL), per-test rollback, clients, users."""
+
+import os
+import re
+import uuid
+
+import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import make_url
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from app import create_app
+from app.config import test_config
+from app.extensions import db as _db
+from tests import factories as f
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def _create_pg_database(base_url: str) -> str:
+    """Create a throw-away database on the server named by TEST_DATABASE_URL and return its URL."""
+    import psycopg2
+
+    url = make_url(base_url)
+    name = f"debtflow_test_{uuid.uuid4().hex[:10]}"
+    conn = psycopg2.connect(**_pg_args(url, url.database or "postgres"))
+    conn.autocommit = True
+    conn.cursor().execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_pg_database(db_url: str) -> None:
+    import psycopg2
+
+    url = make_url(db_url)
+    conn = psycopg2.connect(**_pg_args(url, "postgres"))
+    conn.autocommit = True
+    conn.cursor().execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+    conn.close()
+
+
+def _pg_args(url, database: str) -> dict:
+    return dict(host=url.host, port=url.port or 5432, user=url.username, password=url.password, dbname=database)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    url = _create_pg_database(base)
+    yield url
+    _drop_pg_database(url)
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    """One app per test session, its database built by the real migrations."""
+    app = create_app(test_config(database_url))
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture(scope="session")
+def is_postgres(database_url) -> bool:
+    return database_url.startswith("postgresql")
+
+
+@pytest.fixture(autouse=True)
+def db(app):
+    """Each test runs in a transaction that is rolled back; service commits become savepoint releases."""
+    with app.app_context():
+        connection = _db.engine.connect()
+        outer = connection.begin()
+        original = _db.session
+        _db.session = scoped_session(
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+        )
+        try:
+            yield _db
+        finally:
+            _db.session.remove()
+            _db.session = original
+            outer.rollback()
+            connection.close()
+
+
+class Web:
+    """A test client that signs in users and sends CSRF tokens like the browser would."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user, password: str = f.PASSWORD):
+        return self.post("/login", {"username": user.username, "password": password})
+
+    def csrf(self) -> str:
+        return CSRF_META.search(self.client.get("/login").get_data(as_text=True)).group(1)
+
+    def get(self, url: str, htmx: bool = False, target: str | None = None, **kw):
+        return self.client.get(url, headers=hx_headers(htmx, target), **kw)
+
+    def post(self, url: str, data: dict | None = None, htmx: bool = False, target: str | None = None):
+        payload = {"csrf_token": self.csrf(), **(data or {})}
+        return self.client.post(url, data=payload, headers=hx_headers(htmx, target))
+
+
+def hx_headers(htmx: bool, target: str | None) -> dict:
+    if not htmx:
+        return {}
+    headers = {"HX-Request": "true"}
+    if target:
+        headers["HX-Target"] = target
+    return headers
+
+
+class FreshGlobalsClient(FlaskClient):
+    """Each request starts with an empty ``g``, as in production.
+
+    The test holds an app context open (for the per-test session), and Flask reuses it for requests,
+    so without this ``g`` (CSRF token, logged-in user, request id) would leak from one request to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def client(app):
+    app.test_client_class = FreshGlobalsClient
+    return app.test_client()
+
+
+@pytest.fixture
+def web(client):
+    return Web(client)
+
+
+@pytest.fixture
+def agency():
+    return f.AgencyFactory(name="Apex Test Agency", slug="apex-test")
+
+
+@pytest.fixture
+def admin(agency):
+    return f.AdminFactory(agency=agency, full_name="Ada Admin")
+
+
+@pytest.fixture
+def collector(agency):
+    return f.CollectorFactory(agency=agency, full_name="Carl Collector")
+
+
+@pytest.fixture
+def other_collector(agency):
+    return f.CollectorFactory(agency=agency, full_name="Olga Other")
+
+
+@pytest.fixture
+def account(agency):
+    return f.AccountFactory(agency=agency)
+
+
+@pytest.fixture
+def assigned_account(account, admin, collector):
+    return f.walk_to(account, f.Status.ASSIGNED, admin=admin, collector=collector)
+
+
+@pytest.fixture
+def foreign():
+    """A second agency with its own admin, collector and assigned account."""
+    agency = f.AgencyFactory(name="Other Agency")
+    admin = f.AdminFactory(agency=agency)
+    collector = f.CollectorFactory(agency=agency)
+    account = f.walk_to(f.AccountFactory(agency=agency), f.Status.IN_CONTACT, admin=admin, collector=collector)
+    return type("Foreign", (), dict(agency=agency, admin=admin, collector=collector, account=account))
+
+
+@pytest.fixture
+def login(web):
+    """Sign a user in through the real login form."""
+
+    def _login(user):
+        response = web.login(user)
+        assert response.status_code == 303, response.get_data(as_text=True)
+        return web
+
+    return _login
