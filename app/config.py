@@ -62,7 +62,6 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     WTF_CSRF_TIME_LIMIT = None
     PAGE_SIZE = 25
-    TIMELINE_PAGE_SIZE = 15
     TESTING = False
 
     @classmethod
@@ -104,7 +103,7 @@ def test_config(database_url: str) -> dict:
     values.update(
         TESTING=True,
         EMBEDDED=database_url.startswith("sqlite"),
-        SECRET_KEY="test-secret-key",
+        SECRET_KEY=secrets.token_hex(32),
         SQLALCHEMY_DATABASE_URI=database_url,
         ENCRYPTION_KEYS=[Fernet.generate_key().decode()],
         REDIS_URL=os.environ.get("TEST_REDIS_URL", ""),

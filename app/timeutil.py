@@ -1,6 +1,7 @@
 """UTC-aware time helpers (one place, so tests and services agree on 'now')."""
 
 from datetime import UTC, datetime
+
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 

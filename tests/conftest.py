@@ -78,9 +78,7 @@ def db(app):
         connection = _db.engine.connect()
         outer = connection.begin()
         original = _db.session
-        _db.session = scoped_session(
-            sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
-        )
+        _db.session = scoped_session(sessionmaker(bind=connection, join_transaction_mode="create_savepoint"))
         try:
             yield _db
         finally:

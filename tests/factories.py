@@ -13,7 +13,7 @@ from app.agencies.models import Agency
 from app.auth.models import Role, User
 from app.collectors.models import CollectorProfile
 from app.debtors.models import Debtor
-from app.extensions import db
+from app.extensions import db  # noqa: F401  (re-exported for tests)
 
 PASSWORD = "Correct-Horse-42"
 
@@ -61,7 +61,8 @@ class AdminFactory(UserFactory):
 class CollectorFactory(UserFactory):
     role = Role.COLLECTOR
     profile = factory.RelatedFactory(
-        "tests.factories.CollectorProfileFactory", factory_related_name="user",
+        "tests.factories.CollectorProfileFactory",
+        factory_related_name="user",
         agency_id=factory.SelfAttribute("..agency.id"),
     )
 

@@ -7,13 +7,10 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from app.accounts.queries import SORTS, UNASSIGNED, WorklistFilters
 from app.accounts.services import MAX_NOTE_LENGTH
 from app.accounts.states import Status
+from app.forms import optional_int, options
 
 SORT_LABELS = {"priority": "Priority", "balance": "Balance", "due_date": "Due date",
                "last_contact": "Last contact", "created": "Created"}
-
-
-def optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
 
 
 class WorklistFilterForm(FlaskForm):
@@ -23,22 +20,21 @@ class WorklistFilterForm(FlaskForm):
         csrf = False
 
     q = StringField("Search", validators=[Optional(), Length(max=100)])
-    status = SelectField("Status", choices=[("", "Any status")] + [(s.value, s.label) for s in Status],
+    status = SelectField("Status", choices=options([("", "Any status")] + [(s.value, s.label) for s in Status]),
                          validators=[Optional()])
-    priority = SelectField("Priority", choices=[("", "Any priority")] + [(str(p), f"P{p}") for p in range(4)],
+    priority = SelectField("Priority", choices=options([("", "Any priority")] + [(str(p), f"P{p}") for p in range(4)]),
                            validators=[Optional()])
     collector = SelectField("Collector", coerce=optional_int, validators=[Optional()], validate_choice=True)
     balance_min = DecimalField("Balance from", places=2, validators=[Optional(), NumberRange(min=0)])
     balance_max = DecimalField("Balance to", places=2, validators=[Optional(), NumberRange(min=0)])
     due_from = DateField("Due from", validators=[Optional()])
     due_to = DateField("Due to", validators=[Optional()])
-    sort = SelectField("Sort by", choices=list(SORT_LABELS.items()), default="priority")
-    dir = SelectField("Order", choices=[("desc", "Descending"), ("asc", "Ascending")], default="desc")
+    sort = SelectField("Sort by", choices=options(SORT_LABELS.items()), default="priority")
+    dir = SelectField("Order", choices=options([("desc", "Descending"), ("asc", "Ascending")]), default="desc")
 
     def set_collectors(self, collectors) -> None:
-        self.collector.choices = [(None, "Any collector"), (UNASSIGNED, "Unassigned")] + [
-            (c.id, c.full_name) for c in collectors
-        ]
+        fixed = [(None, "Any collector"), (UNASSIGNED, "Unassigned")]
+        self.collector.choices = options(fixed + [(c.id, c.full_name) for c in collectors])
 
     def validate_balance_max(self, field):
         if field.data is not None and self.balance_min.data is not None and field.data < self.balance_min.data:

@@ -96,7 +96,7 @@ def assign_collector(account_id: int, collector_id: int, *, actor: User) -> Acco
     account = queries.get_account(actor, account_id, for_update=True)
     collector = _lock_assignable_collector(actor, collector_id)
     _check_can_assign(account, collector)
-    previous = account.assigned_collector
+    previous = db.session.get(User, account.assigned_collector_id) if account.assigned_collector_id else None
     account.assigned_collector_id = collector.id
     body = f"Assigned to {collector.full_name}" + (f" (was {previous.full_name})" if previous else "")
     add_timeline_entry(account, ActivityKind.ASSIGNMENT, body, actor, old=previous and previous.id, new=collector.id)

@@ -1,6 +1,6 @@
 """Worklists and the account page. Each handler parses input, calls one service, renders."""
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from app.accounts import queries, services
@@ -10,9 +10,11 @@ from app.auth.decorators import roles_required
 from app.auth.models import Role
 from app.errors import ValidationFailed
 from app.extensions import htmx
+from app.forms import options
 from app.htmx import render
 
 bp = Blueprint("accounts", __name__)
+TIMELINE_PAGE = 15  # timeline entries per "More"
 
 
 @bp.get("/worklist")
@@ -36,15 +38,10 @@ def _account_list(endpoint: str, title: str):
     form.set_collectors(queries.list_collectors(current_user) if current_user.is_admin else [])
     page_no = max(request.args.get("page", 1, type=int) or 1, 1)
     valid = form.validate()
-    page = queries.list_accounts(current_user, form.to_filters(), page_no, _page_size()) if valid else None
+    size = current_app.config["PAGE_SIZE"]
+    page = queries.list_accounts(current_user, form.to_filters(), page_no, size) if valid else None
     ctx = dict(form=form, page=page, endpoint=endpoint, title=title, sort_labels=SORT_LABELS)
     return render("accounts/index.html", block=_list_block(), status=200 if valid else 422, **ctx)
-
-
-def _page_size() -> int:
-    from flask import current_app
-
-    return current_app.config["PAGE_SIZE"]
 
 
 def _list_block() -> str | None:
@@ -66,7 +63,7 @@ def timeline(account_id: int):
     page_no = max(request.args.get("page", 2, type=int) or 2, 1)
     if not htmx:
         return redirect(url_for("accounts.show", account_id=account.id, page=page_no))
-    page = queries.get_timeline(account, page_no)
+    page = queries.get_timeline(account, page_no, TIMELINE_PAGE)
     return render("accounts/show.html", block="timeline_page", account=account, timeline=page)
 
 
@@ -91,7 +88,7 @@ def change_status(account_id: int):
 @roles_required(Role.ADMIN)
 def assign(account_id: int):
     form = AssignForm()
-    form.collector_id.choices = [(c.id, c.full_name) for c, _ in queries.assignable_collectors(current_user)]
+    form.collector_id.choices = options((c.id, c.full_name) for c, _ in queries.assignable_collectors(current_user))
     act = lambda: services.assign_collector(account_id, form.collector_id.data, actor=current_user)  # noqa: E731
     return _act(account_id, form, act, "Account assigned.", assign_form=form)
 
@@ -119,17 +116,35 @@ def _attach_errors(form, exc: ValidationFailed) -> None:
 
 def _render_account(account, status: int = 200, **forms):
     """The account page (or its main block for htmx), with the action forms it offers."""
-    pages = min(max(request.args.get("page", 1, type=int) or 1, 1), 50)
-    timeline = queries.get_timeline(account, 1, size=15 * pages)
-    timeline.number = pages
-    timeline.size = 15
-    status_form = forms.get("status_form") or StatusForm(formdata=None)
-    status_form.status.choices = [(s.value, s.label) for s in allowed_targets(account.status)]
-    assign_form = forms.get("assign_form") or AssignForm(formdata=None)
-    collectors = queries.assignable_collectors(current_user) if current_user.is_admin else []
-    assign_form.collector_id.choices = [(c.id, f"{c.full_name} ({n}/{c.collector_profile.max_open_accounts} open)")
-                                        for c, n in collectors]
-    ctx = dict(account=account, timeline=timeline, note_form=forms.get("note_form") or NoteForm(formdata=None),
-               status_form=status_form, assign_form=assign_form)
+    ctx = dict(
+        account=account,
+        timeline=_timeline_so_far(account),
+        note_form=forms.get("note_form") or NoteForm(formdata=None),
+        status_form=_status_form(account, forms.get("status_form")),
+        assign_form=_assign_form(forms.get("assign_form")),
+    )
     block = "account_main" if htmx.target == "account-main" else None
     return render("accounts/show.html", block=block, status=status, **ctx)
+
+
+def _timeline_so_far(account):
+    """Timeline pages 1..N in one list (``?page=N``), so 'More' works without JavaScript too."""
+    pages = min(max(request.args.get("page", 1, type=int) or 1, 1), 50)
+    timeline = queries.get_timeline(account, 1, size=TIMELINE_PAGE * pages)
+    timeline.number, timeline.size = pages, TIMELINE_PAGE
+    return timeline
+
+
+def _status_form(account, form=None) -> StatusForm:
+    form = form or StatusForm(formdata=None)
+    form.status.choices = options((s.value, s.label) for s in allowed_targets(account.status))
+    return form
+
+
+def _assign_form(form=None) -> AssignForm:
+    form = form or AssignForm(formdata=None)
+    collectors = queries.assignable_collectors(current_user) if current_user.is_admin else []
+    form.collector_id.choices = options(
+        (c.id, f"{c.full_name} ({n}/{c.collector_profile.max_open_accounts} open)") for c, n in collectors
+    )
+    return form

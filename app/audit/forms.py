@@ -2,8 +2,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
-from app.accounts.forms import optional_int
 from app.audit.queries import AuditFilters
+from app.forms import optional_int
 
 
 class AuditFilterForm(FlaskForm):

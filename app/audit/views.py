@@ -8,6 +8,7 @@ from app.audit.forms import AuditFilterForm
 from app.auth.decorators import roles_required
 from app.auth.models import Role
 from app.extensions import htmx
+from app.forms import options
 from app.htmx import render
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -18,8 +19,8 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 @roles_required(Role.ADMIN)
 def index():
     form = AuditFilterForm(request.args)
-    form.entity_type.choices = [("", "Any entity")] + [(t, t) for t in queries.list_entity_types(current_user)]
-    form.actor.choices = [(None, "Anyone")] + [(u.id, u.full_name) for u in queries.list_actors(current_user)]
+    form.entity_type.choices = options([("", "Any entity")] + [(t, t) for t in queries.list_entity_types(current_user)])
+    form.actor.choices = options([(None, "Anyone")] + [(u.id, u.full_name) for u in queries.list_actors(current_user)])
     valid = form.validate()
     page_no = max(request.args.get("page", 1, type=int) or 1, 1)
     page = queries.list_events(current_user, form.to_filters(), page_no) if valid else None

@@ -1,0 +1,43 @@
+"""Configuration: production refuses to start without its secrets; the embedded default makes its own."""
+
+import json
+
+import pytest
+
+from app.config import Config, ConfigError
+
+PRODUCTION = {
+    "DATABASE_URL": "postgresql://db/debtflow",
+    "SECRET_KEY": "s3cret",
+    "REDIS_URL": "redis://cache:6379/0",
+    "DEBTFLOW_ENCRYPTION_KEYS": "k1, k2",
+}
+
+
+@pytest.mark.parametrize("missing", sorted(set(PRODUCTION) - {"DATABASE_URL"}))
+def test_production_fails_fast_without_a_secret(monkeypatch, tmp_path, missing):
+    for name, value in PRODUCTION.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv(missing)
+    with pytest.raises(ConfigError, match=missing):
+        Config.from_env(tmp_path)
+
+
+def test_production_settings_come_from_the_environment(monkeypatch, tmp_path):
+    for name, value in PRODUCTION.items():
+        monkeypatch.setenv(name, value)
+    values = Config.from_env(tmp_path)
+    assert values["EMBEDDED"] is False and values["SESSION_COOKIE_SECURE"] is True
+    assert values["ENCRYPTION_KEYS"] == ["k1", "k2"]
+    assert not (tmp_path / "secrets.json").exists()
+
+
+def test_embedded_mode_generates_and_keeps_its_secrets(monkeypatch, tmp_path):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    first = Config.from_env(tmp_path)
+    second = Config.from_env(tmp_path)
+    assert first["SECRET_KEY"] == second["SECRET_KEY"] and len(first["SECRET_KEY"]) == 64
+    assert first["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///") and first["SESSION_COOKIE_SECURE"] is False
+    stored = json.loads((tmp_path / "secrets.json").read_text())
+    assert first["ENCRYPTION_KEYS"] == [stored["ENCRYPTION_KEY"]]
+    assert (tmp_path / "secrets.json").stat().st_mode & 0o077 == 0
