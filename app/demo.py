@@ -19,7 +19,7 @@ from werkzeug.security import generate_password_hash
 
 from app import demo_data as data
 from app.accounts.models import Account, ActivityKind, Creditor
-from app.accounts.services import add_timeline_entry
+from app.accounts.services import add_timeline_entry, status_change_text
 from app.accounts.states import OPEN_STATUSES, Status
 from app.agencies.models import Agency
 from app.audit import services as audit
@@ -290,7 +290,7 @@ def _reason(rng: random.Random, old: Status, new: Status) -> str:
 
 def _status_step(old: Status, new: Status, actor: User, reason: str = "", system: str = "") -> Step:
     """A status change entry shaped like the one ``accounts.services.set_status`` writes."""
-    body = f"Status changed from {old.label} to {new.label}" + (f" — {reason}" if reason else "")
+    body = status_change_text(old, new, reason)
     return Step(ActivityKind.STATUS_CHANGE, actor, body, {"old": old.value, "new": new.value, "system": system})
 
 

@@ -9,8 +9,13 @@ from app.accounts.services import MAX_NOTE_LENGTH
 from app.accounts.states import Status
 from app.forms import optional_int, options
 
-SORT_LABELS = {"priority": "Priority", "balance": "Balance", "due_date": "Due date",
-               "last_contact": "Last contact", "created": "Created"}
+SORT_LABELS = {
+    "priority": "Priority",
+    "balance": "Balance",
+    "due_date": "Due date",
+    "last_contact": "Last contact",
+    "created": "Created",
+}
 
 
 class WorklistFilterForm(FlaskForm):
@@ -20,10 +25,14 @@ class WorklistFilterForm(FlaskForm):
         csrf = False
 
     q = StringField("Search", validators=[Optional(), Length(max=100)])
-    status = SelectField("Status", choices=options([("", "Any status")] + [(s.value, s.label) for s in Status]),
-                         validators=[Optional()])
-    priority = SelectField("Priority", choices=options([("", "Any priority")] + [(str(p), f"P{p}") for p in range(4)]),
-                           validators=[Optional()])
+    status = SelectField(
+        "Status", choices=options([("", "Any status")] + [(s.value, s.label) for s in Status]), validators=[Optional()]
+    )
+    priority = SelectField(
+        "Priority",
+        choices=options([("", "Any priority")] + [(str(p), f"P{p}") for p in range(4)]),
+        validators=[Optional()],
+    )
     collector = SelectField("Collector", coerce=optional_int, validators=[Optional()], validate_choice=True)
     balance_min = DecimalField("Balance from", places=2, validators=[Optional(), NumberRange(min=0)])
     balance_max = DecimalField("Balance to", places=2, validators=[Optional(), NumberRange(min=0)])

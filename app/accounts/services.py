@@ -76,10 +76,15 @@ def change_status(account_id: int, target: str, note: str = "", *, actor: User) 
     return account
 
 
+def status_change_text(old: Status, new: Status, note: str = "") -> str:
+    """The timeline wording of a status change."""
+    return f"Status changed from {old.label} to {new.label}" + (f" — {note}" if note else "")
+
+
 def set_status(account: Account, new: Status, actor: User | None, note: str = "", system: str = "") -> None:
     """Record a status change on the timeline and the audit trail (no commit; checks done by caller)."""
     old, account.status = account.status, new
-    body = f"Status changed from {old.label} to {new.label}" + (f" — {note}" if note else "")
+    body = status_change_text(old, new, note)
     add_timeline_entry(account, ActivityKind.STATUS_CHANGE, body, actor, old=old.value, new=new.value, system=system)
     changes = {"status": {"old": old.value, "new": new.value}}
     audit.record(actor, account.agency_id, "account.status_changed", "account", account.id, changes)
@@ -101,7 +106,11 @@ def assign_collector(account_id: int, collector_id: int, *, actor: User) -> Acco
     body = f"Assigned to {collector.full_name}" + (f" (was {previous.full_name})" if previous else "")
     add_timeline_entry(account, ActivityKind.ASSIGNMENT, body, actor, old=previous and previous.id, new=collector.id)
     audit.record(
-        actor, account.agency_id, "account.assigned", "account", account.id,
+        actor,
+        account.agency_id,
+        "account.assigned",
+        "account",
+        account.id,
         {"assigned_collector_id": {"old": previous and previous.id, "new": collector.id}},
     )
     if account.status == Status.NEW:

@@ -71,8 +71,13 @@ def timeline(account_id: int):
 @login_required
 def add_note(account_id: int):
     form = NoteForm()
-    return _act(account_id, form, lambda: services.add_note(account_id, form.body.data, actor=current_user),
-                "Note added.", note_form=form)
+    return _act(
+        account_id,
+        form,
+        lambda: services.add_note(account_id, form.body.data, actor=current_user),
+        "Note added.",
+        note_form=form,
+    )
 
 
 @bp.post("/accounts/<int:account_id>/status")

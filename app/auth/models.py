@@ -5,11 +5,12 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Enum, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.agencies.models import Agency
+from app.dbtypes import str_enum
 from app.extensions import db
 from app.timeutil import UTCDateTime, utcnow
 
@@ -27,7 +28,7 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(String(80), unique=True)
     email: Mapped[str] = mapped_column(String(254))
     full_name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20, validate_strings=True, values_callable=lambda e: [m.value for m in e]))
+    role: Mapped[Role] = mapped_column(str_enum(Role))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

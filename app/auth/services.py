@@ -55,9 +55,8 @@ def load_session_user(token: str) -> User | None:
 
 def end_session(user: User, token: str) -> None:
     """Revoke one session (logout)."""
-    db.session.execute(
-        update(UserSession).where(UserSession.token == token, UserSession.user_id == user.id).values(revoked_at=utcnow())
-    )
+    stmt = update(UserSession).where(UserSession.token == token, UserSession.user_id == user.id)
+    db.session.execute(stmt.values(revoked_at=utcnow()))
     audit.record(user, user.agency_id, "auth.logout", "user", user.id)
     db.session.commit()
 

@@ -1,0 +1,135 @@
+"""Browser fixtures: the demo agency served by a live server, and headless Chromium driven by Playwright.
+
+The live server runs in another thread with its own connections, so it needs committed data in a database of
+its own: these tests replace the per-test rollback ``db`` fixture with a no-op and seed the demo once.
+"""
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from playwright.sync_api import expect, sync_playwright
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.config import test_config
+from app.extensions import db as _db
+from tests.conftest import _create_pg_database, _drop_pg_database
+
+CHROMIUM = Path("/usr/bin/chromium")
+NO_CHROMIUM = "Chromium not installed at /usr/bin/chromium (apt-get install chromium)"
+# Headless as root on a closed network: no sandbox, GPU or background connections to Google's hosts.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 10_000
+
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+def pytest_collection_modifyitems(config, items):
+    if CHROMIUM.exists():
+        return
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.skip(reason=NO_CHROMIUM))
+
+
+@pytest.fixture
+def db():
+    """No per-test rollback: the live server must see committed data (overrides tests/conftest.py)."""
+    yield None
+
+
+@pytest.fixture(scope="package")
+def live_database_url(tmp_path_factory):
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.db'}"
+        return
+    url = _create_pg_database(base)
+    yield url
+    _drop_pg_database(url)
+
+
+@pytest.fixture(scope="package")
+def live_server(live_database_url):
+    """The demo agency served over HTTP on a free loopback port; yields the base URL."""
+    from app.demo import seed_demo
+
+    app = create_app(test_config(live_database_url))
+    with app.app_context():
+        upgrade()
+        seed_demo()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+    with app.app_context():
+        _db.engine.dispose()
+
+
+# Package scope: a running sync Playwright holds an asyncio loop, so it must stop before other packages' tests.
+@pytest.fixture(scope="package")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Problems:
+    """What a page reported that a user would call broken: console errors, uncaught exceptions, 5xx replies."""
+
+    def __init__(self):
+        self.items: list[str] = []
+
+    def watch(self, page) -> None:
+        page.on("console", self._console)
+        page.on("pageerror", lambda exc: self.items.append(f"page error: {exc}"))
+        page.on("response", self._response)
+
+    def _console(self, message) -> None:
+        if message.type == "error":
+            self.items.append(f"console error: {message.text} at {message.location.get('url')}")
+
+    def _response(self, response) -> None:
+        if response.status >= 500:
+            self.items.append(f"HTTP {response.status}: {response.request.method} {response.url}")
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Open a page in a fresh browser context (own cookies); every page is checked for problems at the end."""
+    problems = Problems()
+    contexts = []
+
+    def _new_page(java_script: bool = True):
+        context = browser.new_context(base_url=live_server, java_script_enabled=java_script)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        problems.watch(page)
+        return page
+
+    yield _new_page
+    for context in contexts:
+        context.close()
+    assert problems.items == [], "\n".join(problems.items)
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
