@@ -107,6 +107,7 @@ def test_config(database_url: str) -> dict:
         SQLALCHEMY_DATABASE_URI=database_url,
         ENCRYPTION_KEYS=[Fernet.generate_key().decode()],
         REDIS_URL=os.environ.get("TEST_REDIS_URL", ""),
+        JOBS_SYNC=True,
         SESSION_COOKIE_SECURE=False,
         TRUSTED_PROXY_COUNT=0,
         WTF_CSRF_ENABLED=True,

@@ -1,0 +1,1 @@
+"""RQ job functions: one small function per job, taking ids and primitives, calling one service."""
