@@ -57,6 +57,8 @@ def register_blueprints(app: Flask) -> None:
     from app.audit.views import bp as audit_bp
     from app.auth.views import bp as auth_bp
     from app.ops.views import bp as ops_bp
+    from app.payments.api import bp as payments_api_bp
+    from app.payments.views import bp as payments_bp
 
-    for bp in (auth_bp, accounts_bp, audit_bp, ops_bp):
+    for bp in (auth_bp, accounts_bp, audit_bp, ops_bp, payments_bp, payments_api_bp):
         app.register_blueprint(bp)

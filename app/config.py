@@ -53,6 +53,26 @@ def embedded_secrets(instance_path: Path) -> dict:
     return values
 
 
+def stripe_settings() -> dict:
+    """Stripe settings from the environment; card payments are off without a secret key (never a default key).
+
+    With a secret key, the webhook secret and publishable key are required too: a half-configured Stripe would
+    take card payments whose confirmations could never be verified.
+    """
+    values = {
+        "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
+        "STRIPE_PUBLISHABLE_KEY": os.environ.get("STRIPE_PUBLISHABLE_KEY", ""),
+        "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
+        "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", "https://api.stripe.com"),
+        "STRIPE_JS_URL": os.environ.get("STRIPE_JS_URL", "https://js.stripe.com/v3/"),
+        "PAY_LINK_TTL_HOURS": env_int("PAY_LINK_TTL_HOURS", 72),
+    }
+    missing = [k for k in ("STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET") if not values[k]]
+    if values["STRIPE_SECRET_KEY"] and missing:
+        raise ConfigError(f"STRIPE_SECRET_KEY is set but these are missing: {', '.join(missing)}")
+    return values
+
+
 class Config:
     """Settings shared by every mode; built from the environment by :meth:`from_env`."""
 
@@ -94,6 +114,7 @@ class Config:
             TRUSTED_PROXY_COUNT=env_int("TRUSTED_PROXY_COUNT", 0),
             PAGE_SIZE=env_int("PAGE_SIZE", cls.PAGE_SIZE),
         )
+        values.update(stripe_settings())
         return values
 
 
@@ -111,5 +132,12 @@ def test_config(database_url: str) -> dict:
         SESSION_COOKIE_SECURE=False,
         TRUSTED_PROXY_COUNT=0,
         WTF_CSRF_ENABLED=True,
+        # Card payments off by default; tests/payments/conftest.py points them at localstripe.
+        STRIPE_SECRET_KEY="",
+        STRIPE_PUBLISHABLE_KEY="",
+        STRIPE_WEBHOOK_SECRET="",
+        STRIPE_API_BASE="http://127.0.0.1:9",
+        STRIPE_JS_URL="",
+        PAY_LINK_TTL_HOURS=72,
     )
     return values
