@@ -3,7 +3,8 @@
 Private to the payment services: nothing here commits; the calling use case audits and commits once.
 """
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
 
@@ -19,19 +20,16 @@ from app.payments.models import CENT, Payment, PaymentStatus, Refund
 from app.templating import money
 from app.timeutil import utcnow
 
+AMOUNT = re.compile(r"\d{1,10}(\.\d{1,2})?")
+
 
 def parse_amount(raw, field: str = "amount") -> Decimal:
-    """A positive amount with at most two decimals; ValidationFailed otherwise."""
-    try:
-        amount = Decimal(str(raw).strip())
-    except (InvalidOperation, ValueError):
-        amount = None
-    if amount is None or not amount.is_finite() or amount <= 0 or amount != amount.quantize(CENT):
-        message = "Enter a positive amount with at most two decimals."
+    """A positive amount written as digits with at most two decimals (no exponents); ValidationFailed otherwise."""
+    text = str(raw if raw is not None else "").strip()
+    if not AMOUNT.fullmatch(text) or Decimal(text) <= 0:
+        message = "Enter a positive amount with at most two decimals, e.g. 125.50."
         raise ValidationFailed(message, {field: message})
-    if amount >= Decimal("10000000000"):
-        raise ValidationFailed("That amount is too large.", {field: "That amount is too large."})
-    return amount.quantize(CENT)
+    return Decimal(text).quantize(CENT)
 
 
 def check_idempotency_key(key: str | None) -> str:

@@ -46,13 +46,13 @@ def _reconcile_one(payment_id: int) -> str:
     expired = payment.pay_expires_at is not None and utcnow() >= payment.pay_expires_at
     try:
         intent = stripe_api.retrieve_intent(payment.processor_ref)
-        if expired and intent.status in ("requires_payment_method", "requires_confirmation", "requires_action"):
+        if expired and intent["status"] in ("requires_payment_method", "requires_confirmation", "requires_action"):
             intent = stripe_api.cancel_intent(payment.processor_ref)
     except DomainError as exc:  # Stripe refused or is down: leave it pending for the next run
         log.warning("reconcile payment %s: %s", payment_id, exc.message)
         db.session.rollback()
         return "error"
-    error = ((intent.get("last_payment_error") or {}).get("message")) or ""
-    apply_intent_status(payment, intent.status, error, expire=expired and intent.status != "processing")
+    error = (intent.get("last_payment_error") or {}).get("message") or ""
+    apply_intent_status(payment, intent["status"], error, expire=expired and intent["status"] != "processing")
     db.session.commit()
     return payment.status.value

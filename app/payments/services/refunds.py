@@ -64,4 +64,4 @@ def _check_refundable(payment: Payment, value: Decimal) -> None:
 def _refund_at_stripe(payment: Payment, value: Decimal, key: str) -> str:
     metadata = {"payment_id": str(payment.id), "debtflow_refund": "1"}
     refund = stripe_api.create_refund(payment.processor_ref, value, f"refund-{payment.agency_id}-{key}", metadata)
-    return refund.id
+    return refund["id"]

@@ -25,10 +25,13 @@ def _client() -> stripe.StripeClient:
     return stripe.StripeClient(key, base_addresses={"api": base}, max_network_retries=1)
 
 
-def _call(method, *args, **kwargs):
-    """Call Stripe through the breaker; a refusal by Stripe becomes a ValidationFailed with its message."""
+def _call(method, *args, **kwargs) -> dict:
+    """Call Stripe through the breaker and return the object as a plain dict.
+
+    A refusal by Stripe becomes a ValidationFailed with its message; an outage a ProcessorUnavailable.
+    """
     try:
-        return stripe_breaker().call(method, *args, counts=OUTAGE_ERRORS, **kwargs)
+        return stripe_breaker().call(method, *args, counts=OUTAGE_ERRORS, **kwargs).to_dict()
     except stripe.StripeError as exc:
         message = f"The card processor refused: {exc.user_message or 'request rejected'}"
         raise ValidationFailed(message, {"amount": message}) from exc

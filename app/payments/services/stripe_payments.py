@@ -46,7 +46,7 @@ def request_card_payment(account_id: int, amount: str, idempotency_key: str, *, 
         method=PaymentMethod.CARD,
         status=PaymentStatus.PENDING,
         idempotency_key=key,
-        processor_ref=intent.id,
+        processor_ref=intent["id"],
         pay_token=secrets.token_urlsafe(32),
         pay_expires_at=utcnow() + timedelta(hours=hours),
         created_by_id=actor.id,
@@ -76,14 +76,14 @@ def get_pay_page(token: str) -> PayPage:
     if payment.pay_expires_at is None or utcnow() >= payment.pay_expires_at:
         return PayPage(payment, None, "expired")
     intent = stripe_api.retrieve_intent(payment.processor_ref)
-    return PayPage(payment, intent.client_secret, "payable")
+    return PayPage(payment, intent["client_secret"], "payable")
 
 
 def sync_payment(payment_id: int) -> Payment:
     """Bring a card payment in line with its PaymentIntent at Stripe (pay-page return, reconciliation)."""
     payment = db.session.get(Payment, payment_id)
     intent = stripe_api.retrieve_intent(payment.processor_ref)
-    apply_intent_status(payment, intent.status, _error_message(intent), expire=False)
+    apply_intent_status(payment, intent["status"], _error_message(intent), expire=False)
     db.session.commit()
     return payment
 
@@ -105,6 +105,5 @@ def apply_intent_status(payment: Payment, status: str, error: str, *, expire: bo
         audit.record(None, payment.agency_id, "payment.failed", "payment", payment.id, {"status": {"new": "failed"}})
 
 
-def _error_message(intent) -> str:
-    error = intent.get("last_payment_error") if hasattr(intent, "get") else None
-    return (error or {}).get("message") or ""
+def _error_message(intent: dict) -> str:
+    return (intent.get("last_payment_error") or {}).get("message") or ""
