@@ -7,6 +7,7 @@ re-opens it. Only outage-like errors count as failures (connection, 5xx, rate li
 
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -34,7 +35,7 @@ class RedisStore:
 
     def add_failure(self, now: float) -> int:
         pipe = self.redis.pipeline()
-        pipe.zadd(self.key + ":failures", {repr(now): now})
+        pipe.zadd(self.key + ":failures", {f"{now!r}:{uuid.uuid4().hex}": now})  # one member per failure
         pipe.zremrangebyscore(self.key + ":failures", "-inf", now - WINDOW)
         pipe.zcard(self.key + ":failures")
         pipe.expire(self.key + ":failures", int(WINDOW) + 1)

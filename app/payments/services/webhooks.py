@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.services import set_status
 from app.accounts.states import Status
 from app.audit import services as audit
-from app.errors import ValidationFailed
+from app.errors import DomainError
 from app.extensions import db
 from app.payments.models import APPLIED_STATUSES, Payment, PaymentStatus, StripeEvent
 from app.payments.services import ledger
@@ -26,25 +26,31 @@ from app.payments.services.stripe_payments import apply_intent_status
 TOLERANCE = 300  # seconds, as Stripe's own libraries
 
 
+class InvalidWebhook(DomainError):
+    """A webhook whose signature, timestamp or body is not acceptable: 400, and nothing changes."""
+
+    status, code = 400, "invalid_webhook"
+
+
 def verify_signature(payload: bytes, header: str, secret: str, now: float | None = None) -> dict:
     """The event, if ``header`` carries a valid v1 signature of ``payload`` no older than 5 minutes."""
     parts = [p.split("=", 1) for p in (header or "").split(",") if "=" in p]
     timestamps = [v for k, v in parts if k.strip() == "t"]
     signatures = [v.strip() for k, v in parts if k.strip() == "v1"]
     if not secret or not timestamps or not signatures or not timestamps[0].strip().isdigit():
-        raise ValidationFailed("Invalid signature.")
+        raise InvalidWebhook("Invalid signature.")
     stamp = int(timestamps[0])
     expected = hmac.new(secret.encode(), f"{stamp}.".encode() + payload, hashlib.sha256).hexdigest()
     if not any(hmac.compare_digest(expected, s) for s in signatures):
-        raise ValidationFailed("Invalid signature.")
+        raise InvalidWebhook("Invalid signature.")
     if abs((now or time.time()) - stamp) > TOLERANCE:
-        raise ValidationFailed("Signature timestamp outside the tolerance.")
+        raise InvalidWebhook("Signature timestamp outside the tolerance.")
     try:
         event = json.loads(payload)
     except ValueError:
-        raise ValidationFailed("Invalid payload.") from None
+        raise InvalidWebhook("Invalid payload.") from None
     if not isinstance(event, dict) or not event.get("id") or not isinstance(event.get("data"), dict):
-        raise ValidationFailed("Invalid payload.")
+        raise InvalidWebhook("Invalid payload.")
     return event
 
 
