@@ -28,6 +28,7 @@ from app.collectors.models import CollectorProfile
 from app.debtors.models import Debtor
 from app.errors import Conflict
 from app.extensions import db
+from app.payments import demo as demo_payments
 from app.timeutil import utcnow
 
 SECOND, MINUTE, HOUR, DAY = (timedelta(seconds=n) for n in (1, 60, 3600, 86400))
@@ -87,6 +88,7 @@ def _seed_agency(spec: data.AgencySpec, reset: bool, hash_password: Callable[[st
     collectors = [_upsert_collector(agency, spec, staff, collector_hash) for staff in spec.collectors]
     run = _Run(spec, agency, admin, collectors, random.Random(spec.seed), now)
     counts = {"users": 1 + len(collectors), **_build_portfolio(run)}
+    counts.update(demo_payments.seed_payments(agency.id, admin, run.rng, now))
     audit.record(None, agency.id, "demo.seeded", "agency", agency.id, counts)
     return f"{spec.name} ({spec.slug}): {outcome}, " + ", ".join(f"{n} {what}" for what, n in counts.items())
 

@@ -140,5 +140,7 @@ class StripeEvent(db.Model):
 
     id: Mapped[str] = mapped_column(String(255), primary_key=True)
     type: Mapped[str] = mapped_column(String(100))
+    # The agency of the payment it concerned (none for events about unknown intents); lets a demo reset clear it.
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
     payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"), index=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -29,6 +29,7 @@ def reconcile_pending_payments(limit: int = BATCH) -> dict[str, int]:
         .where(
             Payment.method == PaymentMethod.CARD,
             Payment.status == PaymentStatus.PENDING,
+            Payment.processor_ref.is_not(None),
             Payment.created_at < utcnow() - PENDING_FOR,
         )
         .order_by(Payment.created_at)

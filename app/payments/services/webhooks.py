@@ -59,9 +59,9 @@ def handle_event(event: dict) -> str:
     handler = HANDLERS.get(event.get("type", ""))
     obj = event["data"].get("object") or {}
     payment = _payment_for(obj) if handler else None
-    db.session.add(
-        StripeEvent(id=str(event["id"])[:255], type=str(event.get("type"))[:100], payment_id=payment and payment.id)
-    )
+    record = StripeEvent(id=str(event["id"])[:255], type=str(event.get("type"))[:100])
+    record.payment_id, record.agency_id = (payment.id, payment.agency_id) if payment else (None, None)
+    db.session.add(record)
     try:
         db.session.flush()
     except IntegrityError:
