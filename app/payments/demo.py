@@ -126,8 +126,10 @@ def _refund(payment: Payment, account: Account, admin: User, at: datetime, rng: 
     """Refund the payment in full or in half, as an admin would."""
     amount = payment.amount if rng.random() < 0.5 else (payment.amount / 2).quantize(CENT)
     reversed_ = (payment.commission_amount * amount / payment.amount).quantize(CENT, ROUND_HALF_UP)
-    db.session.add(Refund(agency_id=account.agency_id, payment=payment, amount=amount, commission_reversed=reversed_,
-                          reason="Payment sent in error by the debtor's bank", actor_id=admin.id, created_at=at))  # fmt: skip
+    reason = "Payment sent in error by the debtor's bank"
+    refund = Refund(agency_id=account.agency_id, payment=payment, amount=amount, reason=reason, created_at=at)
+    refund.commission_reversed, refund.actor_id = reversed_, admin.id
+    db.session.add(refund)
     payment.refunded_amount, payment.commission_reversed = amount, reversed_
     payment.status = PaymentStatus.REFUNDED if amount == payment.amount else PaymentStatus.PARTIALLY_REFUNDED
     account.current_balance += amount
