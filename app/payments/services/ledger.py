@@ -16,7 +16,7 @@ from app.auth.models import User
 from app.collectors.models import CollectorProfile
 from app.errors import ValidationFailed
 from app.extensions import db
-from app.payments.models import CENT, Payment, PaymentStatus, Refund
+from app.payments.models import CENT, Payment, PaymentMethod, PaymentStatus, Refund
 from app.templating import money
 from app.timeutil import utcnow
 
@@ -64,6 +64,24 @@ def find_by_key(agency_id: int, key: str) -> Payment | None:
     return db.session.scalars(
         select(Payment).where(Payment.agency_id == agency_id, Payment.idempotency_key == key)
     ).first()
+
+
+def new_payment(account: Account, amount: Decimal, method: PaymentMethod, key: str, actor: User, **fields) -> Payment:
+    """A pending payment on the account, flushed so it has an id."""
+    payment = Payment(
+        agency_id=account.agency_id,
+        account_id=account.id,
+        amount=amount,
+        currency=account_currency(account),
+        method=method,
+        status=PaymentStatus.PENDING,
+        idempotency_key=key,
+        created_by_id=actor.id,
+        **fields,
+    )
+    db.session.add(payment)
+    db.session.flush()
+    return payment
 
 
 def complete(payment: Payment, account: Account, actor: User | None) -> None:

@@ -9,7 +9,7 @@ from app.audit import services as audit
 from app.auth.models import User
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
-from app.payments.models import MANUAL_METHODS, Payment, PaymentMethod, PaymentStatus
+from app.payments.models import MANUAL_METHODS, Payment, PaymentMethod
 from app.payments.services import ledger
 
 MAX_REFERENCE = 120
@@ -45,27 +45,17 @@ def record_manual_payment(
         parse_manual_method(method),
         ledger.check_idempotency_key(idempotency_key),
     )
+    if received_on and received_on > date.today():
+        raise ValidationFailed("The date received cannot be in the future.", {"received_on": "Not in the future."})
     account = account_queries.get_account(actor, account_id, for_update=True)
     existing = ledger.find_by_key(actor.agency_id, key)
     if existing is not None:
         return same_request(existing, account.id)
     ledger.check_within_balance(account, value, ledger.account_currency(account))
-    if received_on and received_on > date.today():
-        raise ValidationFailed("The date received cannot be in the future.", {"received_on": "Not in the future."})
-    payment = Payment(
-        agency_id=account.agency_id,
-        account_id=account.id,
-        amount=value,
-        currency=ledger.account_currency(account),
-        method=kind,
-        status=PaymentStatus.PENDING,
-        reference=(reference or "").strip()[:MAX_REFERENCE],
-        received_on=received_on or date.today(),
-        idempotency_key=key,
-        created_by_id=actor.id,
+    text = (reference or "").strip()[:MAX_REFERENCE]
+    payment = ledger.new_payment(
+        account, value, kind, key, actor, reference=text, received_on=received_on or date.today()
     )
-    db.session.add(payment)
-    db.session.flush()
     ledger.complete(payment, account, actor)
     audit.record(actor, account.agency_id, "payment.recorded", "payment", payment.id, snapshot(payment))
     return commit_once(payment)

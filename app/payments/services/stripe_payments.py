@@ -37,24 +37,14 @@ def request_card_payment(account_id: int, amount: str, idempotency_key: str, *, 
     ledger.check_within_balance(account, value, currency)
     metadata = {"account_id": str(account.id), "agency_id": str(account.agency_id), "idempotency_key": key}
     intent = stripe_api.create_intent(value, currency, metadata, idempotency_key=f"pay-{account.agency_id}-{key}")
-    hours = current_app.config["PAY_LINK_TTL_HOURS"]
-    payment = Payment(
-        agency_id=account.agency_id,
-        account_id=account.id,
-        amount=value,
-        currency=currency,
-        method=PaymentMethod.CARD,
-        status=PaymentStatus.PENDING,
-        idempotency_key=key,
-        processor_ref=intent["id"],
-        pay_token=secrets.token_urlsafe(32),
-        pay_expires_at=utcnow() + timedelta(hours=hours),
-        created_by_id=actor.id,
-    )
-    db.session.add(payment)
-    db.session.flush()
+    link = {"pay_token": secrets.token_urlsafe(32), "pay_expires_at": utcnow() + _link_ttl()}
+    payment = ledger.new_payment(account, value, PaymentMethod.CARD, key, actor, processor_ref=intent["id"], **link)
     audit.record(actor, account.agency_id, "payment.card_requested", "payment", payment.id, snapshot(payment))
     return commit_once(payment)
+
+
+def _link_ttl() -> timedelta:
+    return timedelta(hours=current_app.config["PAY_LINK_TTL_HOURS"])
 
 
 @dataclass
