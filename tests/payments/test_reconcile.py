@@ -37,3 +37,11 @@ def test_expired_links_are_cancelled_at_stripe_and_failed(assigned_account, coll
     assert payment.status == PaymentStatus.FAILED and "expired" in payment.failure_reason
     assert stripe_client.v1.payment_intents.retrieve(payment.processor_ref).status == "canceled"
     assert balance(assigned_account) == Decimal("1000.00")
+
+
+def test_cli_runs_the_same_reconciliation(app, assigned_account, collector, stripe_client):
+    payment = old_request(assigned_account, "10.00", collector)
+    stripe_client.v1.payment_intents.update(payment.processor_ref, params={"payment_method": "pm_card_visa"})
+    stripe_client.v1.payment_intents.confirm(payment.processor_ref)
+    result = app.test_cli_runner().invoke(args=["payments", "reconcile"])
+    assert result.exit_code == 0 and "1 completed" in result.output
