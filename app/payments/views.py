@@ -8,6 +8,7 @@ from app.accounts.views import render_account_page
 from app.auth.decorators import roles_required
 from app.auth.models import Role
 from app.errors import ValidationFailed
+from app.extensions import htmx
 from app.htmx import render
 from app.payments import queries
 from app.payments.forms import CardRequestForm, ManualPaymentForm, PaymentFilterForm, RefundForm
@@ -25,15 +26,12 @@ def index():
     form = PaymentFilterForm(request.args)
     valid = form.validate()
     page_no = max(request.args.get("page", 1, type=int) or 1, 1)
-    page = (
-        queries.list_payments(current_user, _filters(form), page_no, current_app.config["PAGE_SIZE"]) if valid else None
-    )
-    ctx = dict(form=form, page=page, totals=queries.commission_totals(current_user), breaker=stripe_breaker().state())
+    size = current_app.config["PAGE_SIZE"]
+    page = queries.list_payments(current_user, _filters(form), page_no, size) if valid else None
+    ctx = dict(form=form, page=page, totals=queries.commission_totals(current_user))
+    block = "payment_table" if htmx.target == "payment-table" else None
     return render(
-        "payments/index.html",
-        block="payment_table" if request.headers.get("HX-Target") == "payment-table" else None,
-        status=200 if valid else 422,
-        **ctx,
+        "payments/index.html", block=block, status=200 if valid else 422, breaker=stripe_breaker().state(), **ctx
     )
 
 

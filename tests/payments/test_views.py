@@ -108,3 +108,24 @@ def test_commission_totals_on_the_collectors_own_page(login, collector, other_co
     pay(other, "300.00", other_collector)
     body = login(collector).get("/payments/").get_data(as_text=True)
     assert 'id="commission-title"' in body and "$10.00" in body and "$30.00" not in body
+
+
+def test_bogus_filters_answer_422_not_500(login, admin):
+    web = login(admin)
+    assert web.get("/payments/?status=bogus&method=nope").status_code == 422
+
+
+def test_collector_creates_a_pay_link_from_the_account_page(login, collector, assigned_account):
+    web = login(collector)
+    data = {"amount": "60.00", "idempotency_key": key()}
+    assert web.post(f"/payments/accounts/{assigned_account.id}/card", data).status_code == 303
+    body = web.get(f"/accounts/{assigned_account.id}").get_data(as_text=True)
+    assert 'class="pay-link"' in body and "/payments/pay/" in body and "Pending" in body
+
+
+def test_stripe_down_shows_a_clear_message_on_the_account_page(app, monkeypatch, login, collector, assigned_account):
+    monkeypatch.setitem(app.config, "STRIPE_API_BASE", "http://127.0.0.1:9")
+    data = {"amount": "60.00", "idempotency_key": key()}
+    response = login(collector).post(f"/payments/accounts/{assigned_account.id}/card", data, htmx=True)
+    assert response.status_code == 503 and "card processor" in response.get_data(as_text=True)
+    assert response.headers["HX-Retarget"] == "#flash"
