@@ -9,6 +9,7 @@ from app.errors import ValidationFailed
 from app.payments.models import PaymentStatus
 from app.payments.services import refunds, stripe_payments
 from app.timeutil import utcnow
+from tests.payments.conftest import make_event
 from tests.payments.helpers import balance, key
 
 
@@ -88,3 +89,16 @@ def test_card_payments_off_without_a_secret_key(app, monkeypatch, assigned_accou
         request(assigned_account, "10", collector)
     body = login(collector).get(f"/accounts/{assigned_account.id}").get_data(as_text=True)
     assert 'id="card-disabled"' in body and "Record payment" in body
+
+
+def test_refund_webhook_after_our_own_stripe_refund_changes_nothing(
+    send_webhook, assigned_account, collector, admin, stripe_client
+):
+    payment = request(assigned_account, "200.00", collector)
+    debtor_pays(stripe_client, payment)
+    stripe_payments.sync_payment(payment.id)
+    refunds.refund_payment(payment.id, "75.00", "goodwill", key(), actor=admin)
+    charge = {"object": "charge", "id": "ch_x", "payment_intent": payment.processor_ref, "amount_refunded": 7500}
+    assert send_webhook(make_event("charge.refunded", charge)).json == {"status": "processed"}
+    assert payment.refunded_amount == Decimal("75.00") and balance(assigned_account) == Decimal("875.00")
+    assert len(payment.refunds) == 1
