@@ -104,7 +104,8 @@ def _new_payment(account: Account, amount: Decimal, method: PaymentMethod, at: d
 
 def _completed(account: Account, amount: Decimal, at: datetime, rng: random.Random) -> Payment:
     """A completed payment applied to the balance, with the collector's commission and a timeline entry."""
-    method = rng.choice((*MANUAL_METHODS, PaymentMethod.CARD))
+    # Completed demo payments are manual: a card payment would need a real intent to be refundable.
+    method = rng.choice(MANUAL_METHODS)
     payment = _new_payment(account, amount, method, at, rng)
     profile = db.session.get(CollectorProfile, account.assigned_collector_id)
     payment.status, payment.completed_at, payment.collector_id = (
@@ -114,11 +115,10 @@ def _completed(account: Account, amount: Decimal, at: datetime, rng: random.Rand
     )
     payment.commission_rate = profile.commission_rate
     payment.commission_amount = (amount * profile.commission_rate).quantize(CENT, ROUND_HALF_UP)
-    if method == PaymentMethod.CARD:
-        payment.processor_ref = f"pi_demo_{rng.getrandbits(64):016x}"
     account.current_balance -= amount
     body = f"Payment of {money(amount)} received ({method.label})"
-    add_timeline_entry(account, ActivityKind.PAYMENT, body, None, amount=str(amount)).created_at = at
+    collector = db.session.get(User, account.assigned_collector_id)
+    add_timeline_entry(account, ActivityKind.PAYMENT, body, collector, amount=str(amount)).created_at = at
     return payment
 
 
@@ -133,7 +133,7 @@ def _refund(payment: Payment, account: Account, admin: User, at: datetime, rng: 
     payment.refunded_amount, payment.commission_reversed = amount, reversed_
     payment.status = PaymentStatus.REFUNDED if amount == payment.amount else PaymentStatus.PARTIALLY_REFUNDED
     account.current_balance += amount
-    add_timeline_entry(account, ActivityKind.REFUND, f"Refund of {money(amount)}", admin).created_at = at
+    add_timeline_entry(account, ActivityKind.REFUND, f"Refund of {money(amount)} — {reason}", admin).created_at = at
 
 
 def _card_attempt(account: Account, after: datetime, rng: random.Random, now: datetime) -> Payment:
