@@ -1,10 +1,12 @@
 """Recording manual payments (check, cash, bank transfer): completed at once, under a lock on the account."""
 
+from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts import queries as account_queries
+from app.accounts.models import Account
 from app.audit import services as audit
 from app.auth.models import User
 from app.errors import Conflict, ValidationFailed
@@ -52,13 +54,15 @@ def record_manual_payment(
     if existing is not None:
         return same_request(existing, account.id)
     ledger.check_within_balance(account, value, ledger.account_currency(account))
-    text = (reference or "").strip()[:MAX_REFERENCE]
-    payment = ledger.new_payment(
-        account, value, kind, key, actor, reference=text, received_on=received_on or date.today()
-    )
-    ledger.complete(payment, account, actor)
-    audit.record(actor, account.agency_id, "payment.recorded", "payment", payment.id, snapshot(payment))
-    return commit_once(payment)
+    fields = {"reference": (reference or "").strip()[:MAX_REFERENCE], "received_on": received_on or date.today()}
+
+    def write() -> Payment:
+        payment = ledger.new_payment(account, value, kind, key, actor, **fields)
+        ledger.complete(payment, account, actor)
+        audit.record(actor, account.agency_id, "payment.recorded", "payment", payment.id, snapshot(payment))
+        return payment
+
+    return write_once(account, key, write)
 
 
 def same_request(existing: Payment, account_id: int) -> Payment:
@@ -68,10 +72,11 @@ def same_request(existing: Payment, account_id: int) -> Payment:
     return existing
 
 
-def commit_once(payment: Payment) -> Payment:
-    """Commit; if a concurrent submission with the same key won the race, return its payment instead."""
-    agency_id, key, account_id = payment.agency_id, payment.idempotency_key, payment.account_id
+def write_once(account: Account, key: str, write: Callable[[], Payment]) -> Payment:
+    """Run ``write`` and commit; if a concurrent submission with the same key won the race, return its payment."""
+    agency_id, account_id = account.agency_id, account.id
     try:
+        payment = write()
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

@@ -18,7 +18,7 @@ from app.errors import NotFound
 from app.extensions import db
 from app.payments.models import Payment, PaymentMethod, PaymentStatus
 from app.payments.services import ledger, stripe_api
-from app.payments.services.record import commit_once, same_request, snapshot
+from app.payments.services.record import same_request, snapshot, write_once
 from app.timeutil import utcnow
 
 
@@ -38,9 +38,13 @@ def request_card_payment(account_id: int, amount: str, idempotency_key: str, *, 
     metadata = {"account_id": str(account.id), "agency_id": str(account.agency_id), "idempotency_key": key}
     intent = stripe_api.create_intent(value, currency, metadata, idempotency_key=f"pay-{account.agency_id}-{key}")
     link = {"pay_token": secrets.token_urlsafe(32), "pay_expires_at": utcnow() + _link_ttl()}
-    payment = ledger.new_payment(account, value, PaymentMethod.CARD, key, actor, processor_ref=intent["id"], **link)
-    audit.record(actor, account.agency_id, "payment.card_requested", "payment", payment.id, snapshot(payment))
-    return commit_once(payment)
+
+    def write() -> Payment:
+        payment = ledger.new_payment(account, value, PaymentMethod.CARD, key, actor, processor_ref=intent["id"], **link)
+        audit.record(actor, account.agency_id, "payment.card_requested", "payment", payment.id, snapshot(payment))
+        return payment
+
+    return write_once(account, key, write)
 
 
 def _link_ttl() -> timedelta:
