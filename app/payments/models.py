@@ -103,10 +103,6 @@ class Payment(db.Model):
     def net_commission(self) -> Decimal:
         return self.commission_amount - self.commission_reversed
 
-    def link_is_live(self, now: datetime) -> bool:
-        """Whether the debtor's pay link may still be used."""
-        return self.status == PaymentStatus.PENDING and self.pay_expires_at is not None and now < self.pay_expires_at
-
 
 class Refund(db.Model):
     """Money given back on a payment, in full or in part."""
