@@ -8,6 +8,9 @@ asks Stripe for the outcome.
 """
 
 import threading
+import time
+import urllib.parse
+import urllib.request
 
 import pytest
 import stripe
@@ -119,3 +122,20 @@ def test_a_failed_authentication_shows_the_error_and_leaves_the_payment_pending(
     expect(page.locator("#pay-failure")).to_be_visible()
     expect(page.locator("#pay-form")).to_be_visible()  # the debtor may try again
     assert payment_status(app, payment_id) == PaymentStatus.FAILED
+
+
+def test_localstripe_delivers_a_signed_webhook_that_completes_the_payment(pay_app, stripe_url):
+    """Stripe's own delivery (localstripe signs with the endpoint secret) reaches the webhook and is accepted."""
+    app, base = pay_app
+    hook = {"url": f"{base}/api/v1/payments/webhook/stripe/", "secret": "whsec_browser"}
+    body = urllib.parse.urlencode(hook).encode()
+    with urllib.request.urlopen(f"{stripe_url}/_config/webhooks/debtflow", data=body, timeout=5) as response:  # noqa: S310
+        assert response.status == 200
+    payment_id, _, intent_id = request_payment(app, "9.00")
+    client = stripe.StripeClient(SECRET_KEY, base_addresses={"api": stripe_url})
+    client.v1.payment_intents.update(intent_id, params={"payment_method": "pm_card_visa"})
+    client.v1.payment_intents.confirm(intent_id)
+    deadline = time.monotonic() + 10
+    while payment_status(app, payment_id) != PaymentStatus.COMPLETED and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert payment_status(app, payment_id) == PaymentStatus.COMPLETED
