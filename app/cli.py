@@ -68,5 +68,7 @@ def rotate_command() -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (seed_demo_command, audit_group, crypto_group):
+    from app.imports.cli import imports_group
+
+    for command in (seed_demo_command, audit_group, crypto_group, imports_group):
         app.cli.add_command(command)

@@ -11,6 +11,7 @@ Two modes share one code base (see README "Configuration"):
 import json
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -63,6 +64,9 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     PAGE_SIZE = 25
     TESTING = False
+    MAX_CONTENT_LENGTH = 50 * 1024 * 1024  # the upload form's limit; bigger files go through SFTP or the CLI
+    IMPORT_BATCH_SIZE = 5000
+    IMPORT_FAST_PATH = False  # PostgreSQL: COPY into a staging table + set-based upserts
 
     @classmethod
     def from_env(cls, instance_path: Path) -> dict:
@@ -93,6 +97,8 @@ class Config:
             SESSION_COOKIE_SECURE=env_bool("SESSION_COOKIE_SECURE", not embedded),
             TRUSTED_PROXY_COUNT=env_int("TRUSTED_PROXY_COUNT", 0),
             PAGE_SIZE=env_int("PAGE_SIZE", cls.PAGE_SIZE),
+            IMPORT_STORAGE_DIR=os.environ.get("IMPORT_STORAGE_DIR", str(instance_path / "imports")),
+            MAX_CONTENT_LENGTH=env_int("MAX_UPLOAD_MB", 50) * 1024 * 1024,
         )
         return values
 
@@ -111,5 +117,7 @@ def test_config(database_url: str) -> dict:
         SESSION_COOKIE_SECURE=False,
         TRUSTED_PROXY_COUNT=0,
         WTF_CSRF_ENABLED=True,
+        IMPORT_STORAGE_DIR=tempfile.mkdtemp(prefix="debtflow-imports-"),
+        IMPORT_BATCH_SIZE=50,
     )
     return values
