@@ -56,7 +56,8 @@ def register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
     from app.audit.views import bp as audit_bp
     from app.auth.views import bp as auth_bp
+    from app.imports.views import bp as imports_bp
     from app.ops.views import bp as ops_bp
 
-    for bp in (auth_bp, accounts_bp, audit_bp, ops_bp):
+    for bp in (auth_bp, accounts_bp, audit_bp, imports_bp, ops_bp):
         app.register_blueprint(bp)

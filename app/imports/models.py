@@ -60,6 +60,8 @@ class ImportSource(db.Model):
     poll_interval_minutes: Mapped[int] = mapped_column(Integer, default=15)
     last_polled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_poll_result: Mapped[str] = mapped_column(Text, default="")
+    # Held by the poll in progress, so two overlapping polls cannot both take a file.
+    poll_lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property

@@ -84,7 +84,7 @@ class RowValidator:
             row.errors.append(("", f"{rule} fields: expected {width}, found {len(cells)}"))
             return row
         try:
-            row.data = self.schema.load(raw)
+            row.data = dict.fromkeys(COLUMNS) | self.schema.load(raw)
         except ValidationError as exc:
             row.errors = [(col, _first(msgs)) for col, msgs in sorted(exc.messages.items())]
             return row

@@ -38,6 +38,7 @@ def upgrade():
         sa.Column("poll_interval_minutes", sa.Integer(), nullable=False),
         sa.Column("last_polled_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_poll_result", sa.Text(), nullable=False),
+        sa.Column("poll_lease_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["agency_id"], ["agencies.id"], name=op.f("fk_import_sources_agency_id_agencies")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_import_sources")),
