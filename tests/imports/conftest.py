@@ -5,7 +5,10 @@ import pytest
 from app.imports.models import ImportJob
 from app.imports.services import receive, run
 
-HEADER = "external_ref,debtor_name,original_amount,debtor_ssn_last4,debtor_email,debtor_phone,due_date,creditor_name,account_type"
+HEADER = (
+    "external_ref,debtor_name,original_amount,debtor_ssn_last4,debtor_email,debtor_phone,due_date,"
+    "creditor_name,account_type"
+)
 
 
 @pytest.fixture

@@ -46,7 +46,7 @@ def _check_complete(source: ImportSource) -> None:
     if not source.username:
         fields["username"] = "An SFTP source needs a username."
     if not (source.password_encrypted or source.private_key_encrypted):
-        fields["password"] = "Give a password or a private key."
+        fields["password"] = "Give a password or a private key."  # noqa: S105  (a message, not a secret)
     if not source.host_key:
         fields["host_key"] = "Pin the server's host key (ssh-keyscan -t ed25519 HOST)."
     elif _bad_host_key(source.host_key):
