@@ -119,5 +119,8 @@ def test_config(database_url: str) -> dict:
         WTF_CSRF_ENABLED=True,
         IMPORT_STORAGE_DIR=tempfile.mkdtemp(prefix="debtflow-imports-"),
         IMPORT_BATCH_SIZE=50,
+        IMPORT_SETTLE_SECONDS=0,
+        SFTP_CONNECT_TIMEOUT=5,
+        SFTP_BACKOFF=0.05,
     )
     return values

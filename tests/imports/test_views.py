@@ -31,7 +31,12 @@ def test_upload_runs_the_pipeline_and_redirects_to_the_job(login, admin, db):
     assert response.status_code == 303
     job = db.session.query(ImportJob).one()
     assert response.headers["Location"].endswith(f"/imports/{job.id}")
-    assert (job.status, job.created, job.errors, job.trigger) == (JobStatus.COMPLETED_WITH_ERRORS, 1, 1, f"upload by {admin.username}")
+    assert (job.status, job.created, job.errors, job.trigger) == (
+        JobStatus.COMPLETED_WITH_ERRORS,
+        1,
+        1,
+        f"upload by {admin.username}",
+    )
     page = web.get(f"/imports/{job.id}").get_data(as_text=True)
     assert "must be a positive decimal" in page and "hx-trigger" not in page
 
