@@ -98,6 +98,8 @@ class Config:
             TRUSTED_PROXY_COUNT=env_int("TRUSTED_PROXY_COUNT", 0),
             PAGE_SIZE=env_int("PAGE_SIZE", cls.PAGE_SIZE),
             IMPORT_STORAGE_DIR=os.environ.get("IMPORT_STORAGE_DIR", str(instance_path / "imports")),
+            IMPORT_DEMO_DIR=os.environ.get("IMPORT_DEMO_DIR", str(instance_path / "demo-drop")),
+            IMPORT_BATCH_SIZE=env_int("IMPORT_BATCH_SIZE", cls.IMPORT_BATCH_SIZE),
             MAX_CONTENT_LENGTH=env_int("MAX_UPLOAD_MB", 50) * 1024 * 1024,
         )
         return values
@@ -118,6 +120,7 @@ def test_config(database_url: str) -> dict:
         TRUSTED_PROXY_COUNT=0,
         WTF_CSRF_ENABLED=True,
         IMPORT_STORAGE_DIR=tempfile.mkdtemp(prefix="debtflow-imports-"),
+        IMPORT_DEMO_DIR=tempfile.mkdtemp(prefix="debtflow-demo-drop-"),
         IMPORT_BATCH_SIZE=50,
         IMPORT_SETTLE_SECONDS=0,
         SFTP_CONNECT_TIMEOUT=5,
