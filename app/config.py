@@ -66,7 +66,7 @@ class Config:
     TESTING = False
     MAX_CONTENT_LENGTH = 50 * 1024 * 1024  # the upload form's limit; bigger files go through SFTP or the CLI
     IMPORT_BATCH_SIZE = 5000
-    IMPORT_FAST_PATH = False  # PostgreSQL: COPY into a staging table + set-based upserts
+    IMPORT_FAST_PATH = True  # PostgreSQL: COPY into a staging table + set-based upserts
 
     @classmethod
     def from_env(cls, instance_path: Path) -> dict:

@@ -76,7 +76,7 @@ def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
 
 def _batch_applier():
     """The PostgreSQL COPY path when available, else portable batched statements."""
-    if db.session.get_bind().dialect.name == "postgresql" and current_app.config.get("IMPORT_FAST_PATH", False):
+    if db.session.get_bind().dialect.name == "postgresql" and current_app.config.get("IMPORT_FAST_PATH", True):
         from app.imports.services import apply_pg
 
         return apply_pg.apply_checked_batch
