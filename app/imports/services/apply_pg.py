@@ -46,14 +46,14 @@ STEPS = (
        SELECT DISTINCT ON (s.debtor_ref) :ag, s.debtor_ref, {DEBTOR_VALS}, :now, :now FROM import_staging s
        WHERE s.account_id IS NULL AND s.debtor_ref IS NOT NULL ORDER BY s.debtor_ref, s.line_no DESC
        ON CONFLICT (agency_id, debtor_ref) DO UPDATE SET full_name = excluded.full_name,
-       {", ".join(f"{c} = COALESCE(excluded.{c}, debtors.{c})" for c in KEEP)}, updated_at = :now""",
+       {", ".join(f"{c} = COALESCE(excluded.{c}, debtors.{c})" for c in KEEP)}, updated_at = :now""",  # noqa: S608
     """UPDATE import_staging s SET debtor_id = d.id FROM debtors d
        WHERE s.account_id IS NULL AND d.agency_id = :ag AND d.debtor_ref = s.debtor_ref""",
     """UPDATE import_staging SET debtor_id = nextval(pg_get_serial_sequence('debtors', 'id'))
        WHERE account_id IS NULL AND debtor_id IS NULL""",
     f"""INSERT INTO debtors (id, agency_id, {DEBTOR_COLS}, created_at, updated_at)
        SELECT s.debtor_id, :ag, {DEBTOR_VALS}, :now, :now FROM import_staging s
-       WHERE s.account_id IS NULL AND s.debtor_ref IS NULL""",
+       WHERE s.account_id IS NULL AND s.debtor_ref IS NULL""",  # noqa: S608
     """WITH fresh AS (
          INSERT INTO accounts (agency_id, debtor_id, creditor_id, external_ref, account_type, original_amount,
            current_balance, status, priority, due_date, search_text, created_at, updated_at)
@@ -72,7 +72,7 @@ STEPS = (
        IS DISTINCT FROM (s.full_name, COALESCE(s.email, d.email), COALESCE(s.phone, d.phone),
          COALESCE(s.address_line1, d.address_line1), COALESCE(s.address_line2, d.address_line2),
          COALESCE(s.city, d.city), COALESCE(s.state, d.state), COALESCE(s.postal_code, d.postal_code))
-         OR s.ssn_enc IS NOT NULL""",
+         OR s.ssn_enc IS NOT NULL""",  # noqa: S608
     """INSERT INTO activities (agency_id, account_id, kind, body, details, created_at)
        SELECT :ag, a.id, 'adjustment',
          format('Original amount changed from %s to %s by %s; balance moved by %s.', a.original_amount,
