@@ -103,3 +103,13 @@ def test_same_content_twice_is_a_duplicate(import_csv, agency, db):
     second = import_csv(agency, BASIC + "R1,Ann,10,,,\n", name="b.csv")
     assert second.status == JobStatus.DUPLICATE and second.duplicate_of_id == first.id
     assert "not applied again" in second.message
+
+
+def test_reimport_with_ssn_touches_only_its_own_debtors(import_csv, agency, foreign, db):
+    header = "external_ref,debtor_name,original_amount,debtor_ssn_last4\n"
+    import_csv(agency, header + "R1,Ann,10,1111\nR2,Bob,20,2222\n")
+    import_csv(agency, header + "R1,Ann,10,3333\n")
+    db.session.refresh(foreign.account.debtor)
+    assert foreign.account.debtor.ssn_last4 != "3333" and foreign.account.debtor.full_name != "Ann"
+    assert _account(db, agency, "R2").debtor.ssn_last4 == "2222"
+    assert _account(db, agency, "R1").debtor.ssn_last4 == "3333"

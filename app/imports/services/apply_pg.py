@@ -42,6 +42,8 @@ STEPS = (
        WHERE creditor_name IS NOT NULL ON CONFLICT DO NOTHING""",
     """UPDATE import_staging s SET account_id = a.id, debtor_id = a.debtor_id FROM accounts a
        WHERE a.agency_id = :ag AND a.external_ref = s.external_ref""",
+    # Statistics after matching: without them the planner expects no existing accounts and picks loops.
+    "ANALYZE import_staging",
     f"""INSERT INTO debtors (agency_id, debtor_ref, {DEBTOR_COLS}, created_at, updated_at)
        SELECT DISTINCT ON (s.debtor_ref) :ag, s.debtor_ref, {DEBTOR_VALS}, :now, :now FROM import_staging s
        WHERE s.account_id IS NULL AND s.debtor_ref IS NOT NULL ORDER BY s.debtor_ref, s.line_no DESC
@@ -68,11 +70,11 @@ STEPS = (
        {", ".join(f"{c} = COALESCE({'s.ssn_enc' if c == 'ssn_last4_encrypted' else 's.' + c}, d.{c})" for c in KEEP)},
        updated_at = :now
        FROM import_staging s WHERE s.account_id IS NOT NULL AND d.id = s.debtor_id
-       AND (d.full_name, d.email, d.phone, d.address_line1, d.address_line2, d.city, d.state, d.postal_code)
+       AND ((d.full_name, d.email, d.phone, d.address_line1, d.address_line2, d.city, d.state, d.postal_code)
        IS DISTINCT FROM (s.full_name, COALESCE(s.email, d.email), COALESCE(s.phone, d.phone),
          COALESCE(s.address_line1, d.address_line1), COALESCE(s.address_line2, d.address_line2),
          COALESCE(s.city, d.city), COALESCE(s.state, d.state), COALESCE(s.postal_code, d.postal_code))
-         OR s.ssn_enc IS NOT NULL""",  # noqa: S608
+         OR s.ssn_enc IS NOT NULL)""",  # noqa: S608
     """INSERT INTO activities (agency_id, account_id, kind, body, details, created_at)
        SELECT :ag, a.id, 'adjustment',
          format('Original amount changed from %s to %s by %s; balance moved by %s.', a.original_amount,
@@ -126,7 +128,6 @@ def _copy(rows: list[Row], known: dict, encrypt: Encryptor) -> None:
     buffer.seek(0)
     cursor = db.session.connection().connection.cursor()
     cursor.copy_expert(f"COPY import_staging ({', '.join(COLUMNS)}) FROM STDIN WITH (FORMAT csv)", buffer)
-    db.session.execute(text("ANALYZE import_staging"))
 
 
 def _staging_values(row: Row, known, encrypt: Encryptor, decrypt) -> list:
