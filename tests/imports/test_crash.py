@@ -16,6 +16,12 @@ from tests.conftest import _create_pg_database, _drop_pg_database
 
 ROOT = Path(__file__).resolve().parents[2]
 ROWS = 4000
+ACCOUNTS_SQL = (
+    "SELECT a.external_ref, a.original_amount, a.current_balance, a.status, a.search_text, d.full_name, d.debtor_ref "
+    "FROM accounts a JOIN debtors d ON d.id = a.debtor_id WHERE a.agency_id = :ag ORDER BY a.external_ref"
+)
+JOB_SQL = "SELECT id, status, total, ok, created, updated, errors FROM import_jobs WHERE agency_id = :ag"
+ERRORS_SQL = 'SELECT line_no, "column", message FROM import_row_errors WHERE job_id = :j ORDER BY line_no'
 
 
 @pytest.fixture
@@ -54,21 +60,16 @@ def _portfolio(path: Path) -> None:
 def _snapshot(engine, slug: str) -> dict:
     with engine.connect() as conn:
         ag = conn.execute(text("SELECT id FROM agencies WHERE slug = :s"), {"s": slug}).scalar_one()
-        accounts = conn.execute(text(
-            "SELECT a.external_ref, a.original_amount, a.current_balance, a.status, a.search_text, d.full_name, d.debtor_ref "
-            "FROM accounts a JOIN debtors d ON d.id = a.debtor_id WHERE a.agency_id = :ag ORDER BY a.external_ref"
-        ), {"ag": ag}).all()  # fmt: skip
+        accounts = conn.execute(text(ACCOUNTS_SQL), {"ag": ag}).all()
         counts = {t: conn.execute(text(f"SELECT count(*) FROM {t} WHERE agency_id = :ag"), {"ag": ag}).scalar_one()  # noqa: S608
                   for t in ("accounts", "debtors", "activities")}  # fmt: skip
-        job = conn.execute(text("SELECT id, status, total, ok, created, updated, errors FROM import_jobs WHERE agency_id = :ag"),
-                           {"ag": ag}).one()  # fmt: skip
-        errors = conn.execute(text('SELECT line_no, "column", message FROM import_row_errors WHERE job_id = :j ORDER BY line_no'),
-                              {"j": job.id}).all()  # fmt: skip
+        job = conn.execute(text(JOB_SQL), {"ag": ag}).one()
+        errors = conn.execute(text(ERRORS_SQL), {"j": job.id}).all()
     return {"accounts": [tuple(r) for r in accounts], "counts": counts, "job": tuple(job)[1:], "errors": errors}
 
 
 def _kill_mid_file(env: dict, engine, path: Path) -> int:
-    child = subprocess.Popen([sys.executable, "-m", "flask", "imports", "run-file", "--agency", "victim", str(path)],
+    child = subprocess.Popen([  # noqa: S603  (our own command line)sys.executable, "-m", "flask", "imports", "run-file", "--agency", "victim", str(path)],
                              env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
