@@ -69,8 +69,8 @@ def _snapshot(engine, slug: str) -> dict:
 
 
 def _kill_mid_file(env: dict, engine, path: Path) -> int:
-    child = subprocess.Popen([  # noqa: S603  (our own command line)sys.executable, "-m", "flask", "imports", "run-file", "--agency", "victim", str(path)],
-                             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    command = [sys.executable, "-m", "flask", "imports", "run-file", "--agency", "victim", str(path)]
+    child = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         with engine.connect() as conn:
