@@ -42,7 +42,7 @@ def _env(url: str, tmp_path: Path) -> dict:
 
 
 def _flask(env: dict, *args: str, **kw):
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603
         [sys.executable, "-m", "flask", *args], env=env, cwd=ROOT, capture_output=True, text=True, **kw
     )
 

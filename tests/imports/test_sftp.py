@@ -166,3 +166,28 @@ def test_other_agencys_source_is_404(server, login, admin, foreign, db):
     web = login(admin)
     assert web.get(f"/imports/sources/{source.id}").status_code == 404
     assert web.post(f"/imports/sources/{source.id}/check").status_code == 404
+
+
+def test_rq_cron_config_registers_the_poll(app):
+    import runpy
+
+    from rq import cron
+
+    from pathlib import Path
+
+    runpy.run_path(str(Path(__file__).resolve().parents[2] / "deploy" / "rq_cron.py"))
+    assert any(job["name"] == "poll-import-sources" and job["interval"] == 60 for job in cron._job_data_registry)
+
+
+def test_due_sources_are_polled_after_their_interval(server, agency, db):
+    from datetime import timedelta
+
+    from app.timeutil import utcnow
+
+    (server.root / "upload" / "a.csv").write_text(CSV)
+    source = _source(agency, server, db, last_polled_at=utcnow() - timedelta(minutes=5))
+    assert polling.queue_due_polls() == 0
+    source.last_polled_at = utcnow() - timedelta(minutes=16)
+    db.session.commit()
+    assert polling.queue_due_polls() == 1
+    assert db.session.query(ImportJob).count() == 1
