@@ -18,6 +18,7 @@ from app.imports.schemas import COLUMNS, REQUIRED_COLUMNS, AccountCsvRowSchema
 
 csv.field_size_limit(1 << 20)
 CHUNK = 1 << 20
+MEMO_LIMIT = 20_000
 
 
 class FileRejected(Exception):
@@ -73,6 +74,7 @@ class RowValidator:
         self.header = header
         self.schema = AccountCsvRowSchema()
         self.seen: dict[str, int] = {}
+        self.memo: dict[str, dict] = {}
 
     def check(self, line_no: int, cells: list[str]) -> Row:
         """Validate one data row; the returned Row carries either data or errors."""
@@ -83,12 +85,42 @@ class RowValidator:
             rule = "too few" if len(cells) < width else "too many"
             row.errors.append(("", f"{rule} fields: expected {width}, found {len(cells)}"))
             return row
-        try:
-            row.data = dict.fromkeys(COLUMNS) | self.schema.load(raw)
-        except ValidationError as exc:
-            row.errors = [(col, _first(msgs)) for col, msgs in sorted(exc.messages.items())]
+        data, errors = self._load(raw)
+        if errors:
+            row.errors = sorted(errors.items())
             return row
+        row.data = dict.fromkeys(COLUMNS) | data
         return self._check_repeat(row)
+
+    def _load(self, raw: dict) -> tuple[dict, dict]:
+        """What ``schema.load`` does, field by field through the schema's own fields, minus its per-row overhead.
+
+        Results are memoised per field and value (creditor names, dates and SSN digits repeat a lot), up to
+        ``MEMO_LIMIT`` values per field so unique columns (refs, emails) do not hold memory.
+        """
+        data, errors = {}, {}
+        for name, value in self.schema.strip_values(raw).items():
+            field = self.schema.fields[name]
+            if value is None:
+                data[name] = None
+                if field.required:
+                    errors[name] = field.error_messages["required"]
+                continue
+            ok, result = self._deserialize(name, field, value)
+            (data if ok else errors)[name] = result
+        return data, errors
+
+    def _deserialize(self, name: str, field, value: str) -> tuple[bool, object]:
+        memo = self.memo.setdefault(name, {})
+        hit = memo.get(value)
+        if hit is None:
+            try:
+                hit = (True, field.deserialize(value))
+            except ValidationError as exc:
+                hit = (False, _first(exc.messages))
+            if len(memo) < MEMO_LIMIT:
+                memo[value] = hit
+        return hit
 
     def _check_repeat(self, row: Row) -> Row:
         first = self.seen.setdefault(row.ref, row.line_no)

@@ -73,7 +73,7 @@ class AccountCsvRowSchema(Schema):
     postal_code = _text(20)
 
     @pre_load
-    def strip_values(self, data: dict, **kwargs) -> dict:
+    def strip_values(self, data: dict, **kwargs) -> dict:  # also called directly by the CSV reader
         """Trim surrounding whitespace; an empty cell means 'not given'."""
         cleaned = {}
         for key, value in data.items():

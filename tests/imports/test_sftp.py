@@ -170,10 +170,9 @@ def test_other_agencys_source_is_404(server, login, admin, foreign, db):
 
 def test_rq_cron_config_registers_the_poll(app):
     import runpy
+    from pathlib import Path
 
     from rq import cron
-
-    from pathlib import Path
 
     runpy.run_path(str(Path(__file__).resolve().parents[2] / "deploy" / "rq_cron.py"))
     assert any(job["name"] == "poll-import-sources" and job["interval"] == 60 for job in cron._job_data_registry)

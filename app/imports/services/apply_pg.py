@@ -12,7 +12,6 @@ import io
 
 from sqlalchemy import bindparam, select, text
 
-from app import crypto
 from app.accounts.models import Account, build_search_text
 from app.debtors.models import Debtor
 from app.extensions import db
@@ -122,18 +121,17 @@ def _known_debtors(agency_id: int, refs: list[str]) -> dict[str, tuple[str | Non
 def _copy(rows: list[Row], known: dict, encrypt: Encryptor) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    decrypt = _Decryptor()
     for row in rows:
-        writer.writerow(_staging_values(row, known.get(row.ref), encrypt, decrypt))
+        writer.writerow(_staging_values(row, known.get(row.ref), encrypt))
     buffer.seek(0)
     cursor = db.session.connection().connection.cursor()
     cursor.copy_expert(f"COPY import_staging ({', '.join(COLUMNS)}) FROM STDIN WITH (FORMAT csv)", buffer)
 
 
-def _staging_values(row: Row, known, encrypt: Encryptor, decrypt) -> list:
+def _staging_values(row: Row, known, encrypt: Encryptor) -> list:
     d = row.data
     ssn = d["debtor_ssn_last4"]
-    if ssn is not None and known is not None and known[1] is not None and decrypt(known[1]) == ssn:
+    if ssn is not None and known is not None and known[1] is not None and encrypt.decrypt(known[1]) == ssn:
         ssn = None  # unchanged: keep the stored token instead of rewriting the row
     email = d["debtor_email"] or (known[0] if known else None)
     search = build_search_text(row.ref, d["debtor_name"], email)
@@ -142,18 +140,6 @@ def _staging_values(row: Row, known, encrypt: Encryptor, decrypt) -> list:
         d["address_line1"], d["address_line2"], d["city"], d["state"], d["postal_code"], encrypt(ssn),
         d["original_amount"], d["due_date"], d["creditor_name"], d["account_type"], search,
     ]  # fmt: skip
-
-
-class _Decryptor:
-    """Decrypts stored SSN tokens, once per distinct token (an import reuses a token per value)."""
-
-    def __init__(self):
-        self.cache: dict[str, str | None] = {}
-
-    def __call__(self, token: str) -> str | None:
-        if token not in self.cache:
-            self.cache[token] = crypto.decrypt(token)
-        return self.cache[token]
 
 
 def _upsert(job: ImportJob) -> tuple[int, int]:

@@ -38,10 +38,19 @@ class BatchOutcome:
 
 
 class Encryptor:
-    """Encrypts SSN last-4 values for one import run, reusing the token for a repeated value."""
+    """Encrypts SSN last-4 values for one import run, reusing the token for a repeated value.
+
+    It also decrypts stored tokens (once per distinct token) so a re-import can skip unchanged values.
+    """
 
     def __init__(self):
         self.cache: dict[str, str] = {}
+        self.plain: dict[str, str | None] = {}
+
+    def decrypt(self, token: str) -> str | None:
+        if token not in self.plain:
+            self.plain[token] = crypto.decrypt(token)
+        return self.plain[token]
 
     def __call__(self, value: str | None) -> str | None:
         if value is None:
