@@ -80,7 +80,15 @@ def flask(env: dict, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
 
 
-def prepare(db_url: str, storage: str) -> dict:
+def drop_worklist_indexes(cur) -> None:
+    """Measurement only: drop the accounts indexes that serve the worklist (not the key or the unique ref)."""
+    cur.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'accounts' AND indexname NOT LIKE 'pk_%' "
+                "AND indexname NOT LIKE 'uq_%'")  # fmt: skip
+    for (name,) in cur.fetchall():
+        cur.execute(f'DROP INDEX "{name}"')
+
+
+def prepare(db_url: str, storage: str, bare: bool = False) -> dict:
     env = {**os.environ, "FLASK_APP": "wsgi.py", "DATABASE_URL": db_url, "SECRET_KEY": "bench",
            "REDIS_URL": "redis://127.0.0.1:6379/0", "DEBTFLOW_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
            "IMPORT_STORAGE_DIR": storage}  # fmt: skip
@@ -91,6 +99,8 @@ def prepare(db_url: str, storage: str) -> dict:
     with conn, conn.cursor() as cur:
         cur.execute("INSERT INTO agencies (name, slug, timezone, currency, created_at) "
                     "VALUES ('Bench Agency', 'bench', 'UTC', 'USD', now())")  # fmt: skip
+        if bare:
+            drop_worklist_indexes(cur)
         cur.execute("SELECT count(*) FROM pg_indexes WHERE tablename = 'accounts'")
         env["_ACCOUNT_INDEXES"] = str(cur.fetchone()[0])
     conn.close()
@@ -109,6 +119,7 @@ def run_import(env: dict, path: Path) -> tuple[float, dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--without-worklist-indexes", action="store_true", help="measure the cost of those indexes")
     parser.add_argument(
         "--database-url", default=os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
     )
@@ -119,7 +130,7 @@ def main() -> None:
         again.write_bytes(first.read_bytes() + b"\n")
         db_url = create_database(args.database_url)
         try:
-            env = prepare(db_url, str(Path(tmp) / "store"))
+            env = prepare(db_url, str(Path(tmp) / "store"), args.without_worklist_indexes)
             t1, s1 = run_import(env, first)
             peak1 = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
             t2, s2 = run_import(env, again)
