@@ -111,7 +111,10 @@ class SftpFolder:
         return [RemoteFile(e.filename, e.st_size or 0, e.st_mtime or 0) for e in entries if _is_file(e)]
 
     def download(self, name: str, out: BinaryIO) -> None:
-        self.sftp.getfo(f"{self.s.remote_dir.rstrip('/')}/{name}", out)
+        try:
+            self.sftp.getfo(f"{self.s.remote_dir.rstrip('/')}/{name}", out)
+        except (OSError, EOFError, paramiko.SSHException) as exc:
+            raise RemoteError(f"Download of {name} failed: {_describe(exc)}") from None
 
     def move_to_processed(self, name: str) -> str:
         """Move a fetched file to the processed directory (a name already there gets a time suffix)."""
@@ -120,7 +123,10 @@ class SftpFolder:
         target = f"{target_dir}/{name}"
         if self._exists(target):
             target = f"{target_dir}/{int(time.time())}-{name}"
-        self.sftp.rename(f"{self.s.remote_dir.rstrip('/')}/{name}", target)
+        try:
+            self.sftp.rename(f"{self.s.remote_dir.rstrip('/')}/{name}", target)
+        except (OSError, EOFError, paramiko.SSHException) as exc:
+            raise RemoteError(f"Moving {name} to {target_dir} failed: {_describe(exc)}") from None
         return target
 
     def _ensure_dir(self, path: str) -> None:

@@ -32,13 +32,18 @@ def poll_source(source_id: int) -> list[ImportJob]:
         return []
     source = db.session.get(ImportSource, source_id)
     jobs: list[ImportJob] = []
+    result = "Failed: the poll stopped unexpectedly (see the worker log)."
     try:
         with open_folder(source) as folder:
             for remote in stable_files(folder, source.pattern):
-                jobs.append(_fetch(folder, source, remote))
-        _finish_poll(source, f"OK: {len(jobs)} new file(s).")
+                jobs.append(_store(folder, source, remote))
+                _move(folder, source, jobs[-1])
+        result = f"OK: {len(jobs)} new file(s)."
     except sftp.RemoteError as exc:
-        _finish_poll(source, f"Failed: {exc}")
+        result = f"Failed: {exc}"
+    finally:
+        db.session.rollback()  # every fetched file was committed; drop only a half-done one
+        _finish_poll(db.session.get(ImportSource, source_id), result)
     for job in jobs:
         receive.queue_job(job)
     return jobs
@@ -72,16 +77,20 @@ def stable_files(folder, pattern: str) -> list[sftp.RemoteFile]:
     return sorted((f for f in second if first.get(f.name) == f), key=lambda f: f.name)
 
 
-def _fetch(folder, source: ImportSource, remote: sftp.RemoteFile) -> ImportJob:
+def _store(folder, source: ImportSource, remote: sftp.RemoteFile) -> ImportJob:
+    """Download a file into the store and commit its job (before the remote file is moved)."""
     with tempfile.SpooledTemporaryFile(max_size=8 << 20) as buffer:
         folder.download(remote.name, buffer)
         buffer.seek(0)
         job = receive.receive_stream(source.agency_id, buffer, remote.name, source=source)
     db.session.commit()
-    moved_to = folder.move_to_processed(remote.name)
+    return job
+
+
+def _move(folder, source: ImportSource, job: ImportJob) -> None:
+    moved_to = folder.move_to_processed(job.file_name)
     job.note(f"Fetched from {source.name}; moved to {moved_to}.")
     db.session.commit()
-    return job
 
 
 def queue_due_polls() -> int:

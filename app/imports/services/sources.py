@@ -39,6 +39,9 @@ def save_source(values: dict, *, actor: User, source: ImportSource | None = None
 
 def _check_complete(source: ImportSource) -> None:
     if source.kind == SourceKind.LOCAL:
+        if not current_app.config.get("EMBEDDED"):
+            # A local folder reads and moves files on the server itself: only for the single-user embedded mode.
+            raise ValidationFailed("Local folders are only for the embedded demo.", {"kind": "Use SFTP."})
         return
     fields = {}
     if not source.host:
