@@ -56,9 +56,10 @@ def register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
     from app.audit.views import bp as audit_bp
     from app.auth.views import bp as auth_bp
+    from app.imports.views import bp as imports_bp
     from app.ops.views import bp as ops_bp
     from app.payments.api import bp as payments_api_bp
     from app.payments.views import bp as payments_bp
 
-    for bp in (auth_bp, accounts_bp, audit_bp, ops_bp, payments_bp, payments_api_bp):
+    for bp in (auth_bp, accounts_bp, audit_bp, imports_bp, ops_bp, payments_bp, payments_api_bp):
         app.register_blueprint(bp)

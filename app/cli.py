@@ -82,5 +82,7 @@ def reconcile_command() -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (seed_demo_command, audit_group, crypto_group, payments_group):
+    from app.imports.cli import imports_group
+
+    for command in (seed_demo_command, audit_group, crypto_group, payments_group, imports_group):
         app.cli.add_command(command)

@@ -28,6 +28,7 @@ from app.collectors.models import CollectorProfile
 from app.debtors.models import Debtor
 from app.errors import Conflict
 from app.extensions import db
+from app.imports.demo import seed_drop_folder
 from app.payments import demo as demo_payments
 from app.timeutil import utcnow
 
@@ -69,6 +70,7 @@ def seed_demo(reset: bool = False) -> str:
     hash_password = cache(generate_password_hash)  # scrypt is slow: hash each distinct password once
     now = utcnow()
     lines = [_seed_agency(spec, reset, hash_password, now) for spec in data.AGENCIES]
+    lines.append(seed_drop_folder(data.AGENCIES[0].slug, reset))
     db.session.commit()
     return _summary(lines)
 

@@ -1,7 +1,7 @@
 """payments: payments, refunds and handled Stripe events
 
-Revision ID: 0002_payments
-Revises: 0001_foundation
+Revision ID: 0003_payments
+Revises: 0002_imports
 Create Date: 2026-11-27 22:47:13.543475
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0002_payments"
-down_revision = "0001_foundation"
+revision = "0003_payments"
+down_revision = "0002_imports"
 branch_labels = None
 depends_on = None
 
