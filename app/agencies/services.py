@@ -9,9 +9,17 @@ from app.errors import PermissionDenied, ValidationFailed
 from app.extensions import db
 
 PROFILE_FIELDS = (
-    "name", "license_number", "timezone", "currency",
-    "address_line1", "address_line2", "city", "region", "postal_code", "country",
-)  # fmt: skip
+    "name",
+    "license_number",
+    "timezone",
+    "currency",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+)
 CURRENCIES = ("USD", "CAD", "EUR", "GBP", "AUD")
 
 

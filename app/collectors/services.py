@@ -40,13 +40,24 @@ def create_collector(username: str, values: dict, *, actor: User) -> NewCollecto
         raise ValidationFailed("That username is taken.", {"username": "Already taken."})
     clean = _clean(values)
     password = secrets.token_urlsafe(12)
-    user = User(agency_id=actor.agency_id, username=name, role=Role.COLLECTOR, active=True,
-                full_name=clean["full_name"], email=clean["email"])  # fmt: skip
+    user = User(
+        agency_id=actor.agency_id,
+        username=name,
+        role=Role.COLLECTOR,
+        active=True,
+        full_name=clean["full_name"],
+        email=clean["email"],
+    )
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
-    profile = CollectorProfile(user_id=user.id, agency_id=actor.agency_id, active=True,
-                               commission_rate=clean["commission_rate"], max_open_accounts=clean["max_open_accounts"])  # fmt: skip
+    profile = CollectorProfile(
+        user_id=user.id,
+        agency_id=actor.agency_id,
+        active=True,
+        commission_rate=clean["commission_rate"],
+        max_open_accounts=clean["max_open_accounts"],
+    )
     db.session.add(profile)
     after = {"username": name, **clean}
     audit.record(actor, actor.agency_id, "collector.created", "user", user.id, audit.diff({}, after))
@@ -84,8 +95,10 @@ def deactivate_collector(collector_id: int, action: str, target_id: int | None, 
     moved = account_services.release_open_accounts(user, target, actor=actor)
     user.active, user.collector_profile.active = False, False
     auth_services.revoke_all_sessions(user)
-    changes = {"active": {"old": True, "new": False}, "open_accounts": {"action": action, "count": moved,
-               "target_id": target.id if target else None}}  # fmt: skip
+    changes = {
+        "active": {"old": True, "new": False},
+        "open_accounts": {"action": action, "count": moved, "target_id": target.id if target else None},
+    }
     audit.record(actor, actor.agency_id, "collector.deactivated", "user", user.id, changes)
     db.session.commit()
     return moved
@@ -98,8 +111,9 @@ def reactivate_collector(collector_id: int, *, actor: User) -> User:
     if user.active:
         raise ValidationFailed(f"{user.full_name} is already active.")
     user.active, user.collector_profile.active = True, True
-    audit.record(actor, actor.agency_id, "collector.reactivated", "user", user.id,
-                 {"active": {"old": False, "new": True}})  # fmt: skip
+    audit.record(
+        actor, actor.agency_id, "collector.reactivated", "user", user.id, {"active": {"old": False, "new": True}}
+    )
     db.session.commit()
     return user
 
@@ -163,8 +177,12 @@ def _percent(raw) -> Decimal:
 
 def _snapshot(user: User) -> dict:
     profile = user.collector_profile
-    return {"full_name": user.full_name, "email": user.email, "commission_rate": profile.commission_rate,
-            "max_open_accounts": profile.max_open_accounts}  # fmt: skip
+    return {
+        "full_name": user.full_name,
+        "email": user.email,
+        "commission_rate": profile.commission_rate,
+        "max_open_accounts": profile.max_open_accounts,
+    }
 
 
 def _require_admin(actor: User) -> None:

@@ -23,11 +23,22 @@ def actions(agency) -> list[str]:
 
 
 def test_profile_update_is_audited_field_by_field(admin, agency):
-    values = {"name": "Apex Recovery", "timezone": "Europe/London", "currency": "GBP", "city": "Leeds",
-              "license_number": "L-1", "country": "gb"}  # fmt: skip
+    values = {
+        "name": "Apex Recovery",
+        "timezone": "Europe/London",
+        "currency": "GBP",
+        "city": "Leeds",
+        "license_number": "L-1",
+        "country": "gb",
+    }
     agency_services.update_profile(values, actor=admin)
     assert (agency.name, agency.timezone, agency.currency, agency.city, agency.country) == (
-        "Apex Recovery", "Europe/London", "GBP", "Leeds", "GB")  # fmt: skip
+        "Apex Recovery",
+        "Europe/London",
+        "GBP",
+        "Leeds",
+        "GB",
+    )
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "agency.updated")).one()
     assert event.changes["timezone"] == {"old": "America/New_York", "new": "Europe/London"}
 
