@@ -60,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
     from app.ops.views import bp as ops_bp
     from app.payments.api import bp as payments_api_bp
     from app.payments.views import bp as payments_bp
+    from app.settings.views import bp as settings_bp
 
-    for bp in (auth_bp, accounts_bp, audit_bp, imports_bp, ops_bp, payments_bp, payments_api_bp):
+    for bp in (auth_bp, accounts_bp, audit_bp, imports_bp, ops_bp, payments_bp, payments_api_bp, settings_bp):
         app.register_blueprint(bp)
