@@ -3,6 +3,7 @@
 from zoneinfo import available_timezones
 
 from app.agencies.models import Agency
+from app.analytics import rollup
 from app.audit import services as audit
 from app.auth.models import User
 from app.errors import PermissionDenied, ValidationFailed
@@ -37,6 +38,9 @@ def update_profile(values: dict, *, actor: User) -> Agency:
     for key, value in clean.items():
         setattr(agency, key, value or None if key == "license_number" else value)
     changes = audit.diff(before, {k: getattr(agency, k) for k in PROFILE_FIELDS})
+    if "timezone" in changes:
+        db.session.flush()
+        rollup.rebuild_payment_days(agency.id)  # the dashboard's days follow the agency's calendar
     if changes:
         audit.record(actor, agency.id, "agency.updated", "agency", agency.id, changes)
     db.session.commit()

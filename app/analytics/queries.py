@@ -14,7 +14,8 @@ from app.accounts.aging import BUCKETS, bucket_condition
 from app.accounts.models import Account
 from app.accounts.queries import list_collectors
 from app.accounts.states import OPEN_STATUSES, Status
-from app.analytics import performance, periods
+from app.analytics import performance, periods, rollup
+from app.analytics.models import AccountTotal, PaymentDay
 from app.analytics.periods import Range
 from app.auth.models import User
 from app.extensions import db
@@ -58,34 +59,48 @@ def applied_payments(viewer: User):
     return (Payment.agency_id == viewer.agency_id, Payment.status.in_(APPLIED_STATUSES))
 
 
-def get_dashboard_figures(viewer: User, now: datetime | None = None) -> Figures:
-    """The dashboard's headline figures for the viewer's agency."""
-    tz = viewer.agency.timezone
-    today = periods.local_today(tz, now)
+def get_dashboard_figures(viewer: User, now: datetime | None = None, live: bool = False) -> Figures:
+    """The dashboard's headline figures for the viewer's agency.
+
+    From the trigger-kept rollups on PostgreSQL (exact after every commit); ``live`` (or SQLite) aggregates
+    the accounts and payments tables instead. Both give the same numbers; a test holds them equal.
+    """
+    today = periods.local_today(viewer.agency.timezone, now)
     figures = Figures(today=today, month_start=today.replace(day=1))
-    _account_figures(viewer, figures)
-    _payment_figures(viewer, figures, periods.day_start(today, tz), periods.day_start(figures.month_start, tz))
+    live = live or not rollup.uses_rollups()
+    _account_figures(viewer, figures, live)
+    _payment_figures(viewer, figures, live)
     _import_figures(viewer, figures, (now or utcnow()) - timedelta(days=30))
     return figures
 
 
-def _account_figures(viewer: User, figures: Figures) -> None:
-    stmt = (
-        select(Account.status, func.count(), func.sum(Account.current_balance), func.sum(Account.original_amount))
-        .where(Account.agency_id == viewer.agency_id)
-        .group_by(Account.status)
-    )
-    for status, count, balance, placed in db.session.execute(stmt):
-        figures.by_status[status] = count
+def _account_figures(viewer: User, figures: Figures, live: bool) -> None:
+    if live:
+        columns = (Account.status, func.count(), func.sum(Account.current_balance), func.sum(Account.original_amount))
+        stmt = select(*columns).where(Account.agency_id == viewer.agency_id).group_by(Account.status)
+    else:
+        columns = (AccountTotal.status, AccountTotal.accounts, AccountTotal.balance, AccountTotal.placed)
+        stmt = select(*columns).where(AccountTotal.agency_id == viewer.agency_id)
+    for raw, count, balance, placed in db.session.execute(stmt):
+        status = Status(raw)
+        if count:
+            figures.by_status[status] = count
         figures.placed += Decimal(placed or 0)
         if status in OPEN_STATUSES:
             figures.active_accounts += count
             figures.outstanding += Decimal(balance or 0)
 
 
-def _payment_figures(viewer: User, figures: Figures, today_utc: datetime, month_utc: datetime) -> None:
-    since = lambda start: func.sum(case((Payment.completed_at >= start, NET), else_=0))  # noqa: E731
-    stmt = select(func.sum(NET), since(month_utc), since(today_utc)).where(*applied_payments(viewer))
+def _payment_figures(viewer: User, figures: Figures, live: bool) -> None:
+    if live:
+        tz = viewer.agency.timezone
+        today_utc, month_utc = periods.day_start(figures.today, tz), periods.day_start(figures.month_start, tz)
+        since = lambda start: func.sum(case((Payment.completed_at >= start, NET), else_=0))  # noqa: E731
+        stmt = select(func.sum(NET), since(month_utc), since(today_utc)).where(*applied_payments(viewer))
+    else:
+        since = lambda day: func.sum(case((PaymentDay.day >= day, PaymentDay.net), else_=0))  # noqa: E731
+        stmt = select(func.sum(PaymentDay.net), since(figures.month_start), since(figures.today))
+        stmt = stmt.where(PaymentDay.agency_id == viewer.agency_id)
     total, month, today = db.session.execute(stmt).one()
     figures.collected_all, figures.collected_month, figures.collected_today = (
         Decimal(v or 0).quantize(ZERO) for v in (total, month, today)
@@ -116,18 +131,19 @@ def get_payment_trend(viewer: User, rng: Range, granularity: str) -> list[TrendP
     points = {s: TrendPoint(s) for s in periods.period_starts(rng, granularity)}
     lower, upper = periods.day_start(rng.start, tz), periods.day_start(rng.end + timedelta(days=1), tz)
     where = (*applied_payments(viewer), Payment.completed_at >= lower, Payment.completed_at < upper)
-    for start, net, count in _grouped_by_period(where, tz, granularity):
+    for start, net, count in _grouped_by_period(where, tz, granularity, viewer, rng):
         point = points[start]
         point.net += Decimal(net or 0)
         point.count += count
     return list(points.values())
 
 
-def _grouped_by_period(where: tuple, tz: str, granularity: str):
-    """(period start, net, count) rows. PostgreSQL groups in SQL; SQLite (no time zones) groups by local day."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        bucket = func.date_trunc(granularity, func.timezone(tz, Payment.completed_at))
-        stmt = select(bucket, func.sum(NET), func.count()).where(*where).group_by(bucket)
+def _grouped_by_period(where: tuple, tz: str, granularity: str, viewer: User, rng: Range):
+    """(period start, net, count) rows: from the daily rollup on PostgreSQL; SQLite groups payments by local day."""
+    if rollup.uses_rollups():
+        bucket = func.date_trunc(granularity, PaymentDay.day)
+        stmt = select(bucket, func.sum(PaymentDay.net), func.sum(PaymentDay.payments)).group_by(bucket)
+        stmt = stmt.where(PaymentDay.agency_id == viewer.agency_id, PaymentDay.day.between(rng.start, rng.end))
         return [(value.date(), net, count) for value, net, count in db.session.execute(stmt)]
     stmt = select(Payment.completed_at, NET).where(*where)
     rows = db.session.execute(stmt.execution_options(yield_per=5000))

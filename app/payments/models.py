@@ -62,6 +62,7 @@ class Payment(db.Model):
         Index("ix_payments_account_created", "account_id", "created_at"),
         Index("ix_payments_status_created", "status", "created_at"),
         Index("ix_payments_collector_status", "collector_id", "status"),
+        Index("ix_payments_agency_completed", "agency_id", "completed_at"),  # analytics periods
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
