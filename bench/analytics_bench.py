@@ -26,11 +26,13 @@ sys.path.insert(0, str(ROOT))
 
 COLLECTORS = 50
 SEED_SQL = """
-INSERT INTO agencies (name, slug, timezone, currency, created_at) VALUES ('Bench Agency', 'bench', 'America/New_York', 'USD', now());
+INSERT INTO agencies (name, slug, timezone, currency, created_at)
+  VALUES ('Bench Agency', 'bench', 'America/New_York', 'USD', now());
 INSERT INTO users (agency_id, username, email, full_name, role, password_hash, active, created_at)
   VALUES (1, 'bench.admin', 'admin@bench.test', 'Bench Admin', 'admin', %(hash)s, true, now());
 INSERT INTO users (agency_id, username, email, full_name, role, password_hash, active, created_at)
-  SELECT 1, 'collector' || g, 'c' || g || '@bench.test', 'Collector ' || lpad(g::text, 2, '0'), 'collector', %(hash)s, true, now()
+  SELECT 1, 'collector' || g, 'c' || g || '@bench.test', 'Collector ' || lpad(g::text, 2, '0'), 'collector',
+         %(hash)s, true, now()
   FROM generate_series(1, {collectors}) g;
 INSERT INTO collector_profiles (user_id, agency_id, commission_rate, max_open_accounts, active)
   SELECT id, 1, 0.1, 100000, true FROM users WHERE role = 'collector';
@@ -61,10 +63,11 @@ INSERT INTO activities (agency_id, account_id, actor_id, kind, body, details, cr
   SELECT 1, id, assigned_collector_id, 'note', 'called', '{{}}', now() - (id %% 300) * interval '1 day'
   FROM accounts WHERE assigned_collector_id IS NOT NULL AND id %% 2 = 0;
 INSERT INTO activities (agency_id, account_id, actor_id, kind, body, details, created_at)
-  SELECT 1, id, 1, 'status_change', 'Settled', '{{"old": "negotiating", "new": "settled"}}', now() - (id %% 200) * interval '1 day'
+  SELECT 1, id, 1, 'status_change', 'Settled', '{{"old": "negotiating", "new": "settled"}}',
+         now() - (id %% 200) * interval '1 day'
   FROM accounts WHERE status = 'settled';
-INSERT INTO import_jobs (agency_id, file_name, sha256, size_bytes, stored_path, status, trigger, total_lines, lines_done,
-                         total, ok, created, updated, errors, unknown_columns, message, attempts, history, created_at)
+INSERT INTO import_jobs (agency_id, file_name, sha256, size_bytes, stored_path, status, trigger, total_lines,
+                         lines_done, total, ok, created, updated, errors, unknown_columns, message, attempts, history, created_at)
   SELECT 1, 'file' || g || '.csv', md5(g::text) || md5(g::text), 0, '', 'completed_with_errors', '', 1000, 1000,
          1000, 990, 990, 0, 10, '[]', '', 1, '[]', now() - g * interval '6 hours' FROM generate_series(1, 300) g;
 ANALYZE;
