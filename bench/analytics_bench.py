@@ -67,7 +67,8 @@ INSERT INTO activities (agency_id, account_id, actor_id, kind, body, details, cr
          now() - (id %% 200) * interval '1 day'
   FROM accounts WHERE status = 'settled';
 INSERT INTO import_jobs (agency_id, file_name, sha256, size_bytes, stored_path, status, trigger, total_lines,
-                         lines_done, total, ok, created, updated, errors, unknown_columns, message, attempts, history, created_at)
+                         lines_done, total, ok, created, updated, errors, unknown_columns, message,
+                         attempts, history, created_at)
   SELECT 1, 'file' || g || '.csv', md5(g::text) || md5(g::text), 0, '', 'completed_with_errors', '', 1000, 1000,
          1000, 990, 990, 0, 10, '[]', '', 1, '[]', now() - g * interval '6 hours' FROM generate_series(1, 300) g;
 ANALYZE;
