@@ -49,7 +49,7 @@ INSERT INTO accounts (agency_id, debtor_id, external_ref, original_amount, curre
 INSERT INTO payments (agency_id, account_id, amount, currency, method, status, reference, idempotency_key,
                       failure_reason, refunded_amount, collector_id, commission_rate, commission_amount,
                       commission_reversed, created_at, completed_at, updated_at)
-  SELECT 1, 1 + (g * 7919) %% {accounts}, 20 + g %% 480, 'USD', 'check',
+  SELECT 1, 1 + (g::bigint * 7919) %% {accounts}, 20 + g %% 480, 'USD', 'check',
          CASE WHEN g %% 100 = 0 THEN 'refunded' WHEN g %% 20 = 0 THEN 'partially_refunded' ELSE 'completed' END,
          '', 'bench-' || g, '',
          CASE WHEN g %% 100 = 0 THEN 20 + g %% 480 WHEN g %% 20 = 0 THEN 10 ELSE 0 END,

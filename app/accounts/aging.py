@@ -29,13 +29,17 @@ BUCKETS = (
 BY_KEY = {b.key: b for b in BUCKETS}
 
 
-def bucket_condition(bucket: Bucket, today: date) -> ColumnElement[bool]:
-    """The SQL condition on ``due_date`` that places an account in ``bucket`` as of ``today``."""
+NO_DUE_DATE = date(1, 1, 1)  # stands for "no due date" where a key cannot be NULL (the aging rollup)
+
+
+def bucket_condition(bucket: Bucket, today: date, column=None) -> ColumnElement[bool]:
+    """The SQL condition on a due date column (``Account.due_date`` by default) placing a row in ``bucket``."""
+    column = Account.due_date if column is None else column
     if bucket.key == "no_due_date":
-        return Account.due_date.is_(None)
+        return column.is_(None) if column is Account.due_date else column == NO_DUE_DATE
     parts = []
     if bucket.min_days is not None:
-        parts.append(Account.due_date <= today - timedelta(days=bucket.min_days))
+        parts.append(column <= today - timedelta(days=bucket.min_days))
     if bucket.max_days is not None:
-        parts.append(Account.due_date >= today - timedelta(days=bucket.max_days))
+        parts.append(column >= today - timedelta(days=bucket.max_days))
     return and_(*parts)

@@ -36,3 +36,17 @@ class PaymentDay(db.Model):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     net: Mapped[Decimal] = mapped_column(Total, default=Decimal("0"))
     payments: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class OpenDueDate(db.Model):
+    """Per agency and due date, active (not settled or closed) accounts and their balances: the aging report.
+
+    Accounts without a due date are kept under ``aging.NO_DUE_DATE`` (0001-01-01), as a key cannot be NULL.
+    """
+
+    __tablename__ = "open_due_dates"
+
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), primary_key=True)
+    due_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    accounts: Mapped[int] = mapped_column(BigInteger, default=0)
+    balance: Mapped[Decimal] = mapped_column(Total, default=Decimal("0"))

@@ -15,7 +15,7 @@ from app.accounts.models import Account
 from app.accounts.queries import list_collectors
 from app.accounts.states import OPEN_STATUSES, Status
 from app.analytics import performance, periods, rollup
-from app.analytics.models import AccountTotal, PaymentDay
+from app.analytics.models import AccountTotal, OpenDueDate, PaymentDay
 from app.analytics.periods import Range
 from app.auth.models import User
 from app.extensions import db
@@ -158,16 +158,24 @@ class AgingRow:
     balance: Decimal = ZERO
 
 
-def get_aging(viewer: User, today: date | None = None) -> list[AgingRow]:
-    """Open accounts by days past due (agency's today), with count and balance per bucket, all buckets shown."""
+def get_aging(viewer: User, today: date | None = None, live: bool = False) -> list[AgingRow]:
+    """Active accounts by days past due (agency's today), with count and balance per bucket, all buckets shown.
+
+    From the trigger-kept ``open_due_dates`` rollup on PostgreSQL (one row per due date), live on SQLite.
+    """
     today = today or periods.local_today(viewer.agency.timezone)
-    key = case(*[(bucket_condition(b, today), b.key) for b in BUCKETS])
-    stmt = (
-        select(key, func.count(), func.sum(Account.current_balance))
-        .where(Account.agency_id == viewer.agency_id, Account.status.in_(OPEN_STATUSES))
-        .group_by(key)
-    )
-    found = {k: (n, Decimal(b or 0)) for k, n, b in db.session.execute(stmt)}
+    if rollup.uses_rollups() and not live:
+        column, count, balance = OpenDueDate.due_date, func.sum(OpenDueDate.accounts), func.sum(OpenDueDate.balance)
+        where = (OpenDueDate.agency_id == viewer.agency_id,)
+    else:
+        column, count, balance = Account.due_date, func.count(), func.sum(Account.current_balance)
+        where = (Account.agency_id == viewer.agency_id, Account.status.in_(OPEN_STATUSES))
+    ordered = sorted(BUCKETS, key=lambda b: b.key != "no_due_date")  # the stand-in date must not look overdue
+    key = case(*[(bucket_condition(b, today, column), b.key) for b in ordered])
+    found = {
+        k: (n, Decimal(b or 0))
+        for k, n, b in db.session.execute(select(key, count, balance).where(*where).group_by(key))
+    }
     return [AgingRow(b.key, b.label, *found.get(b.key, (0, ZERO))) for b in BUCKETS]
 
 

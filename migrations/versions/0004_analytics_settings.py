@@ -1,4 +1,4 @@
-"""analytics and settings: agency address, analytics indexes, dashboard rollups (PostgreSQL triggers)
+"""analytics and settings: agency address, analytics indexes, dashboard and aging rollups (PostgreSQL triggers)
 
 Revision ID: 0004_analytics_settings
 Revises: 0003_payments
@@ -32,6 +32,16 @@ PAYMENT_ROWS = (
     " AS b, {sign} AS n FROM {rows} r JOIN agencies a ON a.id = r.agency_id"
     f" WHERE r.status IN {APPLIED} AND r.completed_at IS NOT NULL"
 )
+DUE_ROWS = (
+    "SELECT agency_id, coalesce(due_date, DATE '0001-01-01') AS d, {sign} AS n, {sign} * current_balance AS b"
+    " FROM {rows} WHERE status NOT IN ('settled', 'closed')"
+)
+DUE_UPSERT = """
+INSERT INTO open_due_dates AS t (agency_id, due_date, accounts, balance)
+SELECT agency_id, d, sum(n), sum(b) FROM ({rows}) x GROUP BY agency_id, d
+HAVING sum(n) <> 0 OR sum(b) <> 0 ORDER BY agency_id, d
+ON CONFLICT (agency_id, due_date) DO UPDATE SET accounts = t.accounts + EXCLUDED.accounts,
+  balance = t.balance + EXCLUDED.balance"""
 ACCOUNT_UPSERT = """
 INSERT INTO account_totals AS t (agency_id, status, accounts, balance, placed)
 SELECT agency_id, status, sum(n), sum(b), sum(p) FROM ({rows}) d GROUP BY agency_id, status
@@ -44,7 +54,12 @@ SELECT agency_id, day, sum(b), sum(n) FROM ({rows}) d GROUP BY agency_id, day
 HAVING sum(n) <> 0 OR sum(b) <> 0 ORDER BY agency_id, day
 ON CONFLICT (agency_id, day) DO UPDATE SET net = t.net + EXCLUDED.net, payments = t.payments + EXCLUDED.payments"""
 EVENTS = {"insert": ("new_rows",), "update": ("new_rows", "old_rows"), "delete": ("old_rows",)}
-TABLES = {"accounts": (ACCOUNT_ROWS, ACCOUNT_UPSERT), "payments": (PAYMENT_ROWS, PAYMENT_UPSERT)}
+# (table, rollup): the rows one statement contributes, and how they are added in.
+ROLLUPS = {
+    ("accounts", "totals"): (ACCOUNT_ROWS, ACCOUNT_UPSERT),
+    ("accounts", "due"): (DUE_ROWS, DUE_UPSERT),
+    ("payments", "days"): (PAYMENT_ROWS, PAYMENT_UPSERT),
+}
 
 
 def _rows_sql(template: str, tables: tuple[str, ...]) -> str:
@@ -53,9 +68,9 @@ def _rows_sql(template: str, tables: tuple[str, ...]) -> str:
 
 
 def _create_triggers() -> None:
-    for table, (rows, upsert) in TABLES.items():
+    for (table, rollup), (rows, upsert) in ROLLUPS.items():
         for event, tables in EVENTS.items():
-            name = f"{table}_rollup_{event}"
+            name = f"{table}_{rollup}_{event}"
             body = upsert.format(rows=_rows_sql(rows, tables))
             op.execute(
                 f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body}; RETURN NULL; END $$"
@@ -65,7 +80,7 @@ def _create_triggers() -> None:
                 f"CREATE TRIGGER {name} AFTER {event.upper()} ON {table} REFERENCING {refs} "
                 f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
             )
-    for table, (rows, upsert) in TABLES.items():  # backfill what is already there
+    for (table, _rollup), (rows, upsert) in ROLLUPS.items():  # backfill what is already there
         op.execute(upsert.format(rows=_rows_sql(rows, ("new_rows",)).replace("FROM new_rows", f"FROM {table}")))
 
 
@@ -102,16 +117,30 @@ def upgrade():
         sa.Column("payments", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("agency_id", "day", name="pk_payment_days"),
     )
+    op.create_table(
+        "open_due_dates",
+        sa.Column(
+            "agency_id",
+            sa.Integer(),
+            sa.ForeignKey("agencies.id", name="fk_open_due_dates_agency_id_agencies"),
+            nullable=False,
+        ),
+        sa.Column("due_date", sa.Date(), nullable=False),
+        sa.Column("accounts", sa.BigInteger(), nullable=False),
+        sa.Column("balance", sa.Numeric(16, 2), nullable=False),
+        sa.PrimaryKeyConstraint("agency_id", "due_date", name="pk_open_due_dates"),
+    )
     if op.get_bind().dialect.name == "postgresql":
         _create_triggers()
 
 
 def downgrade():
     if op.get_bind().dialect.name == "postgresql":
-        for table in TABLES:
+        for table, rollup in ROLLUPS:
             for event in EVENTS:
-                op.execute(f"DROP TRIGGER {table}_rollup_{event} ON {table}")
-                op.execute(f"DROP FUNCTION {table}_rollup_{event}()")
+                op.execute(f"DROP TRIGGER {table}_{rollup}_{event} ON {table}")
+                op.execute(f"DROP FUNCTION {table}_{rollup}_{event}()")
+    op.drop_table("open_due_dates")
     op.drop_table("payment_days")
     op.drop_table("account_totals")
     op.drop_index("ix_activities_agency_kind_created", table_name="activities")
