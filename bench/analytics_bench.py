@@ -82,6 +82,7 @@ PAGES = [
     ("aging", "/analytics/aging", True),
     ("collectors_30d", "/analytics/collectors", True),
     ("aging_drilldown_list", "/accounts/?aging=31_60", False),
+    ("accounts_list_baseline", "/accounts/", False),
 ]
 
 
