@@ -7,7 +7,7 @@ payments or five notes counts once.
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, select, text
 
 from app.accounts.models import Account, Activity, ActivityKind
 from app.auth.models import User
@@ -20,6 +20,8 @@ NET = Payment.amount - Payment.refunded_amount
 def fill(viewer: User, rows: dict, bounds: tuple[datetime, datetime]) -> None:
     """Fill each collector's row (keyed by user id) with the period's figures."""
     ids = list(rows)
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL jit = off"))  # compiling costs more than these short queries take
     for name, query in (("contacted", _contacted), ("settled", _settled)):
         for cid, count in db.session.execute(query(viewer, ids, bounds)):
             setattr(rows[cid], name, count)
@@ -82,19 +84,16 @@ def _cohort(viewer: User, ids: list[int], bounds):
         .group_by(new_id, Activity.account_id)
         .subquery()
     )
-    join = and_(
-        Payment.account_id == cohort.c.account_id,
-        Payment.collector_id == cohort.c.cid,
-        *_paid(),
-        Payment.completed_at >= cohort.c.at,
-        Payment.completed_at < bounds[1],
+    # One indexed look-up per cohort account (payments by account), never a scan of every payment.
+    first_paid = (
+        select(func.min(Payment.completed_at))
+        .where(Payment.account_id == cohort.c.account_id, Payment.agency_id == viewer.agency_id)
+        .where(Payment.collector_id == cohort.c.cid, *_paid())
+        .where(Payment.completed_at >= cohort.c.at, Payment.completed_at < bounds[1])
+        .scalar_subquery()
     )
-    first = (
-        select(cohort.c.cid, cohort.c.at, func.min(Payment.completed_at).label("first_at"))
-        .select_from(cohort.outerjoin(Payment, join))
-        .group_by(cohort.c.cid, cohort.c.account_id, cohort.c.at)
-        .subquery()
-    )
+    # OFFSET 0 keeps PostgreSQL from inlining this and running the look-up once per use of first_at.
+    first = select(cohort.c.cid, cohort.c.at, first_paid.label("first_at")).offset(0).subquery()
     days = _days_between(first.c.at, first.c.first_at)
     return select(first.c.cid, func.count(), func.count(first.c.first_at), func.avg(days)).group_by(first.c.cid)
 
