@@ -36,7 +36,18 @@ SECOND, MINUTE, HOUR, DAY = (timedelta(seconds=n) for n in (1, 60, 3600, 86400))
 # The agency and its staff predate the oldest placement, so every timeline starts after they exist.
 AGENCY_AGE = timedelta(days=200)
 # Reset cannot delete these: audit events are append-only and reference users (and so do their profiles).
-KEPT_ON_RESET = frozenset({"users", "collector_profiles", "audit_events", "audit_chain_heads"})
+# The analytics rollups are kept too: their triggers take the deleted accounts and payments out of them.
+KEPT_ON_RESET = frozenset(
+    {
+        "users",
+        "collector_profiles",
+        "audit_events",
+        "audit_chain_heads",
+        "account_totals",
+        "payment_days",
+        "open_due_dates",
+    }
+)
 
 
 class Step(NamedTuple):

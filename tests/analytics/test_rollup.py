@@ -3,10 +3,15 @@
 from dataclasses import asdict
 from datetime import date
 
+from sqlalchemy import select
+
 from app.accounts import services as account_services
 from app.agencies import services as agency_services
+from app.agencies.models import Agency
 from app.analytics import queries
 from app.analytics.periods import Range
+from app.auth.models import Role, User
+from app.demo import seed_demo
 from app.payments.services import refunds
 from tests import factories as f
 from tests.factories import db
@@ -56,3 +61,12 @@ def test_rollups_follow_status_changes_and_a_timezone_change(agency, admin, coll
     )
     assert_exact(admin)
     assert sum(n for _, n in trend(admin).values()) == sum(n for _, n in before.values()) == 1
+
+
+def test_rollups_stay_exact_through_a_demo_seed_and_reset():
+    seed_demo()
+    seed_demo(reset=True)
+    for agency_id in db.session.scalars(select(Agency.id)):
+        admin = db.session.scalars(select(User).where(User.agency_id == agency_id, User.role == Role.ADMIN)).first()
+        if admin is not None:
+            assert_exact(admin)
