@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test setup setup-dev static lint db-upgrade seed bench clean
+.PHONY: run test setup setup-dev static lint db-upgrade seed bench bench-imports bench-analytics clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,12 @@ lint: setup-dev
 
 bench: setup-dev
 	$(BIN)/python bench/worklist_bench.py
+
+bench-analytics: setup-dev  # needs PostgreSQL (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/postgres)
+	$(BIN)/python bench/analytics_bench.py
+
+bench-imports: setup-dev  # needs PostgreSQL (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/postgres)
+	$(BIN)/python bench/import_bench.py --rows $${ROWS:-100000}
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor instance/debtflow.db

@@ -54,9 +54,24 @@ def init_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
+    from app.analytics.views import bp as analytics_bp
     from app.audit.views import bp as audit_bp
     from app.auth.views import bp as auth_bp
+    from app.imports.views import bp as imports_bp
     from app.ops.views import bp as ops_bp
+    from app.payments.api import bp as payments_api_bp
+    from app.payments.views import bp as payments_bp
+    from app.settings.views import bp as settings_bp
 
-    for bp in (auth_bp, accounts_bp, audit_bp, ops_bp):
+    for bp in (
+        auth_bp,
+        analytics_bp,
+        accounts_bp,
+        audit_bp,
+        imports_bp,
+        ops_bp,
+        payments_bp,
+        payments_api_bp,
+        settings_bp,
+    ):
         app.register_blueprint(bp)

@@ -67,6 +67,22 @@ def rotate_command() -> None:
     click.echo(f"re-encrypted {count} values")
 
 
+@click.group("payments")
+def payments_group() -> None:
+    """Payment maintenance."""
+
+
+@payments_group.command("reconcile")
+def reconcile_command() -> None:
+    """Settle card payments pending over 30 minutes from Stripe (what the hourly rq cron job runs)."""
+    from app.payments.services.reconcile import reconcile_pending_payments
+
+    counts = reconcile_pending_payments()
+    click.echo(", ".join(f"{n} {outcome}" for outcome, n in counts.items()) or "nothing to reconcile")
+
+
 def init_app(app: Flask) -> None:
-    for command in (seed_demo_command, audit_group, crypto_group):
+    from app.imports.cli import imports_group
+
+    for command in (seed_demo_command, audit_group, crypto_group, payments_group, imports_group):
         app.cli.add_command(command)

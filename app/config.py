@@ -11,6 +11,7 @@ Two modes share one code base (see README "Configuration"):
 import json
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -53,6 +54,26 @@ def embedded_secrets(instance_path: Path) -> dict:
     return values
 
 
+def stripe_settings() -> dict:
+    """Stripe settings from the environment; card payments are off without a secret key (never a default key).
+
+    With a secret key, the webhook secret and publishable key are required too: a half-configured Stripe would
+    take card payments whose confirmations could never be verified.
+    """
+    values = {
+        "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
+        "STRIPE_PUBLISHABLE_KEY": os.environ.get("STRIPE_PUBLISHABLE_KEY", ""),
+        "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
+        "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", "https://api.stripe.com"),
+        "STRIPE_JS_URL": os.environ.get("STRIPE_JS_URL", "https://js.stripe.com/v3/"),
+        "PAY_LINK_TTL_HOURS": env_int("PAY_LINK_TTL_HOURS", 72),
+    }
+    missing = [k for k in ("STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET") if not values[k]]
+    if values["STRIPE_SECRET_KEY"] and missing:
+        raise ConfigError(f"STRIPE_SECRET_KEY is set but these are missing: {', '.join(missing)}")
+    return values
+
+
 class Config:
     """Settings shared by every mode; built from the environment by :meth:`from_env`."""
 
@@ -63,6 +84,9 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     PAGE_SIZE = 25
     TESTING = False
+    MAX_CONTENT_LENGTH = 50 * 1024 * 1024  # the upload form's limit; bigger files go through SFTP or the CLI
+    IMPORT_BATCH_SIZE = 5000
+    IMPORT_FAST_PATH = True  # PostgreSQL: COPY into a staging table + set-based upserts
 
     @classmethod
     def from_env(cls, instance_path: Path) -> dict:
@@ -93,7 +117,12 @@ class Config:
             SESSION_COOKIE_SECURE=env_bool("SESSION_COOKIE_SECURE", not embedded),
             TRUSTED_PROXY_COUNT=env_int("TRUSTED_PROXY_COUNT", 0),
             PAGE_SIZE=env_int("PAGE_SIZE", cls.PAGE_SIZE),
+            IMPORT_STORAGE_DIR=os.environ.get("IMPORT_STORAGE_DIR", str(instance_path / "imports")),
+            IMPORT_DEMO_DIR=os.environ.get("IMPORT_DEMO_DIR", str(instance_path / "demo-drop")),
+            IMPORT_BATCH_SIZE=env_int("IMPORT_BATCH_SIZE", cls.IMPORT_BATCH_SIZE),
+            MAX_CONTENT_LENGTH=env_int("MAX_UPLOAD_MB", 50) * 1024 * 1024,
         )
+        values.update(stripe_settings())
         return values
 
 
@@ -111,5 +140,18 @@ def test_config(database_url: str) -> dict:
         SESSION_COOKIE_SECURE=False,
         TRUSTED_PROXY_COUNT=0,
         WTF_CSRF_ENABLED=True,
+        # Card payments off by default; tests/payments/conftest.py points them at localstripe.
+        STRIPE_SECRET_KEY="",
+        STRIPE_PUBLISHABLE_KEY="",
+        STRIPE_WEBHOOK_SECRET="",
+        STRIPE_API_BASE="http://127.0.0.1:9",
+        STRIPE_JS_URL="",
+        PAY_LINK_TTL_HOURS=72,
+        IMPORT_STORAGE_DIR=tempfile.mkdtemp(prefix="debtflow-imports-"),
+        IMPORT_DEMO_DIR=tempfile.mkdtemp(prefix="debtflow-demo-drop-"),
+        IMPORT_BATCH_SIZE=50,
+        IMPORT_SETTLE_SECONDS=0,
+        SFTP_CONNECT_TIMEOUT=5,
+        SFTP_BACKOFF=0.05,
     )
     return values

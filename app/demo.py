@@ -28,13 +28,26 @@ from app.collectors.models import CollectorProfile
 from app.debtors.models import Debtor
 from app.errors import Conflict
 from app.extensions import db
+from app.imports.demo import seed_drop_folder
+from app.payments import demo as demo_payments
 from app.timeutil import utcnow
 
 SECOND, MINUTE, HOUR, DAY = (timedelta(seconds=n) for n in (1, 60, 3600, 86400))
 # The agency and its staff predate the oldest placement, so every timeline starts after they exist.
 AGENCY_AGE = timedelta(days=200)
 # Reset cannot delete these: audit events are append-only and reference users (and so do their profiles).
-KEPT_ON_RESET = frozenset({"users", "collector_profiles", "audit_events", "audit_chain_heads"})
+# The analytics rollups are kept too: their triggers take the deleted accounts and payments out of them.
+KEPT_ON_RESET = frozenset(
+    {
+        "users",
+        "collector_profiles",
+        "audit_events",
+        "audit_chain_heads",
+        "account_totals",
+        "payment_days",
+        "open_due_dates",
+    }
+)
 
 
 class Step(NamedTuple):
@@ -68,6 +81,7 @@ def seed_demo(reset: bool = False) -> str:
     hash_password = cache(generate_password_hash)  # scrypt is slow: hash each distinct password once
     now = utcnow()
     lines = [_seed_agency(spec, reset, hash_password, now) for spec in data.AGENCIES]
+    lines.append(seed_drop_folder(data.AGENCIES[0].slug, reset))
     db.session.commit()
     return _summary(lines)
 
@@ -87,6 +101,7 @@ def _seed_agency(spec: data.AgencySpec, reset: bool, hash_password: Callable[[st
     collectors = [_upsert_collector(agency, spec, staff, collector_hash) for staff in spec.collectors]
     run = _Run(spec, agency, admin, collectors, random.Random(spec.seed), now)
     counts = {"users": 1 + len(collectors), **_build_portfolio(run)}
+    counts.update(demo_payments.seed_payments(agency.id, admin, run.rng, now))
     audit.record(None, agency.id, "demo.seeded", "agency", agency.id, counts)
     return f"{spec.name} ({spec.slug}): {outcome}, " + ", ".join(f"{n} {what}" for what, n in counts.items())
 

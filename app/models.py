@@ -2,7 +2,10 @@
 
 from app.accounts.models import Account, Activity, ActivityKind, Creditor  # noqa: F401
 from app.agencies.models import Agency  # noqa: F401
+from app.analytics.models import AccountTotal, OpenDueDate, PaymentDay  # noqa: F401
 from app.audit.models import AuditChainHead, AuditEvent  # noqa: F401
 from app.auth.models import Role, User, UserSession  # noqa: F401
 from app.collectors.models import CollectorProfile  # noqa: F401
 from app.debtors.models import Debtor  # noqa: F401
+from app.imports.models import ImportJob, ImportRowError, ImportSource  # noqa: F401
+from app.payments.models import Payment, Refund, StripeEvent  # noqa: F401

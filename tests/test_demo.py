@@ -2,6 +2,7 @@
 
 from collections import Counter, defaultdict
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -16,6 +17,7 @@ from app.auth.services import authenticate
 from app.debtors.models import Debtor
 from app.demo import seed_demo
 from app.extensions import db
+from app.payments.models import APPLIED_STATUSES, Payment
 from app.timeutil import utcnow
 
 APEX, NORTHWIND = "apex-recovery", "northwind-credit"
@@ -164,9 +166,14 @@ def test_last_contact_is_the_latest_note_and_new_accounts_were_never_contacted(s
         assert len(notes) <= 4
 
 
-def test_balances_are_untouched_without_payments(seeded):
+def test_balances_are_original_less_completed_plus_refunded_payments(seeded):
     for account in accounts_of(APEX):
-        assert account.current_balance == account.original_amount
+        applied = db.session.scalars(
+            select(Payment).where(Payment.account_id == account.id, Payment.status.in_(APPLIED_STATUSES))
+        ).all()
+        paid = sum((p.amount - p.refunded_amount for p in applied), Decimal("0.00"))
+        assert account.current_balance == account.original_amount - paid >= 0
+        assert account.current_balance > 0 or account.status in (Status.SETTLED, Status.CLOSED)
         assert account.original_amount.as_tuple().exponent == -2
         assert 0 <= account.priority <= 3
     assert any(a.due_date is None for a in accounts_of(APEX))

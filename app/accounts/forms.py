@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from app.accounts.aging import BUCKETS
 from app.accounts.queries import SORTS, UNASSIGNED, WorklistFilters
 from app.accounts.services import MAX_NOTE_LENGTH
 from app.accounts.states import Status
@@ -38,6 +39,11 @@ class WorklistFilterForm(FlaskForm):
     balance_max = DecimalField("Balance to", places=2, validators=[Optional(), NumberRange(min=0)])
     due_from = DateField("Due from", validators=[Optional()])
     due_to = DateField("Due to", validators=[Optional()])
+    aging = SelectField(
+        "Aging",
+        choices=options([("", "Any age")] + [(b.key, b.label) for b in BUCKETS]),
+        validators=[Optional()],
+    )
     sort = SelectField("Sort by", choices=options(SORT_LABELS.items()), default="priority")
     dir = SelectField("Order", choices=options([("desc", "Descending"), ("asc", "Ascending")]), default="desc")
 
@@ -63,6 +69,7 @@ class WorklistFilterForm(FlaskForm):
             due_from=self.due_from.data,
             due_to=self.due_to.data,
             q=(self.q.data or "").strip(),
+            aging=self.aging.data or None,
             sort=self.sort.data if self.sort.data in SORTS else "priority",
             direction="asc" if self.dir.data == "asc" else "desc",
         )

@@ -139,7 +139,10 @@ class Activity(db.Model):
     """One entry on an account's timeline."""
 
     __tablename__ = "activities"
-    __table_args__ = (Index("ix_activities_account_created", "account_id", "created_at", "id"),)
+    __table_args__ = (
+        Index("ix_activities_account_created", "account_id", "created_at", "id"),
+        Index("ix_activities_agency_kind_created", "agency_id", "kind", "created_at"),  # analytics periods
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)

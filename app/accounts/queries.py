@@ -3,16 +3,19 @@
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
+from app.accounts import aging
 from app.accounts.models import Account, Activity
-from app.accounts.states import WORKING_STATUSES, Status
+from app.accounts.states import OPEN_STATUSES, WORKING_STATUSES, Status
 from app.auth.models import Role, User
 from app.collectors.models import CollectorProfile
 from app.errors import NotFound
 from app.extensions import db
+from app.timeutil import utcnow
 
 SORTS = {
     "priority": Account.priority,
@@ -34,6 +37,7 @@ class WorklistFilters:
     due_from: date | None = None
     due_to: date | None = None
     q: str = ""
+    aging: str | None = None  # an aging bucket key: open accounts in that bucket as of the agency's today
     sort: str = "priority"
     direction: str = "desc"
 
@@ -93,6 +97,15 @@ def apply_filters(stmt: Select, f: WorklistFilters) -> Select:
     return stmt.where(*[build() for wanted, build in conditions if wanted])
 
 
+def apply_aging(stmt: Select, bucket_key: str | None, viewer: User) -> Select:
+    """Narrow to open accounts in an aging bucket, counted in days past due in the agency's calendar."""
+    bucket = aging.BY_KEY.get(bucket_key or "")
+    if bucket is None:
+        return stmt
+    today = utcnow().astimezone(ZoneInfo(viewer.agency.timezone)).date()
+    return stmt.where(Account.status.in_(OPEN_STATUSES), aging.bucket_condition(bucket, today))
+
+
 def apply_sort(stmt: Select, sort: str, direction: str) -> Select:
     """Order by the chosen column with ``id`` as tie-breaker, matching the sort indexes."""
     return stmt.order_by(*_ordering(sort, direction))
@@ -117,7 +130,7 @@ def list_accounts(viewer: User, filters: WorklistFilters, page: int = 1, size: i
     read and joined to their debtor, collector and creditor (all three shown in each row).
     """
     page_ids = (
-        apply_filters(scoped_accounts(viewer), filters)
+        apply_aging(apply_filters(scoped_accounts(viewer), filters), filters.aging, viewer)
         .with_only_columns(Account.id)
         .order_by(*_ordering(filters.sort, filters.direction, _constant_prefix(filters)))
         .offset((page - 1) * size)

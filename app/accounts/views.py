@@ -12,6 +12,7 @@ from app.errors import ValidationFailed
 from app.extensions import htmx
 from app.forms import options
 from app.htmx import render
+from app.payments.card import payment_card
 
 bp = Blueprint("accounts", __name__)
 TIMELINE_PAGE = 15  # timeline entries per "More"
@@ -52,7 +53,7 @@ def _list_block() -> str | None:
 @login_required
 def show(account_id: int):
     account = queries.get_account(current_user, account_id)
-    return _render_account(account)
+    return render_account_page(account)
 
 
 @bp.get("/accounts/<int:account_id>/timeline")
@@ -108,7 +109,7 @@ def _act(account_id: int, form, action, success: str, **forms):
             return redirect(url_for("accounts.show", account_id=account_id), 303)
         except ValidationFailed as exc:
             _attach_errors(form, exc)
-    return _render_account(queries.get_account(current_user, account_id), status=422, **forms)
+    return render_account_page(queries.get_account(current_user, account_id), status=422, **forms)
 
 
 def _attach_errors(form, exc: ValidationFailed) -> None:
@@ -119,7 +120,7 @@ def _attach_errors(form, exc: ValidationFailed) -> None:
         form.form_errors.append(exc.message)
 
 
-def _render_account(account, status: int = 200, **forms):
+def render_account_page(account, status: int = 200, **forms):
     """The account page (or its main block for htmx), with the action forms it offers."""
     ctx = dict(
         account=account,
@@ -127,6 +128,7 @@ def _render_account(account, status: int = 200, **forms):
         note_form=forms.get("note_form") or NoteForm(formdata=None),
         status_form=_status_form(account, forms.get("status_form")),
         assign_form=_assign_form(forms.get("assign_form")),
+        **payment_card(account, current_user, forms),
     )
     block = "account_main" if htmx.target == "account-main" else None
     return render("accounts/show.html", block=block, status=status, **ctx)

@@ -18,6 +18,12 @@ class Agency(db.Model):
     license_number: Mapped[str | None] = mapped_column(String(60))
     timezone: Mapped[str] = mapped_column(String(64), default="America/New_York")
     currency: Mapped[str] = mapped_column(String(3), default="USD")
+    address_line1: Mapped[str] = mapped_column(String(200), default="")
+    address_line2: Mapped[str] = mapped_column(String(200), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    region: Mapped[str] = mapped_column(String(100), default="")
+    postal_code: Mapped[str] = mapped_column(String(20), default="")
+    country: Mapped[str] = mapped_column(String(2), default="US")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

@@ -26,7 +26,7 @@ def safe_next(target: str | None) -> str | None:
 
 
 def home_url(user) -> str:
-    return url_for("accounts.index") if user.role == Role.ADMIN else url_for("accounts.worklist")
+    return url_for("analytics.dashboard") if user.role == Role.ADMIN else url_for("accounts.worklist")
 
 
 @bp.get("/")

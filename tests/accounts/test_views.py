@@ -256,3 +256,22 @@ def test_anonymous_users_are_sent_to_login(client, url):
     assert response.status_code == 302 and "/login?next=" in response.headers["Location"]
     hx = client.get(url, headers={"HX-Request": "true"})
     assert hx.status_code == 401 and "/login" in hx.headers["HX-Redirect"]
+
+
+def test_aging_filter_lists_open_accounts_of_the_bucket(login, admin, agency, collector):
+    today = date.today()  # the test agency is in New York; keep clear of the bucket edges
+    inside = f.AccountFactory(agency=agency, due_date=today - timedelta(days=45))
+    closed = f.walk_to(
+        f.AccountFactory(agency=agency, due_date=today - timedelta(days=45)),
+        Status.CLOSED,
+        admin=admin,
+        collector=collector,
+    )
+    younger = f.AccountFactory(agency=agency, due_date=today - timedelta(days=10))
+    body = login(admin).get("/accounts/?aging=31_60").get_data(as_text=True)
+    assert inside.external_ref in body
+    assert closed.external_ref not in body and younger.external_ref not in body
+
+
+def test_unknown_aging_bucket_is_422(login, admin):
+    assert login(admin).get("/accounts/?aging=1000_plus").status_code == 422

@@ -14,7 +14,7 @@ from tests.conftest import Web
 
 def test_login_lands_on_the_role_home(web, admin, collector, client):
     response = web.login(admin)
-    assert response.status_code == 303 and response.headers["Location"].endswith("/accounts/")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/analytics/")
     web.post("/logout")
     assert web.login(collector).headers["Location"].endswith("/worklist")
 
@@ -45,9 +45,9 @@ def test_username_is_matched_case_insensitively_after_trim(admin):
     "target,expected",
     [
         ("/accounts/?status=new", "/accounts/?status=new"),
-        ("https://evil.example/", "/accounts/"),
-        ("//evil.example/x", "/accounts/"),
-        ("/\\evil.example", "/accounts/"),
+        ("https://evil.example/", "/analytics/"),
+        ("//evil.example/x", "/analytics/"),
+        ("/\\evil.example", "/analytics/"),
     ],
 )
 def test_next_is_followed_only_to_local_paths(web, admin, target, expected):

@@ -93,7 +93,8 @@ def other_collector_with_room(select, current: str) -> tuple[str, str]:
 
 
 def test_admin_reassigns_an_account(page: Page):
-    login(page, ADMIN, lands_on="/accounts/")
+    login(page, ADMIN, lands_on="/analytics/")
+    page.get_by_role("link", name="All accounts").click()
     # Closed accounts cannot be reassigned; any other account with a collector can.
     assigned_row = (
         page.locator("#account-rows tr")

@@ -1,0 +1,57 @@
+"""Agency profile use cases (admins only), audited."""
+
+from zoneinfo import available_timezones
+
+from app.agencies.models import Agency
+from app.analytics import rollup
+from app.audit import services as audit
+from app.auth.models import User
+from app.errors import PermissionDenied, ValidationFailed
+from app.extensions import db
+
+PROFILE_FIELDS = (
+    "name",
+    "license_number",
+    "timezone",
+    "currency",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+)
+CURRENCIES = ("USD", "CAD", "EUR", "GBP", "AUD")
+
+
+def update_profile(values: dict, *, actor: User) -> Agency:
+    """Update the actor's agency profile; audited with field-level before/after.
+
+    Raises PermissionDenied for non-admins and ValidationFailed for an empty name, unknown timezone or currency.
+    """
+    if not actor.is_admin:
+        raise PermissionDenied("Only an agency admin can change the agency profile.")
+    clean = {k: (values.get(k) or "").strip() for k in PROFILE_FIELDS}
+    _check_profile(clean)
+    agency = db.session.get(Agency, actor.agency_id)
+    before = {k: getattr(agency, k) for k in PROFILE_FIELDS}
+    for key, value in clean.items():
+        setattr(agency, key, value or None if key == "license_number" else value)
+    changes = audit.diff(before, {k: getattr(agency, k) for k in PROFILE_FIELDS})
+    if "timezone" in changes:
+        db.session.flush()
+        rollup.rebuild_payment_days(agency.id)  # the dashboard's days follow the agency's calendar
+    if changes:
+        audit.record(actor, agency.id, "agency.updated", "agency", agency.id, changes)
+    db.session.commit()
+    return agency
+
+
+def _check_profile(clean: dict) -> None:
+    if not clean["name"]:
+        raise ValidationFailed("The agency needs a name.", {"name": "Required."})
+    if clean["timezone"] not in available_timezones():
+        raise ValidationFailed("Choose a known timezone, e.g. America/New_York.", {"timezone": "Unknown timezone."})
+    if clean["currency"] not in CURRENCIES:
+        raise ValidationFailed("Choose a supported currency.", {"currency": "Unsupported currency."})
+    clean["country"] = clean["country"].upper()[:2] or "US"

@@ -1,0 +1,141 @@
+"""Admin analytics pages: the dashboard frame, its lazily loaded panels, and CSV exports. Read-only."""
+
+from flask import Blueprint, request
+from flask_login import current_user, login_required
+
+from app.analytics import charts, periods, queries
+from app.analytics.csv import csv_response
+from app.auth.decorators import roles_required
+from app.auth.models import Role
+from app.htmx import render
+
+bp = Blueprint("analytics", __name__, url_prefix="/analytics")
+PAGE = "analytics/dashboard.html"
+
+
+@bp.before_request
+@login_required
+@roles_required(Role.ADMIN)
+def require_admin():
+    """Analytics are for the agency's admins only."""
+
+
+@bp.get("/")
+def dashboard():
+    """The page frame at once; every panel fills itself in with an htmx request on load."""
+    return render(PAGE, **_trend_args())
+
+
+@bp.get("/figures")
+def figures():
+    return render(PAGE, block="figures", figures=queries.get_dashboard_figures(current_user), **_trend_args())
+
+
+@bp.get("/trend")
+def trend():
+    """Net collected and payment count per period, as an SVG chart with a table view."""
+    args = _trend_args()
+    points = queries.get_payment_trend(current_user, args["rng"], args["granularity"])
+    chart = charts.bar_chart(points, charts.LABEL_FORMATS[args["granularity"]])
+    return render(PAGE, block="trend", points=points, chart=chart, **args)
+
+
+@bp.get("/aging")
+def aging():
+    return render(PAGE, block="aging", aging_rows=queries.get_aging(current_user), **_trend_args())
+
+
+@bp.get("/collectors")
+def collectors():
+    """Collector performance for a period, sortable by any column."""
+    args = _performance_args()
+    rows = queries.get_collector_performance(current_user, args["prng"], args["sort"], args["desc"])
+    return render(PAGE, block="collectors", perf_rows=rows, **args, **_trend_args())
+
+
+@bp.get("/trend.csv")
+def trend_csv():
+    args = _trend_args()
+    points = queries.get_payment_trend(current_user, args["rng"], args["granularity"])
+    rows = [(p.start.isoformat(), p.net, p.count) for p in points]
+    return csv_response(f"payment-trend-{args['granularity']}.csv", ["period_start", "net_collected", "payments"], rows)
+
+
+@bp.get("/aging.csv")
+def aging_csv():
+    rows = [(r.label, r.count, r.balance) for r in queries.get_aging(current_user)]
+    return csv_response("aging.csv", ["bucket", "accounts", "balance"], rows)
+
+
+@bp.get("/collectors.csv")
+def collectors_csv():
+    args = _performance_args()
+    rows = queries.get_collector_performance(current_user, args["prng"], args["sort"], args["desc"])
+    return csv_response("collector-performance.csv", PERFORMANCE_HEADER, [_perf_cells(r) for r in rows])
+
+
+@bp.get("/figures.csv")
+def figures_csv():
+    fig = queries.get_dashboard_figures(current_user)
+    rows = [(label, getattr(fig, name)) for name, label in FIGURE_LABELS]
+    rows += [(f"accounts {status.value}", count) for status, count in sorted(fig.by_status.items())]
+    return csv_response("dashboard-figures.csv", ["figure", "value"], rows)
+
+
+FIGURE_LABELS = [
+    ("active_accounts", "active accounts"),
+    ("outstanding", "outstanding balance"),
+    ("placed", "amount placed"),
+    ("collected_all", "net collected, all time"),
+    ("collected_month", "net collected, this month"),
+    ("collected_today", "net collected, today"),
+    ("recovery_rate", "recovery rate"),
+    ("import_files", "import files, 30 days"),
+    ("import_rows", "import rows, 30 days"),
+    ("import_error_rate", "import error rate, 30 days"),
+]
+PERFORMANCE_HEADER = [
+    "collector",
+    "assigned",
+    "contacted",
+    "with_payment",
+    "converted",
+    "conversion_rate",
+    "collected",
+    "settled",
+    "commission",
+    "avg_days_to_first_payment",
+]
+
+
+def _perf_cells(r) -> list:
+    return [
+        r.collector.full_name,
+        r.assigned,
+        r.contacted,
+        r.paying,
+        r.converted,
+        r.conversion_rate,
+        r.collected,
+        r.settled,
+        r.commission,
+        r.avg_days_to_first_payment,
+    ]
+
+
+def _trend_args() -> dict:
+    """The trend's granularity and range from the query string; ValidationFailed (422) when malformed."""
+    granularity = periods.parse_granularity(request.args.get("granularity"))
+    default_days = {"day": 30, "week": 84, "month": 365}[granularity]
+    tz = current_user.agency.timezone
+    rng = periods.parse_range(request.args.get("from"), request.args.get("to"), tz, default_days)
+    return dict(granularity=granularity, rng=rng, currency=current_user.agency.currency)
+
+
+def _performance_args() -> dict:
+    tz = current_user.agency.timezone
+    prng = periods.parse_range(request.args.get("pfrom"), request.args.get("pto"), tz, 30)
+    sort = request.args.get("sort", "name")
+    return dict(
+        prng=prng, sort=sort if sort in queries.PERFORMANCE_SORTS else "name", desc=request.args.get("dir") == "desc"
+    )

@@ -1,0 +1,84 @@
+"""Reading import jobs, their rejected rows and import sources, always within the viewer's agency."""
+
+import csv
+import io
+from collections.abc import Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.accounts.queries import Page
+from app.auth.models import User
+from app.errors import NotFound
+from app.extensions import db
+from app.imports.models import ImportJob, ImportRowError, ImportSource
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def list_jobs(viewer: User, page: int = 1, size: int = 25) -> Page:
+    """The agency's import jobs, newest first."""
+    stmt = (
+        select(ImportJob)
+        .where(ImportJob.agency_id == viewer.agency_id)
+        .options(joinedload(ImportJob.source), joinedload(ImportJob.triggered_by))
+        .order_by(ImportJob.created_at.desc(), ImportJob.id.desc())
+    )
+    rows = db.session.scalars(stmt.offset((page - 1) * size).limit(size + 1)).all()
+    return Page(items=list(rows[:size]), number=page, size=size, has_next=len(rows) > size)
+
+
+def get_job(viewer: User, job_id: int) -> ImportJob:
+    """One job of the viewer's agency; NotFound otherwise (another agency's job looks missing)."""
+    job = db.session.get(ImportJob, job_id, populate_existing=True)
+    if job is None or job.agency_id != viewer.agency_id:
+        raise NotFound("No such import.")
+    return job
+
+
+def list_row_errors(job: ImportJob, page: int = 1, size: int = 50) -> Page:
+    """A page of the job's rejected rows in file order."""
+    stmt = select(ImportRowError).where(ImportRowError.job_id == job.id)
+    stmt = stmt.order_by(ImportRowError.line_no, ImportRowError.id).offset((page - 1) * size).limit(size + 1)
+    rows = db.session.scalars(stmt).all()
+    return Page(items=list(rows[:size]), number=page, size=size, has_next=len(rows) > size)
+
+
+def neutralise(cell: object) -> str:
+    """Make a cell safe to open in a spreadsheet: a leading formula character is quoted away."""
+    text = "" if cell is None else str(cell)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def error_report_lines(job: ImportJob) -> Iterator[str]:
+    """The job's rejected rows as CSV text, streamed (line, column, external_ref, message)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["line", "column", "external_ref", "message"])
+    stmt = select(ImportRowError).where(ImportRowError.job_id == job.id).order_by(ImportRowError.line_no)
+    for i, err in enumerate(db.session.scalars(stmt.execution_options(yield_per=2000))):
+        writer.writerow([err.line_no, neutralise(err.column), neutralise(err.external_ref), neutralise(err.message)])
+        if i % 1000 == 0:
+            yield _drain(buffer)
+    yield _drain(buffer)
+
+
+def _drain(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
+
+
+def list_sources(viewer: User) -> list[ImportSource]:
+    """The agency's import sources by name."""
+    stmt = select(ImportSource).where(ImportSource.agency_id == viewer.agency_id).order_by(ImportSource.name)
+    return list(db.session.scalars(stmt))
+
+
+def get_source(viewer: User, source_id: int) -> ImportSource:
+    """One source of the viewer's agency; NotFound otherwise."""
+    source = db.session.get(ImportSource, source_id)
+    if source is None or source.agency_id != viewer.agency_id:
+        raise NotFound("No such import source.")
+    return source

@@ -1,0 +1,1 @@
+"""Payments: manual and Stripe card payments, refunds, webhooks, commission and auto-settlement."""

@@ -1,0 +1,62 @@
+"""Forms of the payment card, the refund dialog and the payments list filters.
+
+Amounts are plain text fields: the service parses them as Decimal and explains what is wrong, so a malformed
+amount gets the same message everywhere (form, API, tests). Each action form carries an idempotency key
+generated when the form is rendered, so resubmitting it cannot act twice.
+"""
+
+import uuid
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.forms import options
+from app.payments.models import MANUAL_METHODS, PaymentMethod, PaymentStatus
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex
+
+
+class KeyedForm(FlaskForm):
+    idempotency_key = HiddenField(validators=[DataRequired(message="The form expired; reload the page.")])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.idempotency_key.data:
+            self.idempotency_key.data = new_key()
+
+
+class ManualPaymentForm(KeyedForm):
+    amount = StringField("Amount", validators=[DataRequired(), Length(max=20)])
+    method = SelectField("Method", choices=options((m.value, m.label) for m in MANUAL_METHODS), default="check")
+    reference = StringField("Reference (check no., transfer id)", validators=[Optional(), Length(max=120)])
+    received_on = DateField("Date received", validators=[Optional()])
+
+
+class CardRequestForm(KeyedForm):
+    amount = StringField("Amount", validators=[DataRequired(), Length(max=20)])
+
+
+class RefundForm(KeyedForm):
+    amount = StringField("Amount to refund", validators=[DataRequired(), Length(max=20)])
+    reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=500)])
+
+
+class PaymentFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    status = SelectField(
+        "Status",
+        choices=options([("", "Any status")] + [(s.value, s.label) for s in PaymentStatus]),
+        validators=[Optional()],
+    )
+    method = SelectField(
+        "Method",
+        choices=options([("", "Any method")] + [(m.value, m.label) for m in PaymentMethod]),
+        validators=[Optional()],
+    )
+    date_from = DateField("From", validators=[Optional()])
+    date_to = DateField("To", validators=[Optional()])

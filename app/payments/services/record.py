@@ -1,0 +1,93 @@
+"""Recording manual payments (check, cash, bank transfer): completed at once, under a lock on the account."""
+
+from collections.abc import Callable
+from datetime import date
+
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts import queries as account_queries
+from app.accounts.models import Account
+from app.audit import services as audit
+from app.auth.models import User
+from app.errors import Conflict, ValidationFailed
+from app.extensions import db
+from app.payments.models import MANUAL_METHODS, Payment, PaymentMethod
+from app.payments.services import ledger
+
+MAX_REFERENCE = 120
+
+
+def parse_manual_method(value: str) -> PaymentMethod:
+    try:
+        method = PaymentMethod(value)
+    except ValueError:
+        method = None
+    if method not in MANUAL_METHODS:
+        raise ValidationFailed("Choose check, cash or bank transfer.", {"method": "Choose a method."})
+    return method
+
+
+def record_manual_payment(
+    account_id: int,
+    amount: str,
+    method: str,
+    reference: str,
+    received_on: date | None,
+    idempotency_key: str,
+    *,
+    actor: User,
+) -> Payment:
+    """Record a payment received by check, cash or bank transfer and apply it to the balance at once.
+
+    The same idempotency key returns the payment already recorded, however often it is submitted.
+    Raises NotFound for an account the actor may not see, ValidationFailed for a bad or excessive amount.
+    """
+    value, kind, key = (
+        ledger.parse_amount(amount),
+        parse_manual_method(method),
+        ledger.check_idempotency_key(idempotency_key),
+    )
+    if received_on and received_on > date.today():
+        raise ValidationFailed("The date received cannot be in the future.", {"received_on": "Not in the future."})
+    account = account_queries.get_account(actor, account_id, for_update=True)
+    existing = ledger.find_by_key(actor.agency_id, key)
+    if existing is not None:
+        return same_request(existing, account.id)
+    ledger.check_within_balance(account, value, ledger.account_currency(account))
+    fields = {"reference": (reference or "").strip()[:MAX_REFERENCE], "received_on": received_on or date.today()}
+
+    def write() -> Payment:
+        payment = ledger.new_payment(account, value, kind, key, actor, **fields)
+        ledger.complete(payment, account, actor)
+        audit.record(actor, account.agency_id, "payment.recorded", "payment", payment.id, snapshot(payment))
+        return payment
+
+    return write_once(account, key, write)
+
+
+def same_request(existing: Payment, account_id: int) -> Payment:
+    """The payment a repeated submission refers to; a key reused for another account is a conflict."""
+    if existing.account_id != account_id:
+        raise Conflict("This form was already used for another account; reload the page.")
+    return existing
+
+
+def write_once(account: Account, key: str, write: Callable[[], Payment]) -> Payment:
+    """Run ``write`` and commit; if a concurrent submission with the same key won the race, return its payment."""
+    agency_id, account_id = account.agency_id, account.id
+    try:
+        payment = write()
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        existing = ledger.find_by_key(agency_id, key)
+        if existing is None:
+            raise
+        return same_request(existing, account_id)
+    return payment
+
+
+def snapshot(payment: Payment) -> dict:
+    """The audited fields of a payment, as ``{field: {"old": None, "new": value}}``."""
+    fields = ("account_id", "amount", "method", "status", "reference", "collector_id", "commission_amount")
+    return audit.diff({}, {name: getattr(payment, name) for name in fields})

@@ -1,0 +1,127 @@
+"""Payment pages: the list, the account page's payment actions, and the debtor's public pay page."""
+
+from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+
+from app.accounts import queries as account_queries
+from app.accounts.views import render_account_page
+from app.auth.decorators import roles_required
+from app.auth.models import Role
+from app.errors import ValidationFailed
+from app.extensions import htmx
+from app.htmx import render
+from app.payments import queries
+from app.payments.forms import CardRequestForm, ManualPaymentForm, PaymentFilterForm, RefundForm
+from app.payments.models import PaymentMethod, PaymentStatus
+from app.payments.services import record, refunds, stripe_payments
+from app.payments.services.breaker import stripe_breaker
+
+bp = Blueprint("payments", __name__, url_prefix="/payments")
+
+
+@bp.get("/")
+@login_required
+def index():
+    """The agency's payments (a collector's: on their own accounts), filterable, with commission totals."""
+    form = PaymentFilterForm(request.args)
+    valid = form.validate()
+    page_no = max(request.args.get("page", 1, type=int) or 1, 1)
+    size = current_app.config["PAGE_SIZE"]
+    page = queries.list_payments(current_user, _filters(form), page_no, size) if valid else None
+    ctx = dict(form=form, page=page, totals=queries.commission_totals(current_user))
+    block = "payment_table" if htmx.target == "payment-table" else None
+    return render(
+        "payments/index.html", block=block, status=200 if valid else 422, breaker=stripe_breaker().state(), **ctx
+    )
+
+
+def _filters(form: PaymentFilterForm) -> queries.PaymentFilters:
+    return queries.PaymentFilters(
+        status=PaymentStatus(form.status.data) if form.status.data else None,
+        method=PaymentMethod(form.method.data) if form.method.data else None,
+        date_from=form.date_from.data,
+        date_to=form.date_to.data,
+    )
+
+
+@bp.post("/accounts/<int:account_id>/manual")
+@login_required
+def record_manual(account_id: int):
+    form = ManualPaymentForm()
+    act = lambda: record.record_manual_payment(  # noqa: E731
+        account_id,
+        form.amount.data,
+        form.method.data,
+        form.reference.data,
+        form.received_on.data,
+        form.idempotency_key.data,
+        actor=current_user,
+    )
+    return _act(account_id, form, act, "Payment recorded.", manual_form=form)
+
+
+@bp.post("/accounts/<int:account_id>/card")
+@login_required
+def request_card(account_id: int):
+    form = CardRequestForm()
+    act = lambda: stripe_payments.request_card_payment(  # noqa: E731
+        account_id, form.amount.data, form.idempotency_key.data, actor=current_user
+    )
+    return _act(account_id, form, act, "Card payment requested: send the debtor the pay link.", card_form=form)
+
+
+@bp.post("/<int:payment_id>/refund")
+@login_required
+@roles_required(Role.ADMIN)
+def refund(payment_id: int):
+    payment = queries.get_payment(current_user, payment_id)
+    form = RefundForm(prefix=f"refund-{payment.id}")
+    act = lambda: refunds.refund_payment(  # noqa: E731
+        payment.id, form.amount.data, form.reason.data, form.idempotency_key.data, actor=current_user
+    )
+    return _act(payment.account_id, form, act, "Refund recorded.", refund_form=(payment.id, form))
+
+
+def _act(account_id: int, form, action, success: str, **forms):
+    """Run a payment action from the account page: 303 back to it, else its main block with the errors."""
+    account_queries.get_account(current_user, account_id)  # 404 before any form feedback on a foreign id
+    if form.validate_on_submit():
+        try:
+            action()
+            flash(success, "success")
+            return redirect(url_for("accounts.show", account_id=account_id), 303)
+        except ValidationFailed as exc:
+            _attach_errors(form, exc)
+    return render_account_page(account_queries.get_account(current_user, account_id), status=422, **forms)
+
+
+def _attach_errors(form, exc: ValidationFailed) -> None:
+    for name, message in exc.fields.items():
+        if name in form:
+            form[name].errors = list(form[name].errors) + [message]
+    if not exc.fields or not any(name in form for name in exc.fields):
+        form.form_errors.append(exc.message)
+
+
+@bp.get("/pay/<token>")
+def pay(token: str):
+    """The debtor's pay page (no login: the unguessable, expiring token is the credential)."""
+    page = stripe_payments.get_pay_page(token)
+    status = 410 if page.state == "expired" else 200
+    return render(
+        "payments/pay.html",
+        page=page,
+        js_url=current_app.config["STRIPE_JS_URL"],
+        publishable_key=current_app.config["STRIPE_PUBLISHABLE_KEY"],
+        status=status,
+    )
+
+
+@bp.get("/pay/<token>/done")
+def pay_done(token: str):
+    """Where Stripe.js sends the debtor after confirming: ask Stripe for the outcome and show it."""
+    page = stripe_payments.get_pay_page(token)
+    if page.state == "payable":
+        stripe_payments.sync_payment(page.payment.id)
+        page = stripe_payments.get_pay_page(token)
+    return render("payments/pay.html", page=page, done=True, js_url="", publishable_key="")

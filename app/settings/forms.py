@@ -1,0 +1,47 @@
+"""Forms of the settings pages: input shape only; the services judge the values."""
+
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.agencies.services import CURRENCIES
+from app.forms import optional_int, options
+
+
+class AgencyForm(FlaskForm):
+    name = StringField("Agency name", validators=[DataRequired(), Length(max=200)])
+    license_number = StringField("License number", validators=[Optional(), Length(max=60)])
+    timezone = StringField("Timezone (e.g. America/New_York)", validators=[DataRequired(), Length(max=64)])
+    currency = SelectField("Currency", choices=options((c, c) for c in CURRENCIES))
+    address_line1 = StringField("Address", validators=[Optional(), Length(max=200)])
+    address_line2 = StringField("Address (line 2)", validators=[Optional(), Length(max=200)])
+    city = StringField("City", validators=[Optional(), Length(max=100)])
+    region = StringField("State / region", validators=[Optional(), Length(max=100)])
+    postal_code = StringField("Postal code", validators=[Optional(), Length(max=20)])
+    country = StringField("Country (2 letters)", validators=[Optional(), Length(max=2)])
+
+
+class CollectorForm(FlaskForm):
+    username = StringField("Username", validators=[Optional(), Length(max=80)])
+    full_name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
+    email = StringField("Email", validators=[DataRequired(), Length(max=254)])
+    commission_rate = StringField("Commission (%)", default="10")
+    max_open_accounts = StringField("Max open accounts", default="200")
+
+    def values(self) -> dict:
+        return {name: self[name].data for name in ("full_name", "email", "commission_rate", "max_open_accounts")}
+
+
+class DeactivateForm(FlaskForm):
+    action = RadioField(
+        "Their open accounts",
+        choices=options([("unassign", "Unassign them"), ("move", "Move them to another collector")]),
+        default="unassign",
+        validate_choice=False,
+    )
+    target_id = SelectField("Move to", coerce=optional_int, validate_choice=False, validators=[Optional()])
+
+    def set_targets(self, collectors, exclude_id: int) -> None:
+        self.target_id.choices = options(
+            [(None, "Choose…")] + [(c.id, c.full_name) for c in collectors if c.id != exclude_id]
+        )

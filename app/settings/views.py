@@ -1,0 +1,120 @@
+"""Settings pages (admins only): agency profile and collectors. Each handler parses, calls one service, renders."""
+
+from types import SimpleNamespace
+
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+
+from app.accounts import queries as account_queries
+from app.agencies import services as agency_services
+from app.auth.decorators import roles_required
+from app.auth.models import Role
+from app.collectors import services as collector_services
+from app.errors import ValidationFailed
+from app.htmx import render
+from app.settings.forms import AgencyForm, CollectorForm, DeactivateForm
+
+bp = Blueprint("settings", __name__, url_prefix="/settings")
+
+
+@bp.before_request
+@login_required
+@roles_required(Role.ADMIN)
+def require_admin():
+    """Every settings page is for the agency's admins only."""
+
+
+@bp.route("/", methods=["GET", "POST"])
+def agency():
+    """The agency profile: name, license, timezone, currency, address."""
+    form = AgencyForm(obj=current_user.agency if request.method == "GET" else None)
+    if form.validate_on_submit() and _apply(
+        form, lambda: agency_services.update_profile(form.data, actor=current_user)
+    ):
+        flash("Agency profile saved.", "success")
+        return redirect(url_for("settings.agency"), 303)
+    return render("settings/agency.html", status=_status(form), form=form)
+
+
+@bp.get("/collectors/")
+def collectors():
+    """The agency's collectors with their open-account counts."""
+    rows = [(c, account_queries.count_open_accounts(c.id)) for c in account_queries.list_collectors(current_user)]
+    return render("settings/collectors.html", rows=rows)
+
+
+@bp.route("/collectors/new", methods=["GET", "POST"])
+def collector_new():
+    """Create a collector; the temporary password is shown on this one response and never again."""
+    form = CollectorForm()
+    act = lambda: collector_services.create_collector(form.username.data, form.values(), actor=current_user)  # noqa: E731
+    created = form.validate_on_submit() and _apply(form, act)
+    if created:
+        return render("settings/collector_created.html", created=created)
+    return render("settings/collector_form.html", status=_status(form), form=form, collector=None)
+
+
+@bp.route("/collectors/<int:collector_id>", methods=["GET", "POST"])
+def collector_edit(collector_id: int):
+    """Edit name, email, commission and capacity; deactivate or reactivate from the same page."""
+    collector = collector_services.get_collector(current_user, collector_id)
+    form = CollectorForm(obj=_form_data(collector) if request.method == "GET" else None)
+    act = lambda: collector_services.update_collector(collector_id, form.values(), actor=current_user)  # noqa: E731
+    if form.validate_on_submit() and _apply(form, act):
+        flash("Collector saved.", "success")
+        return redirect(url_for("settings.collectors"), 303)
+    return _collector_page(collector, form, DeactivateForm(formdata=None), _status(form))
+
+
+@bp.post("/collectors/<int:collector_id>/deactivate")
+def collector_deactivate(collector_id: int):
+    """Deactivate, unassigning or moving their open accounts in the same step."""
+    collector = collector_services.get_collector(current_user, collector_id)
+    form = DeactivateForm()
+    act = lambda: collector_services.deactivate_collector(  # noqa: E731
+        collector_id, form.action.data, form.target_id.data, actor=current_user
+    )
+    if form.validate_on_submit() and (moved := _apply(form, act)) is not None:
+        flash(f"{collector.full_name} deactivated; {moved} open account(s) handed over.", "success")
+        return redirect(url_for("settings.collectors"), 303)
+    return _collector_page(collector, CollectorForm(obj=_form_data(collector)), form, 422)
+
+
+@bp.post("/collectors/<int:collector_id>/reactivate")
+def collector_reactivate(collector_id: int):
+    collector_services.reactivate_collector(collector_id, actor=current_user)
+    flash("Collector reactivated.", "success")
+    return redirect(url_for("settings.collectors"), 303)
+
+
+def _collector_page(collector, form: CollectorForm, deactivate: DeactivateForm, status: int):
+    deactivate.set_targets(account_queries.list_collectors(current_user, active_only=True), collector.id)
+    open_count = account_queries.count_open_accounts(collector.id)
+    ctx = dict(collector=collector, form=form, deactivate=deactivate, open_count=open_count)
+    return render("settings/collector_form.html", status=status, **ctx)
+
+
+def _apply(form, act):
+    """Run the service; on ValidationFailed put its messages on the form and return None."""
+    try:
+        return act()
+    except ValidationFailed as exc:
+        for name, message in exc.fields.items():
+            if name in form:
+                form[name].errors = [message]
+        if not any(name in form for name in exc.fields):
+            form.form_errors.append(exc.message)
+        return None
+
+
+def _status(form) -> int:
+    """422 when a submitted form is shown again (it failed), 200 for a first display."""
+    return 422 if request.method == "POST" else 200
+
+
+def _form_data(collector) -> SimpleNamespace:
+    """The collector's current values as the edit form shows them (commission as a percentage)."""
+    profile = collector.collector_profile
+    rate = f"{(profile.commission_rate * 100).normalize():f}"
+    fields = dict(full_name=collector.full_name, email=collector.email, username=collector.username)
+    return SimpleNamespace(**fields, commission_rate=rate, max_open_accounts=str(profile.max_open_accounts))

@@ -1,0 +1,157 @@
+"""Import benchmark on PostgreSQL: generate a portfolio (about 1% bad rows), import it, re-import it.
+
+    .venv/bin/python bench/import_bench.py --rows 1000000 [--database-url postgresql://postgres@127.0.0.1/postgres]
+
+Each import runs the real pipeline in a child process (``flask imports run-file``), so its peak memory is
+measured alone. The re-import uses the same rows plus a trailing blank line: byte-identical content would be
+recognised as a duplicate file and not applied at all. Prints figures, then one JSON line.
+"""
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import psycopg2
+from cryptography.fernet import Fernet
+from sqlalchemy import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADER = (
+    "external_ref,debtor_name,original_amount,debtor_ssn_last4,debtor_email,debtor_phone,due_date,"
+    "creditor_name,account_type\n"
+)
+FIRST = ("James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Elizabeth")
+LAST = ("Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez")
+CREDITORS = ("First Harbor Bank", "Metro Health", "Lakeside Auto", "Summit Telecom", "Northside Utilities")
+BAD = ("{ref},{name},12.345,1234,x@example.com,555-0100,2026-01-01,Metro Health,medical",
+       "{ref},{name},100.00,1234,x@example.com,555-0100,2026-02-30,Metro Health,medical",
+       "{ref},{name},100.00,1234,not-an-email,555-0100,2026-01-01,Metro Health,medical",
+       "{ref},{name},100.00,12a4,x@example.com,555-0100,2026-01-01,Metro Health,medical",
+       "{ref},,100.00,1234,x@example.com,555-0100,2026-01-01,Metro Health,medical")  # fmt: skip
+
+
+def generate(path: Path, rows: int, seed: int = 7) -> None:
+    """Write ``rows`` data rows, one in a hundred broken in one of five ways."""
+    rng = random.Random(seed)
+    with path.open("w", newline="") as out:
+        out.write(HEADER)
+        for i in range(rows):
+            ref, name = f"BENCH-{i:08d}", f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+            if i % 100 == 99:
+                out.write(BAD[(i // 100) % len(BAD)].format(ref=ref, name=name) + "\n")
+                continue
+            email = f"{name.lower().replace(' ', '.')}.{i}@example.com"
+            amount = f"{rng.randint(50, 25000)}.{rng.randint(0, 99):02d}"
+            due = f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+            out.write(f"{ref},{name},{amount},{rng.randint(0, 9999):04d},{email},555-{rng.randint(0, 9999):04d},"
+                      f"{due},{rng.choice(CREDITORS)},credit_card\n")  # fmt: skip
+
+
+def create_database(base_url: str) -> str:
+    url = make_url(base_url)
+    name = f"debtflow_bench_{uuid.uuid4().hex[:8]}"
+    conn = psycopg2.connect(host=url.host, port=url.port or 5432, user=url.username, password=url.password,
+                            dbname=url.database or "postgres")  # fmt: skip
+    conn.autocommit = True
+    conn.cursor().execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(db_url: str) -> None:
+    url = make_url(db_url)
+    conn = psycopg2.connect(host=url.host, port=url.port or 5432, user=url.username, password=url.password,
+                            dbname="postgres")  # fmt: skip
+    conn.autocommit = True
+    conn.cursor().execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+    conn.close()
+
+
+def flask(env: dict, *args: str) -> subprocess.CompletedProcess:
+    cmd = [str(ROOT / ".venv/bin/flask"), *args]
+    return subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+
+
+def drop_worklist_indexes(cur) -> None:
+    """Measurement only: drop the accounts indexes that serve the worklist (not the key or the unique ref)."""
+    cur.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'accounts' AND indexname NOT LIKE 'pk_%' "
+                "AND indexname NOT LIKE 'uq_%'")  # fmt: skip
+    for (name,) in cur.fetchall():
+        cur.execute(f'DROP INDEX "{name}"')
+
+
+def prepare(db_url: str, storage: str, bare: bool = False) -> dict:
+    env = {**os.environ, "FLASK_APP": "wsgi.py", "DATABASE_URL": db_url, "SECRET_KEY": "bench",
+           "REDIS_URL": "redis://127.0.0.1:6379/0", "DEBTFLOW_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+           "IMPORT_STORAGE_DIR": storage}  # fmt: skip
+    result = flask(env, "db", "upgrade")
+    if result.returncode:
+        sys.exit(result.stderr)
+    conn = psycopg2.connect(make_url(db_url).render_as_string(hide_password=False).replace("+psycopg2", ""))
+    with conn, conn.cursor() as cur:
+        cur.execute("INSERT INTO agencies (name, slug, timezone, currency, created_at) "
+                    "VALUES ('Bench Agency', 'bench', 'UTC', 'USD', now())")  # fmt: skip
+        if bare:
+            drop_worklist_indexes(cur)
+        cur.execute("SELECT count(*) FROM pg_indexes WHERE tablename = 'accounts'")
+        env["_ACCOUNT_INDEXES"] = str(cur.fetchone()[0])
+    conn.close()
+    return env
+
+
+def run_import(env: dict, path: Path) -> tuple[float, dict]:
+    started = time.perf_counter()
+    result = flask(env, "imports", "run-file", "--agency", "bench", str(path))
+    elapsed = time.perf_counter() - started
+    if result.returncode:
+        sys.exit(result.stdout + result.stderr)
+    return elapsed, json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--without-worklist-indexes", action="store_true", help="measure the cost of those indexes")
+    parser.add_argument(
+        "--database-url", default=os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    )
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="import-bench-") as tmp:
+        first, again = Path(tmp) / "portfolio.csv", Path(tmp) / "portfolio-again.csv"
+        generate(first, args.rows)
+        again.write_bytes(first.read_bytes() + b"\n")
+        db_url = create_database(args.database_url)
+        try:
+            env = prepare(db_url, str(Path(tmp) / "store"), args.without_worklist_indexes)
+            t1, s1 = run_import(env, first)
+            peak1 = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+            t2, s2 = run_import(env, again)
+            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+        finally:
+            drop_database(db_url)
+    report(args.rows, env["_ACCOUNT_INDEXES"], (t1, s1), (t2, s2), peak1, peak)
+
+
+def report(rows: int, indexes: str, first, again, peak1: int, peak: int) -> None:
+    (t1, s1), (t2, s2) = first, again
+    print(f"rows: {rows:,} ({s1['errors']:,} rejected), accounts table indexes: {indexes}")
+    print(f"first import: {t1:.1f} s, {rows / t1:,.0f} rows/s (created {s1['created']:,})")
+    print(f"re-import:    {t2:.1f} s, {rows / t2:,.0f} rows/s (updated {s2['updated']:,})")
+    print(f"peak memory of the importing process: {peak1} MB first, {peak} MB max")
+    figures = {"rows": rows, "first_s": round(t1, 2), "first_rows_per_s": round(rows / t1),
+               "reimport_s": round(t2, 2), "reimport_rows_per_s": round(rows / t2), "peak_mb": peak,
+               "errors": s1["errors"], "created": s1["created"], "updated": s2["updated"],
+               "account_indexes": int(indexes)}  # fmt: skip
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+"""Import jobs: run one file's import, poll one source. Each calls one service."""
+
+from jobs.context import app_context
+
+
+def run_import(job_id: int) -> None:
+    """Process import job ``job_id``; on an unexpected error mark it failed, then let RQ record it."""
+    from app.imports.services import run
+
+    with app_context():
+        try:
+            run.run_import(job_id)
+        except Exception as exc:
+            from app.extensions import db
+
+            db.session.rollback()
+            run.fail_job(job_id, f"Unexpected error: {exc.__class__.__name__}: {exc}")
+            raise
+
+
+def poll_source(source_id: int) -> None:
+    """Fetch new files from import source ``source_id`` and queue their imports."""
+    from app.imports.services import polling
+
+    with app_context():
+        polling.poll_source(source_id)
+
+
+def poll_due_sources() -> None:
+    """Queue a poll of every enabled source whose interval has elapsed (run by ``rq cron``)."""
+    from app.imports.services import polling
+
+    with app_context():
+        polling.queue_due_polls()

@@ -1,0 +1,32 @@
+"""The demo's drop folder: three sample files that import with exactly one bad row on "Check now"."""
+
+from sqlalchemy import select
+
+from app.agencies.models import Agency
+from app.demo import seed_demo
+from app.extensions import db
+from app.imports.models import ImportJob, ImportSource, JobStatus
+from app.imports.services import sources
+from tests.imports.conftest import errors_of
+
+
+def test_demo_check_now_imports_the_three_sample_files(app):
+    seed_demo()
+    agency = db.session.scalars(select(Agency).where(Agency.slug == "apex-recovery")).one()
+    source = db.session.scalars(select(ImportSource).where(ImportSource.agency_id == agency.id)).one()
+    admin = next(u for u in agency_users(agency) if u.is_admin)
+    sources.check_now(source, actor=admin)
+    jobs = db.session.scalars(select(ImportJob).where(ImportJob.agency_id == agency.id).order_by(ImportJob.id)).all()
+    assert len(jobs) == 3
+    assert sum(j.created for j in jobs) == 29 and sum(j.errors for j in jobs) == 1
+    bad = next(j for j in jobs if j.errors)
+    assert bad.status == JobStatus.COMPLETED_WITH_ERRORS
+    assert [line for line, _, _ in errors_of(bad)] == [6, 6, 6]
+    sources.check_now(source, actor=admin)  # nothing new: the files were moved to processed/
+    assert db.session.query(ImportJob).filter_by(agency_id=agency.id).count() == 3
+
+
+def agency_users(agency):
+    from app.auth.models import User
+
+    return db.session.scalars(select(User).where(User.agency_id == agency.id)).all()
