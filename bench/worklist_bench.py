@@ -60,6 +60,9 @@ def prepare(args: argparse.Namespace):
     """The app on a bench database holding ``--rows`` accounts, and the load time (None when reused)."""
     if args.keep and data.loaded_rows(args.database_url) == args.rows:
         app = make_app(args.database_url)
+        with app.app_context():
+            upgrade()  # later migrations (the tree moves on while a database is kept)
+            db.engine.dispose()
         if indexes_match(app):
             print(f"reusing {args.database_url} ({args.rows:,} accounts)")
             data.set_search_statistics(args.database_url, args.search_statistics)

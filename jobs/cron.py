@@ -1,8 +1,15 @@
-"""Periodic jobs for ``rq cron jobs/cron.py --url $REDIS_URL`` (run exactly one such process)."""
+"""Periodic jobs: run exactly one ``rq cron jobs/cron.py --url "$REDIS_URL"`` per deployment.
+
+* every minute, ``poll_due_sources`` queues a poll of each enabled import source whose own interval
+  (15 minutes by default, set per source in Settings) has elapsed;
+* hourly, a few minutes past so it does not coincide with other top-of-the-hour work,
+  ``reconcile_pending_payments`` settles card payments whose webhook never came.
+"""
 
 from rq import cron
 
+from jobs.imports import poll_due_sources
 from jobs.payments import reconcile_pending_payments
 
-# Hourly, a few minutes past so it does not coincide with other top-of-the-hour work.
+cron.register(poll_due_sources, queue_name="imports", interval=60, name="poll-import-sources")
 cron.register(reconcile_pending_payments, queue_name="default", cron="7 * * * *", job_timeout=900)

@@ -3,16 +3,18 @@
 import os
 import re
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import make_url
+from sqlalchemy import create_engine, make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app import create_app
 from app.config import test_config
+from app.dbsetup import configure_engine
 from app.extensions import db as _db
 from tests import factories as f
 
@@ -46,15 +48,24 @@ def _pg_args(url, database: str) -> dict:
     return dict(host=url.host, port=url.port or 5432, user=url.username, password=url.password, dbname=database)
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
+@contextmanager
+def own_database(tmp_dir, name: str):
+    """A database of its own: a fresh one on the TEST_DATABASE_URL server, else a SQLite file in ``tmp_dir``."""
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        yield f"sqlite:///{tmp_dir / name}.db"
         return
     url = _create_pg_database(base)
-    yield url
-    _drop_pg_database(url)
+    try:
+        yield url
+    finally:
+        _drop_pg_database(url)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    with own_database(tmp_path_factory.mktemp("db"), "test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -191,3 +202,24 @@ def login(web):
         return web
 
     return _login
+
+
+@pytest.fixture
+def committed_session(database_url, tmp_path):
+    """``db.session`` on its own engine with real commits, so several threads can write at once.
+
+    PostgreSQL uses the test database (the rows stay until it is dropped), with a pool big enough for the
+    concurrency tests' threads; SQLite a fresh file.
+    """
+    url = database_url if database_url.startswith("postgresql") else f"sqlite:///{tmp_path / 'race.db'}"
+    engine = create_engine(url, pool_size=60, max_overflow=0) if url.startswith("postgresql") else create_engine(url)
+    configure_engine(engine)
+    if engine.dialect.name == "sqlite":
+        _db.Model.metadata.create_all(engine)
+    fixture_session, _db.session = _db.session, scoped_session(sessionmaker(bind=engine))
+    try:
+        yield _db.session
+    finally:
+        _db.session.remove()
+        _db.session = fixture_session
+        engine.dispose()

@@ -6,17 +6,13 @@ from sqlalchemy import inspect
 
 from app import create_app
 from app.config import test_config as make_test_config
-from tests.conftest import _create_pg_database, _drop_pg_database
+from tests.conftest import own_database
 
 
 @pytest.fixture
-def empty_database(database_url, tmp_path):
-    if database_url.startswith("postgresql"):
-        url = _create_pg_database(database_url)
+def empty_database(tmp_path):
+    with own_database(tmp_path, "fresh") as url:
         yield url
-        _drop_pg_database(url)
-    else:
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
 
 
 def test_upgrade_from_empty_matches_models_and_downgrades(empty_database):

@@ -8,7 +8,6 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     Date,
-    Enum,
     ForeignKey,
     Index,
     Numeric,
@@ -21,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.states import Status
 from app.auth.models import User
+from app.dbtypes import str_enum
 from app.debtors.models import Debtor
 from app.extensions import db
 from app.timeutil import UTCDateTime, utcnow
@@ -94,10 +94,7 @@ class Account(db.Model):
     account_type: Mapped[str | None] = mapped_column(String(80))
     original_amount: Mapped[Decimal] = mapped_column(Money)
     current_balance: Mapped[Decimal] = mapped_column(Money)
-    status: Mapped[Status] = mapped_column(
-        Enum(Status, native_enum=False, length=20, validate_strings=True, values_callable=lambda e: [m.value for m in e]),
-        default=Status.NEW,
-    )
+    status: Mapped[Status] = mapped_column(str_enum(Status), default=Status.NEW)
     priority: Mapped[int] = mapped_column(SmallInteger, default=1)
     due_date: Mapped[date | None] = mapped_column(Date)
     last_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -148,9 +145,7 @@ class Activity(db.Model):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    kind: Mapped[ActivityKind] = mapped_column(
-        Enum(ActivityKind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
-    )
+    kind: Mapped[ActivityKind] = mapped_column(str_enum(ActivityKind))
     body: Mapped[str] = mapped_column(Text, default="")
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

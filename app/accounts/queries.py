@@ -188,21 +188,3 @@ def list_collectors(viewer: User, *, active_only: bool = False) -> list[User]:
     if active_only:
         stmt = stmt.where(User.active.is_(True), CollectorProfile.active.is_(True))
     return list(db.session.scalars(stmt))
-
-
-def assignable_collectors(viewer: User) -> list[tuple[User, int]]:
-    """Active collectors of the viewer's agency with their current open-account counts."""
-    collectors = list_collectors(viewer, active_only=True)
-    if not collectors:
-        return []
-    stmt = (
-        select(Account.assigned_collector_id, func.count(Account.id))
-        .where(
-            Account.agency_id == viewer.agency_id,
-            Account.assigned_collector_id.in_([c.id for c in collectors]),
-            Account.status.in_(WORKING_STATUSES),
-        )
-        .group_by(Account.assigned_collector_id)
-    )
-    counts = dict(db.session.execute(stmt).all())
-    return [(c, counts.get(c.id, 0)) for c in collectors]

@@ -72,7 +72,7 @@ def timeline(account_id: int):
 @login_required
 def add_note(account_id: int):
     form = NoteForm()
-    return _act(
+    return run_account_action(
         account_id,
         form,
         lambda: services.add_note(account_id, form.body.data, actor=current_user),
@@ -86,7 +86,7 @@ def add_note(account_id: int):
 def change_status(account_id: int):
     form = StatusForm()
     act = lambda: services.change_status(account_id, form.status.data, form.note.data, actor=current_user)  # noqa: E731
-    return _act(account_id, form, act, "Status updated.", status_form=form)
+    return run_account_action(account_id, form, act, "Status updated.", status_form=form)
 
 
 @bp.post("/accounts/<int:account_id>/assignment")
@@ -94,13 +94,18 @@ def change_status(account_id: int):
 @roles_required(Role.ADMIN)
 def assign(account_id: int):
     form = AssignForm()
-    form.collector_id.choices = options((c.id, c.full_name) for c, _ in queries.assignable_collectors(current_user))
+    form.collector_id.choices = options(
+        (c.id, c.full_name) for c in queries.list_collectors(current_user, active_only=True)
+    )
     act = lambda: services.assign_collector(account_id, form.collector_id.data, actor=current_user)  # noqa: E731
-    return _act(account_id, form, act, "Account assigned.", assign_form=form)
+    return run_account_action(account_id, form, act, "Account assigned.", assign_form=form)
 
 
-def _act(account_id: int, form, action, success: str, **forms):
-    """Run an account action: 303 back to the account on success, else the page's main block with errors."""
+def run_account_action(account_id: int, form, action, success: str, **forms):
+    """Run an action of the account page (notes, status, assignment, payments, refunds).
+
+    On success: a flash message and 303 back to the account. Otherwise: the page's main block with the
+    errors on the form, status 422."""
     queries.get_account(current_user, account_id)  # 404 before any form feedback on a foreign id
     if form.validate_on_submit():
         try:
@@ -108,15 +113,16 @@ def _act(account_id: int, form, action, success: str, **forms):
             flash(success, "success")
             return redirect(url_for("accounts.show", account_id=account_id), 303)
         except ValidationFailed as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
     return render_account_page(queries.get_account(current_user, account_id), status=422, **forms)
 
 
-def _attach_errors(form, exc: ValidationFailed) -> None:
+def attach_errors(form, exc: ValidationFailed) -> None:
+    """Put a service's refusal on the form: on its fields, or above the form when no field matches."""
     for name, message in exc.fields.items():
         if name in form:
             form[name].errors = list(form[name].errors) + [message]
-    if not exc.fields:
+    if not any(name in form for name in exc.fields):
         form.form_errors.append(exc.message)
 
 
@@ -149,9 +155,11 @@ def _status_form(account, form=None) -> StatusForm:
 
 
 def _assign_form(form=None) -> AssignForm:
+    """Active collectors to choose from. Their open-account counts are not shown: counting them for every
+    collector on each page view costs hundreds of ms at a million accounts; the service checks the chosen one."""
     form = form or AssignForm(formdata=None)
-    collectors = queries.assignable_collectors(current_user) if current_user.is_admin else []
+    collectors = queries.list_collectors(current_user, active_only=True) if current_user.is_admin else []
     form.collector_id.choices = options(
-        (c.id, f"{c.full_name} ({n}/{c.collector_profile.max_open_accounts} open)") for c, n in collectors
+        (c.id, f"{c.full_name} (max {c.collector_profile.max_open_accounts} open)") for c in collectors
     )
     return form

@@ -1,13 +1,11 @@
 """Payment pages: the list, the account page's payment actions, and the debtor's public pay page."""
 
-from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask import Blueprint, current_app, request
 from flask_login import current_user, login_required
 
-from app.accounts import queries as account_queries
-from app.accounts.views import render_account_page
+from app.accounts.views import run_account_action
 from app.auth.decorators import roles_required
 from app.auth.models import Role
-from app.errors import ValidationFailed
 from app.extensions import htmx
 from app.htmx import render
 from app.payments import queries
@@ -57,7 +55,7 @@ def record_manual(account_id: int):
         form.idempotency_key.data,
         actor=current_user,
     )
-    return _act(account_id, form, act, "Payment recorded.", manual_form=form)
+    return run_account_action(account_id, form, act, "Payment recorded.", manual_form=form)
 
 
 @bp.post("/accounts/<int:account_id>/card")
@@ -67,7 +65,9 @@ def request_card(account_id: int):
     act = lambda: stripe_payments.request_card_payment(  # noqa: E731
         account_id, form.amount.data, form.idempotency_key.data, actor=current_user
     )
-    return _act(account_id, form, act, "Card payment requested: send the debtor the pay link.", card_form=form)
+    return run_account_action(
+        account_id, form, act, "Card payment requested: send the debtor the pay link.", card_form=form
+    )
 
 
 @bp.post("/<int:payment_id>/refund")
@@ -79,28 +79,7 @@ def refund(payment_id: int):
     act = lambda: refunds.refund_payment(  # noqa: E731
         payment.id, form.amount.data, form.reason.data, form.idempotency_key.data, actor=current_user
     )
-    return _act(payment.account_id, form, act, "Refund recorded.", refund_form=(payment.id, form))
-
-
-def _act(account_id: int, form, action, success: str, **forms):
-    """Run a payment action from the account page: 303 back to it, else its main block with the errors."""
-    account_queries.get_account(current_user, account_id)  # 404 before any form feedback on a foreign id
-    if form.validate_on_submit():
-        try:
-            action()
-            flash(success, "success")
-            return redirect(url_for("accounts.show", account_id=account_id), 303)
-        except ValidationFailed as exc:
-            _attach_errors(form, exc)
-    return render_account_page(account_queries.get_account(current_user, account_id), status=422, **forms)
-
-
-def _attach_errors(form, exc: ValidationFailed) -> None:
-    for name, message in exc.fields.items():
-        if name in form:
-            form[name].errors = list(form[name].errors) + [message]
-    if not exc.fields or not any(name in form for name in exc.fields):
-        form.form_errors.append(exc.message)
+    return run_account_action(payment.account_id, form, act, "Refund recorded.", refund_form=(payment.id, form))
 
 
 @bp.get("/pay/<token>")

@@ -3,8 +3,7 @@
 import threading
 
 import pytest
-from sqlalchemy import create_engine, select, text, update
-from sqlalchemy.orm import scoped_session, sessionmaker
+from sqlalchemy import select, text, update
 
 from app import create_app
 from app.accounts import services as account_services
@@ -12,7 +11,6 @@ from app.audit import services as audit
 from app.audit.models import AuditEvent
 from app.audit.verify import verify_chain
 from app.config import test_config as make_test_config
-from app.dbsetup import configure_engine
 from app.extensions import db
 from tests import factories as f
 
@@ -126,26 +124,6 @@ def test_database_refuses_update_and_delete_of_audit_events(assigned_account, ag
         with pytest.raises(DBAPIError, match="append-only"):
             with db.session.begin_nested():
                 db.session.execute(statement)
-
-
-@pytest.fixture
-def committed_session(database_url, tmp_path):
-    """``db.session`` on its own engine with real commits, so several threads can write at once.
-
-    PostgreSQL uses the test database (the rows stay until it is dropped); SQLite a fresh file.
-    """
-    url = database_url if database_url.startswith("postgresql") else f"sqlite:///{tmp_path / 'race.db'}"
-    engine = create_engine(url)
-    configure_engine(engine)
-    if engine.dialect.name == "sqlite":
-        db.Model.metadata.create_all(engine)
-    fixture_session, db.session = db.session, scoped_session(sessionmaker(bind=engine))
-    try:
-        yield db.session
-    finally:
-        db.session.remove()
-        db.session = fixture_session
-        engine.dispose()
 
 
 def test_concurrent_writers_cannot_fork_an_agency_chain(committed_session):

@@ -4,7 +4,6 @@ The live server runs in another thread with its own connections, so it needs com
 its own: these tests replace the per-test rollback ``db`` fixture with a no-op and seed the demo once.
 """
 
-import os
 import threading
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.config import test_config
 from app.extensions import db as _db
-from tests.conftest import _create_pg_database, _drop_pg_database
+from tests.conftest import own_database
 
 CHROMIUM = Path("/usr/bin/chromium")
 NO_CHROMIUM = "Chromium not installed at /usr/bin/chromium (apt-get install chromium)"
@@ -53,13 +52,8 @@ def db():
 
 @pytest.fixture(scope="package")
 def live_database_url(tmp_path_factory):
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.db'}"
-        return
-    url = _create_pg_database(base)
-    yield url
-    _drop_pg_database(url)
+    with own_database(tmp_path_factory.mktemp("live"), "live") as url:
+        yield url
 
 
 @pytest.fixture(scope="package")

@@ -8,7 +8,7 @@ from tests.browser.test_journeys import ADMIN, login
 
 
 def test_admin_checks_the_demo_drop_folder_and_reads_the_errors(page: Page):
-    login(page, ADMIN, lands_on="/accounts/")
+    login(page, ADMIN, lands_on="/analytics/")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Imports").click()
     expect(page.get_by_role("heading", name="Imports")).to_be_visible()
     page.get_by_role("button", name="Check now").click()

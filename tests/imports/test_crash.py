@@ -12,7 +12,7 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, text
 
-from tests.conftest import _create_pg_database, _drop_pg_database
+from tests.conftest import own_database
 
 ROOT = Path(__file__).resolve().parents[2]
 ROWS = 4000
@@ -25,14 +25,10 @@ ERRORS_SQL = 'SELECT line_no, "column", message FROM import_row_errors WHERE job
 
 
 @pytest.fixture
-def crash_db(database_url, tmp_path):
+def crash_db(tmp_path):
     """A database of its own: the child processes commit for real, outside the per-test rollback."""
-    if database_url.startswith("postgresql"):
-        url = _create_pg_database(database_url)
+    with own_database(tmp_path, "crash") as url:
         yield url
-        _drop_pg_database(url)
-    else:
-        yield f"sqlite:///{tmp_path / 'crash.db'}"
 
 
 def _env(url: str, tmp_path: Path) -> dict:

@@ -168,14 +168,16 @@ def test_other_agencys_source_is_404(server, login, admin, foreign, db):
     assert web.post(f"/imports/sources/{source.id}/check").status_code == 404
 
 
-def test_rq_cron_config_registers_the_poll(app):
+def test_rq_cron_config_registers_the_poll_and_the_reconciliation(app):
     import runpy
     from pathlib import Path
 
     from rq import cron
 
-    runpy.run_path(str(Path(__file__).resolve().parents[2] / "deploy" / "rq_cron.py"))
-    assert any(job["name"] == "poll-import-sources" and job["interval"] == 60 for job in cron._job_data_registry)
+    runpy.run_path(str(Path(__file__).resolve().parents[2] / "jobs" / "cron.py"))
+    jobs = cron._job_data_registry
+    assert any(job["name"] == "poll-import-sources" and job["interval"] == 60 for job in jobs)
+    assert any(job.get("cron") == "7 * * * *" for job in jobs)
 
 
 def test_due_sources_are_polled_after_their_interval(server, agency, db):

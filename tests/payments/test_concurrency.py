@@ -3,13 +3,10 @@
 import threading
 from decimal import Decimal
 
-import pytest
-from sqlalchemy import create_engine, func, select
-from sqlalchemy.orm import scoped_session, sessionmaker
+from sqlalchemy import func, select
 
 from app.accounts.models import Account
 from app.auth.models import User
-from app.dbsetup import configure_engine
 from app.extensions import db
 from app.payments.models import Payment
 from app.payments.services.record import record_manual_payment
@@ -18,27 +15,6 @@ from tests import factories as f
 from tests.payments.helpers import key
 
 THREADS = 50
-
-
-@pytest.fixture
-def committed_session(database_url, tmp_path):
-    """``db.session`` with real commits on its own engine (PostgreSQL: the test database; SQLite: a fresh file)."""
-    url = database_url if database_url.startswith("postgresql") else f"sqlite:///{tmp_path / 'race.db'}"
-    engine = (
-        create_engine(url, pool_size=THREADS + 5, max_overflow=0)
-        if url.startswith("postgresql")
-        else create_engine(url)
-    )
-    configure_engine(engine)
-    if engine.dialect.name == "sqlite":
-        db.Model.metadata.create_all(engine)
-    fixture_session, db.session = db.session, scoped_session(sessionmaker(bind=engine))
-    try:
-        yield db.session
-    finally:
-        db.session.remove()
-        db.session = fixture_session
-        engine.dispose()
 
 
 def committed_account(session) -> tuple[int, int]:
