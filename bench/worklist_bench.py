@@ -123,6 +123,7 @@ def measure_queries(app, viewer_id: int, cases: list[Case], repeat: int) -> tupl
     and of the SQL it sends, run alone on a raw connection (the query itself, without the ORM)."""
     with app.app_context():
         viewer = db.session.get(User, viewer_id)
+        viewer.agency  # noqa: B018  (load it before detaching: the aging filter reads the agency's time zone)
         db.session.expunge(viewer)
         calls = {c.name: partial(list_accounts, viewer, c.filters(), 1, 25) for c in cases}
         statements = {c.name: captured_sql(viewer, c) for c in cases}

@@ -49,6 +49,8 @@ def filter_set(facts: Facts, admin: bool, today: date) -> dict[str, dict]:
     if admin:
         filters["collector"] = {"collector_id": facts.collector_id}
         filters["unassigned"] = {"collector_id": UNASSIGNED}
+        filters["aging_31_60"] = {"aging": "31_60"}
+        filters["aging_no_due"] = {"aging": "no_due_date"}
     return filters
 
 
