@@ -53,7 +53,13 @@ class SftpTestServer:
         )  # fmt: skip
 
     def stop(self) -> None:
+        # Close on the server's own loop: asyncio objects are not thread-safe, and closing from the test's
+        # thread raced with the loop (a TypeError in asyncio's Server.close, now and then).
         if self.server:
-            self.server.close()
-            asyncio.run_coroutine_threadsafe(self.server.wait_closed(), self.loop).result(10)
+            asyncio.run_coroutine_threadsafe(self._close(), self.loop).result(10)
+            self.server = None
         self.loop.call_soon_threadsafe(self.loop.stop)
+
+    async def _close(self) -> None:
+        self.server.close()
+        await self.server.wait_closed()
