@@ -87,6 +87,7 @@ class Config:
     MAX_CONTENT_LENGTH = 50 * 1024 * 1024  # the upload form's limit; bigger files go through SFTP or the CLI
     IMPORT_BATCH_SIZE = 5000
     IMPORT_FAST_PATH = True  # PostgreSQL: COPY into a staging table + set-based upserts
+    IMPORT_WRITERS = 2  # PostgreSQL: writer threads (connections) applying batches; 0 = inline (SQLite always)
 
     @classmethod
     def from_env(cls, instance_path: Path) -> dict:
@@ -120,6 +121,7 @@ class Config:
             IMPORT_STORAGE_DIR=os.environ.get("IMPORT_STORAGE_DIR", str(instance_path / "imports")),
             IMPORT_DEMO_DIR=os.environ.get("IMPORT_DEMO_DIR", str(instance_path / "demo-drop")),
             IMPORT_BATCH_SIZE=env_int("IMPORT_BATCH_SIZE", cls.IMPORT_BATCH_SIZE),
+            IMPORT_WRITERS=env_int("IMPORT_WRITERS", cls.IMPORT_WRITERS),
             MAX_CONTENT_LENGTH=env_int("MAX_UPLOAD_MB", 50) * 1024 * 1024,
         )
         values.update(stripe_settings())
@@ -150,6 +152,7 @@ def test_config(database_url: str) -> dict:
         IMPORT_STORAGE_DIR=tempfile.mkdtemp(prefix="debtflow-imports-"),
         IMPORT_DEMO_DIR=tempfile.mkdtemp(prefix="debtflow-demo-drop-"),
         IMPORT_BATCH_SIZE=50,
+        IMPORT_WRITERS=0,  # the suite runs each test inside one transaction, which writer threads cannot see
         IMPORT_SETTLE_SECONDS=0,
         SFTP_CONNECT_TIMEOUT=5,
         SFTP_BACKOFF=0.05,

@@ -120,6 +120,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--without-worklist-indexes", action="store_true", help="measure the cost of those indexes")
+    parser.add_argument("--writers", type=int, default=2, help="IMPORT_WRITERS for the run (0 = inline)")
     parser.add_argument(
         "--database-url", default=os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
     )
@@ -131,25 +132,27 @@ def main() -> None:
         db_url = create_database(args.database_url)
         try:
             env = prepare(db_url, str(Path(tmp) / "store"), args.without_worklist_indexes)
+            env["IMPORT_WRITERS"] = str(args.writers)
             t1, s1 = run_import(env, first)
             peak1 = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
             t2, s2 = run_import(env, again)
             peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
         finally:
             drop_database(db_url)
-    report(args.rows, env["_ACCOUNT_INDEXES"], (t1, s1), (t2, s2), peak1, peak)
+    report(args.rows, env["_ACCOUNT_INDEXES"], (t1, s1), (t2, s2), peak1, peak, args.writers)
 
 
-def report(rows: int, indexes: str, first, again, peak1: int, peak: int) -> None:
+def report(rows: int, indexes: str, first, again, peak1: int, peak: int, writers: int) -> None:
     (t1, s1), (t2, s2) = first, again
-    print(f"rows: {rows:,} ({s1['errors']:,} rejected), accounts table indexes: {indexes}")
+    print(f"rows: {rows:,} ({s1['errors']:,} rejected), accounts table indexes: {indexes}, writers: {writers}")
     print(f"first import: {t1:.1f} s, {rows / t1:,.0f} rows/s (created {s1['created']:,})")
     print(f"re-import:    {t2:.1f} s, {rows / t2:,.0f} rows/s (updated {s2['updated']:,})")
     print(f"peak memory of the importing process: {peak1} MB first, {peak} MB max")
     figures = {"rows": rows, "first_s": round(t1, 2), "first_rows_per_s": round(rows / t1),
                "reimport_s": round(t2, 2), "reimport_rows_per_s": round(rows / t2), "peak_mb": peak,
                "errors": s1["errors"], "created": s1["created"], "updated": s2["updated"],
-               "account_indexes": int(indexes)}  # fmt: skip
+               "account_indexes": int(indexes), "writers": writers,
+               "loadavg": [round(x, 2) for x in os.getloadavg()]}  # fmt: skip
     print(json.dumps(figures))
 
 

@@ -101,6 +101,8 @@ class Account(db.Model):
     assigned_collector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Lower-cased "ref name email", kept by the services so one trigram index serves the search box.
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # Digest of the import row that last wrote this account: a re-import skips an identical row unvalidated.
+    import_fingerprint: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -149,3 +149,18 @@ class ImportRowError(db.Model):
     column: Mapped[str] = mapped_column(String(100), default="")
     message: Mapped[str] = mapped_column(Text)
     external_ref: Mapped[str] = mapped_column(String(100), default="")
+
+
+class ImportBatch(db.Model):
+    """A committed batch of a job's lines: the checkpoint a resumed run skips.
+
+    Batches are applied by parallel writers and may commit out of order, so progress is a set of line ranges
+    rather than one line number (``ImportJob.lines_done`` is only the furthest line, for the progress bar).
+    """
+
+    __tablename__ = "import_batches"
+
+    job_id: Mapped[int] = mapped_column(ForeignKey("import_jobs.id", ondelete="CASCADE"), primary_key=True)
+    first_line: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_line: Mapped[int] = mapped_column(Integer)
+    committed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

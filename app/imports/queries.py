@@ -4,9 +4,10 @@ import csv
 import io
 from collections.abc import Iterator
 
-from sqlalchemy import select
+from sqlalchemy import ARRAY, String, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
+from app.accounts.models import Account
 from app.accounts.queries import Page
 from app.auth.models import User
 from app.errors import NotFound
@@ -82,3 +83,16 @@ def get_source(viewer: User, source_id: int) -> ImportSource:
     if source is None or source.agency_id != viewer.agency_id:
         raise NotFound("No such import source.")
     return source
+
+
+def fingerprints(agency_id: int, refs: list[str]) -> dict[str, str | None]:
+    """For the refs that already have an account in the agency: the fingerprint of the row that last wrote it."""
+    if not refs:
+        return {}
+    table = Account.__table__
+    if db.session.get_bind().dialect.name == "postgresql":
+        match = table.c.external_ref == func.any(bindparam("refs", type_=ARRAY(String)))
+    else:
+        match = table.c.external_ref.in_(bindparam("refs", expanding=True))
+    stmt = select(table.c.external_ref, table.c.import_fingerprint).where(table.c.agency_id == agency_id, match)
+    return dict(db.session.execute(stmt, {"refs": refs}).tuples().all())

@@ -124,11 +124,11 @@ def test_csv_reader_agrees_with_the_schema(raw):
     from app.imports.schemas import AccountCsvRowSchema
 
     validator = RowValidator(Header.parse(list(raw)))
-    data, errors = validator._load(raw)
+    data, errors = validator.load(list(raw.values()))
     try:
         expected, expected_errors = AccountCsvRowSchema().load(raw), {}
     except ValidationError as exc:
         expected, expected_errors = None, {k: v[0] for k, v in exc.messages.items()}
-    assert errors == expected_errors
+    assert dict(errors) == expected_errors
     if expected is not None:
-        assert data == expected
+        assert {k: v for k, v in data.items() if k in raw} == expected

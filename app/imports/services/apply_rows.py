@@ -20,6 +20,7 @@ from app.extensions import db
 from app.imports.parsing import Row
 from app.timeutil import utcnow
 
+CACHE_LIMIT = 50_000
 DEBTOR_FIELDS = ("debtor_phone", "address_line1", "address_line2", "city", "state", "postal_code")
 
 
@@ -49,6 +50,8 @@ class Encryptor:
 
     def decrypt(self, token: str) -> str | None:
         if token not in self.plain:
+            if len(self.plain) >= CACHE_LIMIT:
+                self.plain.clear()  # tokens written one by one (not by imports) are all distinct
             self.plain[token] = crypto.decrypt(token)
         return self.plain[token]
 
@@ -190,6 +193,7 @@ def _new_account(agency_id: int, row: Row, debtor_id: int, creditors: dict, now)
         "priority": 1,
         "due_date": d.get("due_date"),
         "search_text": build_search_text(row.ref, d["debtor_name"], d.get("debtor_email")),
+        "import_fingerprint": row.fingerprint,
         "created_at": now,
         "updated_at": now,
     }
@@ -222,6 +226,7 @@ def _update_accounts(agency_id, job_id, file_name, rows, existing, creditors) ->
         "creditor_id": func.coalesce(bindparam("v_creditor"), table.c.creditor_id),
         "account_type": func.coalesce(bindparam("v_type"), table.c.account_type),
         "search_text": bindparam("v_search"),
+        "import_fingerprint": bindparam("v_fingerprint"),
         "updated_at": now,
     }
     db.session.execute(update(table).where(table.c.id == bindparam("b_id")).values(values), params)
@@ -238,6 +243,7 @@ def _account_update(row: Row, old: Existing, creditors: dict) -> dict:
         "v_creditor": creditors.get(d.get("creditor_name")),
         "v_type": d.get("account_type"),
         "v_search": build_search_text(row.ref, d["debtor_name"], d.get("debtor_email") or old.email),
+        "v_fingerprint": row.fingerprint,
     }
 
 

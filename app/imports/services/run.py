@@ -1,53 +1,80 @@
 """Running an import job: parse the stored file, apply valid rows in batches, record every bad row.
 
-Each batch commits its rows, its row errors and the job's progress (``lines_done`` and the counts) in one
-transaction. A run that dies (worker killed) leaves the job ``running`` with the last committed batch as its
-checkpoint; running the job again skips the lines already applied, so the end state equals one clean import.
+Each batch commits its rows, its row errors, its checkpoint (an ImportBatch: the line range) and the job's
+counts in one transaction (:mod:`writers`). A run that dies (worker killed) leaves the job ``running`` with its
+committed batches; running the job again skips their lines, so the end state equals one clean import.
 """
 
+import fcntl
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import delete, insert, select
+from sqlalchemy import func, select, text
 
 from app.audit import services as audit
+from app.debtors.models import Debtor
 from app.extensions import db
 from app.imports import parsing
-from app.imports.models import ImportJob, ImportRowError, JobStatus
+from app.imports import queries as imports_queries
+from app.imports.models import ImportBatch, ImportJob, JobStatus
 from app.imports.parsing import FileRejected, Row
-from app.imports.services import apply_rows
+from app.imports.services import apply_rows, writers
 from app.timeutil import utcnow
 
+LOCK_SPACE = 7301  # first key of the per-agency advisory lock (the second is the agency id)
 FINISHED = (JobStatus.COMPLETED, JobStatus.COMPLETED_WITH_ERRORS, JobStatus.FAILED, JobStatus.DUPLICATE)
 
 
 def run_import(job_id: int) -> ImportJob | None:
     """Process a queued (or interrupted) job to its end; a finished or unknown job is left alone."""
-    job = _claim(job_id)
-    if job is None:
+    agency_id = db.session.scalar(select(ImportJob.agency_id).where(ImportJob.id == job_id))
+    db.session.commit()  # do not hold a snapshot open while waiting for the agency's lock
+    if agency_id is None:
         return None
-    try:
-        header, rows = parsing.read_rows(Path(job.stored_path))
-        job.unknown_columns = header.unknown
-        _process(job, rows)
-    except (FileRejected, OSError) as exc:
-        db.session.rollback()
-        return fail_job(job_id, str(exc))
-    return _finish(job)
+    with agency_import_lock(agency_id):
+        job = _claim(job_id)
+        if job is None:
+            return None
+        try:
+            header, records = parsing.read_rows(Path(job.stored_path))
+            job.unknown_columns = header.unknown
+            _process(job, records, header, parallel=_rows_are_independent(job.agency_id, header))
+        except (FileRejected, OSError) as exc:
+            db.session.rollback()
+            return fail_job(job_id, str(exc))
+        return _finish(job)
+
+
+@contextmanager
+def agency_import_lock(agency_id: int) -> Iterator[None]:
+    """One run at a time per agency: a second run waits, and a job started twice is found finished by the
+    second run. PostgreSQL: an advisory lock in a transaction on a connection of its own; SQLite (one
+    machine): a file lock. Either is released when the run ends or its process dies."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:space, :id)"), {"space": LOCK_SPACE, "id": agency_id})
+            yield
+        return
+    folder = Path(current_app.config["IMPORT_STORAGE_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / f".agency-{agency_id}.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 def _claim(job_id: int) -> ImportJob | None:
-    """Lock the job, start an attempt, and forget the errors of lines the last attempt did not commit."""
+    """Lock the job and start an attempt; an interrupted one resumes after its committed batches."""
     job = db.session.scalars(select(ImportJob).where(ImportJob.id == job_id).with_for_update()).first()
     if job is None or job.status in FINISHED:
+        db.session.rollback()
         return None
     if job.status == JobStatus.RUNNING:
-        job.note(f"Attempt {job.attempts} was interrupted after line {job.lines_done}; resuming from there.")
-    db.session.execute(
-        delete(ImportRowError).where(ImportRowError.job_id == job.id, ImportRowError.line_no > job.lines_done)
-    )
+        done = db.session.scalar(select(func.count()).where(ImportBatch.job_id == job.id))
+        job.note(f"Attempt {job.attempts} was interrupted after {job.total} rows in {done} batches; resuming.")
     job.attempts += 1
     job.status, job.started_at = JobStatus.RUNNING, job.started_at or utcnow()
     job.total_lines = parsing.count_lines(Path(job.stored_path))
@@ -56,16 +83,82 @@ def _claim(job_id: int) -> ImportJob | None:
     return job
 
 
-def _process(job: ImportJob, rows: Iterator[Row]) -> None:
-    size = current_app.config.get("IMPORT_BATCH_SIZE", 2000)
-    apply = _batch_applier()
-    encrypt = apply_rows.Encryptor()
-    for batch in _batches(rows, size):
-        pending = [r for r in batch if r.line_no > job.lines_done]
-        if pending:
-            apply(job, pending, encrypt)
-            job.lines_done = pending[-1].line_no
-            db.session.commit()
+def _rows_are_independent(agency_id: int, header: parsing.Header) -> bool:
+    """Whether batches may be applied in any order: no two lines can write the same debtor.
+
+    Lines share a debtor only through ``debtor_ref`` (the later line's values win), so a file with that
+    column, or an agency that already has shared debtors, is applied by one writer in file order.
+    """
+    if "debtor_ref" in header.names:
+        return False
+    shared = select(Debtor.id).where(Debtor.agency_id == agency_id, Debtor.debtor_ref.is_not(None)).limit(1)
+    return db.session.scalar(shared) is None
+
+
+def _process(job: ImportJob, records: Iterator, header: parsing.Header, parallel: bool) -> None:
+    """Validate the file in batches and hand the lines not yet committed to the batch writer."""
+    size = current_app.config.get("IMPORT_BATCH_SIZE", 5000)
+    ref = writers.JobRef(job.id, job.agency_id, job.file_name)
+    done = writers.LineRanges(job.id)
+    db.session.commit()  # writers use sessions of their own: hold no transaction (or job row lock) here
+    validator, seen = parsing.RowValidator(header), parsing.SeenRefs()
+    batches = _looked_up(job.agency_id, validator, _batches(records, size))
+    try:
+        with writers.batch_writer(ref, _batch_applier(), apply_rows.Encryptor(), parallel) as submit:
+            for batch, refs, stored in batches:
+                rows = _validate(validator, batch, refs, stored, skip_unchanged=parallel)
+                seen.mark_repeats(rows)
+                pending = [r for r in rows if not done.covers(r.line_no)] if len(done) else rows
+                if pending:
+                    submit(pending)
+    finally:
+        seen.close()
+    db.session.expire(job)
+
+
+def _looked_up(agency_id: int, validator: parsing.RowValidator, batches: Iterator[list]) -> Iterator[tuple]:
+    """Each batch with its refs and their stored fingerprints. With writer threads, the next batch is looked
+    up (on a connection of its own) while this one is validated."""
+
+    def lookup(batch: list) -> tuple[list, list[str], dict]:
+        refs = [validator.ref(cells) for _, cells in batch]
+        found = imports_queries.fingerprints(agency_id, refs)
+        db.session.commit()  # a short read: end it
+        return batch, refs, found
+
+    if not writers.uses_threads():
+        yield from map(lookup, batches)
+        return
+    app = current_app._get_current_object()
+
+    def in_context(batch: list) -> tuple:
+        with app.app_context():
+            return lookup(batch)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-lookup") as pool:
+        ahead = None
+        for batch in batches:
+            future = pool.submit(in_context, batch)
+            if ahead is not None:
+                yield ahead.result()
+            ahead = future
+        if ahead is not None:
+            yield ahead.result()
+
+
+def _validate(validator: parsing.RowValidator, batch: list, refs: list[str], stored: dict, skip_unchanged: bool):
+    """Validate a batch of records. A row identical to the one that last wrote its account (same
+    fingerprint) is taken as it is: it was valid then, and applying it again would change nothing."""
+    rows = []
+    for (line_no, cells), ref in zip(batch, refs, strict=True):
+        fingerprint = validator.fingerprint(cells)
+        if skip_unchanged and fingerprint is not None and stored.get(ref) == fingerprint:
+            rows.append(Row(line_no, ref, data={}, fingerprint=fingerprint, known=True, unchanged=True))
+            continue
+        row = validator.check(line_no, cells)
+        row.fingerprint, row.known = fingerprint, ref in stored
+        rows.append(row)
+    return rows
 
 
 def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
@@ -74,40 +167,24 @@ def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
         yield batch
 
 
-def _batch_applier():
+def _batch_applier() -> writers.Applier:
     """The PostgreSQL COPY path when available, else portable batched statements."""
-    if db.session.get_bind().dialect.name == "postgresql" and current_app.config.get("IMPORT_FAST_PATH", True):
+    if db.engine.dialect.name == "postgresql" and current_app.config.get("IMPORT_FAST_PATH", True):
         from app.imports.services import apply_pg
 
         return apply_pg.apply_checked_batch
     return apply_checked_batch
 
 
-def apply_checked_batch(job: ImportJob, rows: list[Row], encrypt: apply_rows.Encryptor) -> None:
-    """Record the batch's bad rows and upsert its good ones, updating the job's counts."""
+def apply_checked_batch(job: writers.JobRef, rows: list[Row], encrypt: apply_rows.Encryptor) -> writers.BatchCounts:
+    """Record the batch's bad rows and upsert its good ones."""
     good = [r for r in rows if r.data is not None]
-    record_row_errors(job, [r for r in rows if r.data is None])
-    outcome = apply_rows.apply_batch(job.agency_id, job.id, job.file_name, good, encrypt) if good else None
-    add_counts(job, len(rows), len(good), outcome.created if outcome else 0, outcome.updated if outcome else 0)
-
-
-def add_counts(job: ImportJob, total: int, ok: int, created: int, updated: int) -> None:
-    job.total += total
-    job.ok += ok
-    job.created += created
-    job.updated += updated
-    job.errors += total - ok
-
-
-def record_row_errors(job: ImportJob, rows: list[Row]) -> None:
-    """One ImportRowError per broken rule of each bad row."""
-    params = [
-        {"job_id": job.id, "line_no": r.line_no, "column": col, "message": msg, "external_ref": r.ref}
-        for r in rows
-        for col, msg in r.errors
-    ]
-    if params:
-        db.session.execute(insert(ImportRowError), params)
+    writers.record_row_errors(job.id, [r for r in rows if r.data is None])
+    counts = writers.count_batch(rows)
+    work = [r for r in good if not r.unchanged]
+    if work:
+        apply_rows.apply_batch(job.agency_id, job.id, job.file_name, work, encrypt)
+    return counts
 
 
 def _finish(job: ImportJob) -> ImportJob:
