@@ -42,7 +42,7 @@ def run_import(job_id: int) -> ImportJob | None:
         try:
             header, records = parsing.read_rows(Path(job.stored_path))
             job.unknown_columns = header.unknown
-            _process(job, records, header, parallel=_rows_are_independent(job.agency_id, header))
+            _process(job, records, header, independent=_rows_are_independent(job.agency_id, header))
         except (FileRejected, OSError) as exc:
             db.session.rollback()
             return fail_job(job_id, str(exc))
@@ -95,7 +95,7 @@ def _rows_are_independent(agency_id: int, header: parsing.Header) -> bool:
     return db.session.scalar(shared) is None
 
 
-def _process(job: ImportJob, records: Iterator, header: parsing.Header, parallel: bool) -> None:
+def _process(job: ImportJob, records: Iterator, header: parsing.Header, independent: bool) -> None:
     """Validate the file in batches and hand the lines not yet committed to the batch writer."""
     size = current_app.config.get("IMPORT_BATCH_SIZE", 5000)
     ref = writers.JobRef(job.id, job.agency_id, job.file_name)
@@ -104,9 +104,9 @@ def _process(job: ImportJob, records: Iterator, header: parsing.Header, parallel
     validator, seen = parsing.RowValidator(header), parsing.SeenRefs()
     batches = _looked_up(job.agency_id, validator, _batches(records, size))
     try:
-        with writers.batch_writer(ref, _batch_applier(), apply_rows.Encryptor(), parallel) as submit:
+        with writers.batch_writer(ref, _batch_applier(), apply_rows.Encryptor(), independent) as submit:
             for batch, refs, stored in batches:
-                rows = _validate(validator, batch, refs, stored, skip_unchanged=parallel)
+                rows = _validate(validator, batch, refs, stored, skip_unchanged=independent)
                 seen.mark_repeats(rows)
                 pending = [r for r in rows if not done.covers(r.line_no)] if len(done) else rows
                 if pending:

@@ -111,13 +111,13 @@ def uses_threads() -> bool:
 
 
 @contextmanager
-def batch_writer(job: JobRef, apply: Applier, encrypt, parallel: bool) -> Iterator[Callable[[list[Row]], None]]:
+def batch_writer(job: JobRef, apply: Applier, encrypt, independent: bool) -> Iterator[Callable[[list[Row]], None]]:
     """Yield ``submit(rows)``; every submitted batch is committed when the block exits without error.
 
-    ``parallel``: the batches are independent (may commit in any order); otherwise one writer thread
+    ``independent``: the batches may commit in any order (several writers); otherwise one writer thread
     applies them in file order.
     """
-    count = writer_count() if parallel else min(writer_count(), 1)
+    count = writer_count() if independent else min(writer_count(), 1)
     if count < 1:
         yield lambda rows: write_batch(job, rows, encrypt, apply)
         return
