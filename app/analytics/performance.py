@@ -32,9 +32,14 @@ def fill(viewer: User, rows: dict, rng: Range, live: bool = False) -> None:
         db.session.execute(text("SET LOCAL jit = off"))  # compiling costs more than these short queries take
     if rollup.uses_rollups() and not live:
         _fill_from_rollups(viewer, rows, ids, rng)
-        return
-    tz = viewer.agency.timezone
-    bounds = (periods.day_start(rng.start, tz), periods.day_start(rng.end + timedelta(days=1), tz))
+    else:
+        tz = viewer.agency.timezone
+        bounds = (periods.day_start(rng.start, tz), periods.day_start(rng.end + timedelta(days=1), tz))
+        _fill_live(viewer, rows, ids, bounds)
+
+
+def _fill_live(viewer: User, rows: dict, ids: list[int], bounds) -> None:
+    """From the activities and payments themselves (UTC bounds of the period)."""
     for name, query in (("contacted", _contacted), ("settled", _settled)):
         for cid, count in db.session.execute(query(viewer, ids, bounds)):
             setattr(rows[cid], name, count)
@@ -58,6 +63,7 @@ def _set_cohort(row, assigned, converted, seconds) -> None:
 
 
 def _fill_from_rollups(viewer: User, rows: dict, ids: list[int], rng: Range) -> None:
+    """From ``collector_day_counts`` and ``collector_payment_days`` (local days of the period)."""
     c, m = CollectorDayCount, CollectorPaymentDay
     done = c.done_day <= rng.end  # the first payment after the assignment came by the period's end
     counts = (
