@@ -46,6 +46,9 @@ KEPT_ON_RESET = frozenset(
         "account_totals",
         "payment_days",
         "open_due_dates",
+        "collector_account_days",
+        "collector_day_counts",
+        "collector_payment_days",
     }
 )
 

@@ -2,7 +2,14 @@
 
 from app.accounts.models import Account, Activity, ActivityKind, Creditor  # noqa: F401
 from app.agencies.models import Agency  # noqa: F401
-from app.analytics.models import AccountTotal, OpenDueDate, PaymentDay  # noqa: F401
+from app.analytics.models import (  # noqa: F401
+    AccountTotal,
+    CollectorAccountDay,
+    CollectorDayCount,
+    CollectorPaymentDay,
+    OpenDueDate,
+    PaymentDay,
+)
 from app.audit.models import AuditChainHead, AuditEvent  # noqa: F401
 from app.auth.models import Role, User, UserSession  # noqa: F401
 from app.collectors.models import CollectorProfile  # noqa: F401

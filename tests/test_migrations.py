@@ -1,12 +1,23 @@
 """The migrations build the schema from empty, match the models exactly, and downgrade cleanly."""
 
+from contextlib import contextmanager
+from datetime import date
+
 import pytest
 from flask_migrate import check, downgrade, upgrade
 from sqlalchemy import inspect
+from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app import create_app
+from app.accounts import services as account_services
+from app.analytics.periods import Range, local_today
+from app.auth.models import User
 from app.config import test_config as make_test_config
+from app.payments.services import refunds
+from tests import factories as f
+from tests.analytics.test_rollup import performance
 from tests.conftest import own_database
+from tests.payments.helpers import key, pay
 
 
 @pytest.fixture
@@ -25,4 +36,54 @@ def test_upgrade_from_empty_matches_models_and_downgrades(empty_database):
         assert {"accounts", "audit_events", "debtors", "users"} <= set(inspect(db.engine).get_table_names())
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+        db.engine.dispose()
+
+
+@contextmanager
+def session_on(engine):
+    """``db.session`` with real commits on ``engine`` (the factories and services use it)."""
+    from app.extensions import db
+
+    saved, db.session = db.session, scoped_session(sessionmaker(bind=engine))
+    try:
+        yield db.session
+    finally:
+        db.session.remove()
+        db.session = saved
+
+
+def _write_history(session):
+    """Notes, payments, a partial and a full refund, a reassignment and a settlement, written before 0005."""
+    agency = f.AgencyFactory()
+    admin = f.AdminFactory(agency=agency)
+    ann, bob = (f.CollectorFactory(agency=agency, full_name=name) for name in ("Ann", "Bob"))
+    a = f.walk_to(f.AccountFactory(agency=agency, original_amount=900), f.Status.IN_CONTACT, admin=admin, collector=ann)
+    b = f.walk_to(f.AccountFactory(agency=agency, original_amount=200), f.Status.IN_CONTACT, admin=admin, collector=bob)
+    account_services.add_note(a.id, "called", actor=ann)
+    first, second = pay(a, "100.00", admin), pay(a, "300.00", admin)
+    refunds.refund_payment(first.id, "100.00", "bounced", key(), actor=admin)
+    refunds.refund_payment(second.id, "50.00", "goodwill", key(), actor=admin)
+    account_services.assign_collector(a.id, bob.id, actor=admin)
+    pay(b, "200.00", admin)  # settles b
+    session.commit()
+    return admin.id
+
+
+def test_upgrade_to_0005_backfills_the_collector_rollups(empty_database):
+    """History written before migration 0005 is in its rollups right after the upgrade (PostgreSQL; SQLite is live)."""
+    from app.extensions import db
+
+    app = create_app(make_test_config(empty_database))
+    with app.app_context():
+        upgrade(revision="0004_analytics_settings")
+        with session_on(db.engine) as session:
+            admin_id = _write_history(session)
+        upgrade()
+        with session_on(db.engine) as session:
+            admin = session.get(User, admin_id)
+            every_day, today = Range(date(2000, 1, 1), date(2200, 1, 1)), local_today(admin.agency.timezone)
+            for rng in (every_day, Range(today, today)):
+                assert performance(admin, rng) == performance(admin, rng, live=True)
+            # assigned, contacted, paying: Ann a, a, a (one refund was partial); Bob b and a, none, b
+            assert [row[1:4] for row in performance(admin, every_day)] == [(1, 1, 1), (2, 0, 1)]
         db.engine.dispose()

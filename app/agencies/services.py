@@ -40,7 +40,7 @@ def update_profile(values: dict, *, actor: User) -> Agency:
     changes = audit.diff(before, {k: getattr(agency, k) for k in PROFILE_FIELDS})
     if "timezone" in changes:
         db.session.flush()
-        rollup.rebuild_payment_days(agency.id)  # the dashboard's days follow the agency's calendar
+        rollup.rebuild_local_days(agency.id)  # the analytics' days follow the agency's calendar
     if changes:
         audit.record(actor, agency.id, "agency.updated", "agency", agency.id, changes)
     db.session.commit()

@@ -1,37 +1,90 @@
 """The SQL behind the collector performance table (read-only; see ``queries.get_collector_performance``).
 
-Every count is ``count(DISTINCT account_id)`` or runs over one row per account, so an account with five
-payments or five notes counts once.
+Live (SQLite, or ``live=True``): every count is ``count(DISTINCT account_id)`` or runs over one row per account,
+so an account with five payments or five notes counts once. On PostgreSQL the same figures come from the
+trigger-kept rollups of migration 0005 (``collector_day_counts``: an account counts in days L..H on the row of
+its first day with an event in them, the one whose ``prev_day`` is before L; ``collector_payment_days``: sums).
+Both paths end in the same Python (``_set_cohort``), and a test holds them equal.
 """
 
-from datetime import datetime
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import and_, case, func, select, text
 
 from app.accounts.models import Account, Activity, ActivityKind
+from app.analytics import periods, rollup
+from app.analytics.models import CollectorDayCount, CollectorPaymentDay
+from app.analytics.periods import Range
 from app.auth.models import User
 from app.extensions import db
 from app.payments.models import APPLIED_STATUSES, Payment
 
 NET = Payment.amount - Payment.refunded_amount
+DAY_SECONDS = 86400
+COUNTED = {"note": "contacted", "paid": "paying", "settled": "settled"}  # rollup kind → row field
 
 
-def fill(viewer: User, rows: dict, bounds: tuple[datetime, datetime]) -> None:
-    """Fill each collector's row (keyed by user id) with the period's figures."""
+def fill(viewer: User, rows: dict, rng: Range, live: bool = False) -> None:
+    """Fill each collector's row (keyed by user id) with the figures of the local days ``rng``."""
     ids = list(rows)
-    if db.session.get_bind().dialect.name == "postgresql":
+    if rollup.uses_rollups():
         db.session.execute(text("SET LOCAL jit = off"))  # compiling costs more than these short queries take
+    if rollup.uses_rollups() and not live:
+        _fill_from_rollups(viewer, rows, ids, rng)
+    else:
+        tz = viewer.agency.timezone
+        bounds = (periods.day_start(rng.start, tz), periods.day_start(rng.end + timedelta(days=1), tz))
+        _fill_live(viewer, rows, ids, bounds)
+
+
+def _fill_live(viewer: User, rows: dict, ids: list[int], bounds) -> None:
+    """From the activities and payments themselves (UTC bounds of the period)."""
     for name, query in (("contacted", _contacted), ("settled", _settled)):
         for cid, count in db.session.execute(query(viewer, ids, bounds)):
             setattr(rows[cid], name, count)
     for cid, paying, collected, commission in db.session.execute(_payments(viewer, ids, bounds)):
-        row = rows[cid]
-        row.paying, row.collected, row.commission = paying, Decimal(collected or 0), Decimal(commission or 0)
-    for cid, assigned, converted, avg_days in db.session.execute(_cohort(viewer, ids, bounds)):
-        row = rows[cid]
-        row.assigned, row.converted = assigned, converted
-        row.avg_days_to_first_payment = None if avg_days is None else Decimal(str(avg_days)).quantize(Decimal("0.1"))
+        _set_money(rows[cid], collected, commission)
+        rows[cid].paying = paying
+    for cid, assigned, converted, seconds in db.session.execute(_cohort(viewer, ids, bounds)):
+        _set_cohort(rows[cid], assigned, converted, seconds)
+
+
+def _set_money(row, collected, commission) -> None:
+    row.collected, row.commission = Decimal(collected or 0), Decimal(commission or 0)
+
+
+def _set_cohort(row, assigned, converted, seconds) -> None:
+    """Assigned and converted counts; mean days to the first payment from the converted accounts' seconds."""
+    row.assigned, row.converted = int(assigned), int(converted or 0)
+    if row.converted:
+        mean = Decimal(str(seconds)) / row.converted / DAY_SECONDS
+        row.avg_days_to_first_payment = mean.quantize(Decimal("0.1"))
+
+
+def _fill_from_rollups(viewer: User, rows: dict, ids: list[int], rng: Range) -> None:
+    """From ``collector_day_counts`` and ``collector_payment_days`` (local days of the period)."""
+    c, m = CollectorDayCount, CollectorPaymentDay
+    done = c.done_day <= rng.end  # the first payment after the assignment came by the period's end
+    counts = (
+        select(c.collector_id, c.kind, func.sum(c.accounts), func.sum(c.accounts).filter(done))
+        .add_columns(func.sum(c.seconds).filter(done))
+        .where(c.agency_id == viewer.agency_id, c.day.between(rng.start, rng.end), c.prev_day < rng.start)
+        .where(c.collector_id.in_(ids))
+        .group_by(c.collector_id, c.kind)
+    )
+    for cid, kind, accounts, converted, seconds in db.session.execute(counts):
+        if kind == "assigned":
+            _set_cohort(rows[cid], accounts, converted, seconds)
+        else:
+            setattr(rows[cid], COUNTED[kind], int(accounts))
+    money = (
+        select(m.collector_id, func.sum(m.net), func.sum(m.commission))
+        .where(m.agency_id == viewer.agency_id, m.day.between(rng.start, rng.end), m.collector_id.in_(ids))
+        .group_by(m.collector_id)
+    )
+    for cid, collected, commission in db.session.execute(money):
+        _set_money(rows[cid], collected, commission)
 
 
 def _in_period(column, bounds):
@@ -75,7 +128,7 @@ def _payments(viewer: User, ids: list[int], bounds):
 
 
 def _cohort(viewer: User, ids: list[int], bounds):
-    """Per collector: accounts assigned to them in the period, how many paid them by its end, mean days to pay."""
+    """Per collector: accounts assigned to them in the period, how many paid them by its end, seconds to pay."""
     new_id = Activity.details["new"].as_integer()
     cohort = (
         select(new_id.label("cid"), Activity.account_id.label("account_id"), func.min(Activity.created_at).label("at"))
@@ -94,11 +147,11 @@ def _cohort(viewer: User, ids: list[int], bounds):
     )
     # OFFSET 0 keeps PostgreSQL from inlining this and running the look-up once per use of first_at.
     first = select(cohort.c.cid, cohort.c.at, first_paid.label("first_at")).offset(0).subquery()
-    days = _days_between(first.c.at, first.c.first_at)
-    return select(first.c.cid, func.count(), func.count(first.c.first_at), func.avg(days)).group_by(first.c.cid)
+    seconds = _seconds_between(first.c.at, first.c.first_at)
+    return select(first.c.cid, func.count(), func.count(first.c.first_at), func.sum(seconds)).group_by(first.c.cid)
 
 
-def _days_between(start, end):
-    if db.session.get_bind().dialect.name == "postgresql":
-        return func.extract("epoch", end - start) / 86400
-    return func.julianday(end) - func.julianday(start)
+def _seconds_between(start, end):
+    if rollup.uses_rollups():
+        return func.extract("epoch", end - start)
+    return (func.julianday(end) - func.julianday(start)) * DAY_SECONDS

@@ -209,13 +209,17 @@ PERFORMANCE_SORTS = (
 )
 
 
-def get_collector_performance(viewer: User, rng: Range, sort: str = "name", desc: bool = False) -> list[CollectorRow]:
-    """One row per collector of the agency (inactive ones too) for the period; each figure counts accounts once."""
-    tz = viewer.agency.timezone
-    bounds = (periods.day_start(rng.start, tz), periods.day_start(rng.end + timedelta(days=1), tz))
+def get_collector_performance(
+    viewer: User, rng: Range, sort: str = "name", desc: bool = False, live: bool = False
+) -> list[CollectorRow]:
+    """One row per collector of the agency (inactive ones too) for the period; each figure counts accounts once.
+
+    From the trigger-kept collector rollups on PostgreSQL; ``live`` (or SQLite) reads the activities and
+    payments instead. Both give the same figures; a test holds them equal.
+    """
     rows = {c.id: CollectorRow(c) for c in list_collectors(viewer)}
     if rows:
-        performance.fill(viewer, rows, bounds)
+        performance.fill(viewer, rows, rng, live)
     key = (lambda r: r.collector.full_name.lower()) if sort not in PERFORMANCE_SORTS[1:] else _sort_key(sort)
     return sorted(rows.values(), key=key, reverse=desc)
 

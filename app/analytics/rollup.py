@@ -1,4 +1,4 @@
-"""Maintenance of the dashboard rollups (PostgreSQL). Triggers keep them exact; this re-derives a day split."""
+"""Maintenance of the analytics rollups (PostgreSQL). Triggers keep them exact; this re-derives the day split."""
 
 from sqlalchemy import text
 
@@ -20,8 +20,13 @@ def uses_rollups() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def rebuild_payment_days(agency_id: int) -> None:
-    """Re-split the agency's payments into local days (after a timezone change). No commit: the caller's."""
+def rebuild_local_days(agency_id: int) -> None:
+    """Re-split the agency's rollups into local days (after a timezone change). No commit: the caller's.
+
+    The collector rollups are rebuilt by ``collector_rollups_rebuild`` (migration 0005), the function that
+    also backfilled them.
+    """
     if uses_rollups():
         for statement in str(REBUILD_PAYMENT_DAYS).split(";"):
             db.session.execute(text(statement), {"agency_id": agency_id})
+        db.session.execute(text("SELECT collector_rollups_rebuild(:agency_id)"), {"agency_id": agency_id})

@@ -63,6 +63,7 @@ class Payment(db.Model):
         Index("ix_payments_status_created", "status", "created_at"),
         Index("ix_payments_collector_status", "collector_id", "status"),
         Index("ix_payments_agency_completed", "agency_id", "completed_at"),  # analytics periods
+        Index("ix_payments_account_collector_completed", "account_id", "collector_id", "completed_at"),  # first pay
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,7 +1,7 @@
 """import batches (committed line ranges of a job, for parallel writers) and account import fingerprints
 
 Revision ID: 0007_import_batches
-Revises: 0004_analytics_settings
+Revises: 0005_collector_rollups
 """
 
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ from alembic import op
 
 
 revision = "0007_import_batches"
-down_revision = "0004_analytics_settings"
+down_revision = "0005_collector_rollups"
 branch_labels = None
 depends_on = None
 
