@@ -5,7 +5,7 @@
 Data is loaded with set-based SQL (generate_series) into a throw-away database built by the real migrations:
 50 collectors, accounts in every status with due dates spread over two years (5 % without), payments over
 the last 180 days (5 % partly refunded, 1 % fully), an assignment on each assigned account's timeline,
-notes, settlements and 300 import jobs. The inserts go through the rollup triggers (migrations 0004 and 0005),
+notes, settlements and 300 import jobs. The inserts go through the rollup triggers (migrations 0004 and 0006),
 so the seed time includes keeping the rollups, as for any bulk writer. Each page or fragment is requested through
 the app (signed in as the agency admin) ``--repeat`` times after one warm-up; the median server time is reported.
 Ends with one JSON line.

@@ -53,7 +53,7 @@ def session_on(engine):
 
 
 def _write_history(session):
-    """Notes, payments, a partial and a full refund, a reassignment and a settlement, written before 0005."""
+    """Notes, payments, a partial and a full refund, a reassignment and a settlement, written before 0006."""
     agency = f.AgencyFactory()
     admin = f.AdminFactory(agency=agency)
     ann, bob = (f.CollectorFactory(agency=agency, full_name=name) for name in ("Ann", "Bob"))
@@ -69,13 +69,13 @@ def _write_history(session):
     return admin.id
 
 
-def test_upgrade_to_0005_backfills_the_collector_rollups(empty_database):
-    """History written before migration 0005 is in its rollups right after the upgrade (PostgreSQL; SQLite is live)."""
+def test_upgrade_to_0006_backfills_the_collector_rollups(empty_database):
+    """History written before migration 0006 is in its rollups right after the upgrade (PostgreSQL; SQLite is live)."""
     from app.extensions import db
 
     app = create_app(make_test_config(empty_database))
     with app.app_context():
-        upgrade(revision="0004_analytics_settings")
+        upgrade(revision="0005_import_batches")
         with session_on(db.engine) as session:
             admin_id = _write_history(session)
         upgrade()

@@ -52,7 +52,7 @@ class OpenDueDate(db.Model):
     balance: Mapped[Decimal] = mapped_column(Total, default=Decimal("0"))
 
 
-# Collector performance (migration 0005). Days are the agency's local days, like ``payment_days``.
+# Collector performance (migration 0006). Days are the agency's local days, like ``payment_days``.
 NO_EARLIER_DAY = date(1, 1, 1)  # ``prev_day`` of a first event: before any period
 NEVER = date(9999, 12, 31)  # ``done_day`` of an assignment never followed by a payment
 Seconds = Numeric(20, 6)

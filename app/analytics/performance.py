@@ -2,7 +2,7 @@
 
 Live (SQLite, or ``live=True``): every count is ``count(DISTINCT account_id)`` or runs over one row per account,
 so an account with five payments or five notes counts once. On PostgreSQL the same figures come from the
-trigger-kept rollups of migration 0005 (``collector_day_counts``: an account counts in days L..H on the row of
+trigger-kept rollups of migration 0006 (``collector_day_counts``: an account counts in days L..H on the row of
 its first day with an event in them, the one whose ``prev_day`` is before L; ``collector_payment_days``: sums).
 Both paths end in the same Python (``_set_cohort``), and a test holds them equal.
 """

@@ -23,7 +23,7 @@ def uses_rollups() -> bool:
 def rebuild_local_days(agency_id: int) -> None:
     """Re-split the agency's rollups into local days (after a timezone change). No commit: the caller's.
 
-    The collector rollups are rebuilt by ``collector_rollups_rebuild`` (migration 0005), the function that
+    The collector rollups are rebuilt by ``collector_rollups_rebuild`` (migration 0006), the function that
     also backfilled them.
     """
     if uses_rollups():

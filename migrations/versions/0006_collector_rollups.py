@@ -1,7 +1,7 @@
 """collector performance rollups: per-account facts, their counts per day, payments per collector and day
 
-Revision ID: 0005_collector_rollups
-Revises: 0004_analytics_settings
+Revision ID: 0006_collector_rollups
+Revises: 0005_import_batches
 Create Date: 2026-11-28 01:45:00
 
 On PostgreSQL, statement-level triggers with transition tables keep them exact (as in 0004): a statement's
@@ -12,8 +12,8 @@ touched accounts have their facts recomputed (``collector_facts_refresh``), and 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_collector_rollups"
-down_revision = "0004_analytics_settings"
+revision = "0006_collector_rollups"
+down_revision = "0005_import_batches"
 branch_labels = None
 depends_on = None
 

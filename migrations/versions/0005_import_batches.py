@@ -1,15 +1,15 @@
 """import batches (committed line ranges of a job, for parallel writers) and account import fingerprints
 
-Revision ID: 0007_import_batches
-Revises: 0005_collector_rollups
+Revision ID: 0005_import_batches
+Revises: 0004_analytics_settings
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 
-revision = "0007_import_batches"
-down_revision = "0005_collector_rollups"
+revision = "0005_import_batches"
+down_revision = "0004_analytics_settings"
 branch_labels = None
 depends_on = None
 
