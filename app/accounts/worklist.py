@@ -8,10 +8,10 @@ is written so that PostgreSQL's plan doesn't hinge on an estimate it can get bad
   sort, id, …)`` indexes, which PostgreSQL merges in order (Merge Append). So a status ``IN`` list (aging:
   the open statuses) never walks past the other statuses' accounts (the zero balances of settled and
   closed accounts), and an admin's list needs no (agency_id, sort) index.
-* **Search**: the term's share of the agency's accounts, counted on a small fixed sample of the table,
-  chooses between the walk (a common term: a page turns up within a few thousand entries) and the trigram
-  index (a rare term: fetch its few matches, then sort them). Each shape hides the other's index from the
-  planner, so its estimate of the ``LIKE`` (often 10× off) can't pick the wrong one.
+* **Search**: the term's share of the agency's accounts, counted per status on a small fixed sample of the
+  table, chooses between the walk (a term common in every status walked: a page turns up within a few thousand
+  entries) and the trigram index (a rare term: fetch its few matches, then sort them). Each shape hides the
+  other's index from the planner, so its estimate of the ``LIKE`` (often 10× off) can't pick the wrong one.
 
 A statement depends only on its ``Shape`` (who looks, which filters are set, sort, plan); the values (agency,
 filter values, dates, page) are bound parameters passed at execution. Building and hashing a statement of
@@ -125,7 +125,8 @@ def page_query(viewer: User, filters, offset: int, limit: int, *, plan: str | No
     ``search_plan`` chooses.
     """
     if filters.q:
-        plan = plan or search_plan(viewer, filters.q, branch_statuses(shape_of(viewer, filters)))
+        walked = branch_statuses(shape_of(viewer, filters)) or [s for s in [filters.status] if s is not None]
+        plan = plan or search_plan(viewer, filters.q, walked)
     values = _values(viewer, filters) | dict(offset=offset, limit=limit, window=offset + limit)
     return page_ids(shape_of(viewer, filters, plan)), values
 
@@ -154,8 +155,9 @@ def _values(viewer: User, filters) -> dict:
 def search_plan(viewer: User, term: str, walked: list[Status] = ()) -> str:
     """``"trigram"`` for a term rare in the agency, ``"walk"`` otherwise (and wherever there is no trigram index).
 
-    ``walked``: the statuses a walk would go through one by one. A status in which the sample finds the term
-    not at all would be walked to its end (every entry read from the table), so that too means "trigram".
+    ``walked``: the statuses a walk would go through (one by one, or the status filter's). A status in which
+    the sample finds the term not at all would be walked to its end (every entry read from the table), so
+    that too means "trigram".
     """
     if db.engine.dialect.name != "postgresql" or len(term) < MIN_TRIGRAM_TERM:
         return "walk"
