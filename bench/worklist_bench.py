@@ -130,20 +130,22 @@ def measure_queries(app, viewer_id: int, cases: list[Case], repeat: int) -> tupl
         conn = db.engine.raw_connection()
         try:
             cursor = conn.cursor()
-            sql = {name: partial(run_sql, cursor, *statement) for name, statement in statements.items()}
+            sql = {name: partial(run_sql, cursor, statement) for name, statement in statements.items()}
             return timed(calls, repeat, db.session.remove), timed(sql, repeat)
         finally:
             conn.rollback()
             conn.close()
 
 
-def run_sql(cursor, statement: str, parameters: dict) -> None:
-    cursor.execute(statement, parameters)
-    cursor.fetchall()
+def run_sql(cursor, statements: list[tuple[str, dict]]) -> None:
+    for statement, parameters in statements:
+        cursor.execute(statement, parameters)
+        cursor.fetchall()
 
 
-def captured_sql(viewer: User, case: Case) -> tuple[str, dict]:
-    """The statement and parameters ``list_accounts`` sends for ``case`` (inside an app context)."""
+def captured_sql(viewer: User, case: Case) -> list[tuple[str, dict]]:
+    """The statements and parameters ``list_accounts`` sends on the accounts table for ``case`` (inside an app
+    context): the page's query, after the search's sample count when there is one."""
     captured = []
 
     def capture(conn, cursor, statement, parameters, context, executemany):
@@ -155,17 +157,18 @@ def captured_sql(viewer: User, case: Case) -> tuple[str, dict]:
     finally:
         event.remove(db.engine, "before_cursor_execute", capture)
         db.session.remove()
-    return next(c for c in reversed(captured) if "FROM accounts" in c[0])
+    return [c for c in captured if "FROM accounts" in c[0]]
 
 
 def explain(app, viewer_id: int, case: Case) -> str:
     """EXPLAIN (ANALYZE, BUFFERS) of the exact SQL that ``list_accounts`` sends for ``case``."""
     with app.app_context():
-        statement, parameters = captured_sql(db.session.get(User, viewer_id), case)
-        rows = db.session.connection().exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
-        plan = "\n".join(r[0] for r in rows)
+        plans = []
+        for statement, parameters in captured_sql(db.session.get(User, viewer_id), case):
+            rows = db.session.connection().exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
+            plans.append("\n".join(r[0] for r in rows))
         db.session.remove()
-    return plan
+    return "\n--\n".join(plans)
 
 
 def login(app, username: str):

@@ -42,7 +42,6 @@ class Creditor(db.Model):
 WORKLIST_SORT_COLUMNS = ("priority", "current_balance", "due_date", "last_contact_at", "created_at")
 # scope: (leading columns, which the query fixes by equalities; extra filter columns checked on the index entry)
 WORKLIST_SCOPES = {
-    "agency": (("agency_id",), ()),
     "collector": (("assigned_collector_id", "agency_id"), ("status",)),
     "status": (("agency_id", "status"), ("assigned_collector_id",)),
 }
@@ -52,11 +51,12 @@ WORKLIST_ENTRY_FILTERS = ("priority", "current_balance", "due_date")
 def _sort_indexes() -> list[Index]:
     """The worklist indexes: (scope, sort column, id, other filter columns) for each scope and sort column.
 
-    * agency: an admin's list;
     * collector: a collector's own list, an admin's collector or "unassigned" filter, and open-account counts
       per collector (agency_id second, so one agency's unassigned accounts are not mixed with another's);
     * status: the status filter, which correlates with most sort columns (settled accounts have a zero
-      balance, new ones no contact yet), so walking another index and skipping would read a lot of it.
+      balance, new ones no contact yet), so walking another index and skipping would read a lot of it; and
+      an admin's list without a status or collector filter, as one walk per status merged in sort order
+      (``worklist.page_ids``), which is why there is no (agency, sort) index.
 
     The walk in (sort column, id) order stops after one page. The filter columns after ``id`` are checked
     on the index entry itself, so priority, balance and due-date filters skip index entries instead of table

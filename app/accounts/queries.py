@@ -3,28 +3,20 @@
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
+from functools import lru_cache
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload, load_only
 
-from app.accounts import aging
-from app.accounts.models import Account, Activity
-from app.accounts.states import OPEN_STATUSES, WORKING_STATUSES, Status
+from app.accounts.models import Account, Activity, Creditor
+from app.accounts.states import WORKING_STATUSES, Status
+from app.accounts.worklist import SORTS, order_terms, page_query
+from app.accounts.worklist import UNASSIGNED as UNASSIGNED  # re-exported for the forms
 from app.auth.models import Role, User
 from app.collectors.models import CollectorProfile
+from app.debtors.models import Debtor
 from app.errors import NotFound
 from app.extensions import db
-from app.timeutil import utcnow
-
-SORTS = {
-    "priority": Account.priority,
-    "balance": Account.current_balance,
-    "due_date": Account.due_date,
-    "last_contact": Account.last_contact_at,
-    "created": Account.created_at,
-}
-UNASSIGNED = 0
 
 
 @dataclass
@@ -77,82 +69,48 @@ def get_account(viewer: User, account_id: int, *, for_update: bool = False) -> A
     return account
 
 
-def escape_like(term: str) -> str:
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def apply_filters(stmt: Select, f: WorklistFilters) -> Select:
-    """Narrow a scoped account query by the worklist filters."""
-    conditions = [
-        (f.status is not None, lambda: Account.status == f.status),
-        (f.priority is not None, lambda: Account.priority == f.priority),
-        (f.collector_id == UNASSIGNED, lambda: Account.assigned_collector_id.is_(None)),
-        (bool(f.collector_id), lambda: Account.assigned_collector_id == f.collector_id),
-        (f.balance_min is not None, lambda: Account.current_balance >= f.balance_min),
-        (f.balance_max is not None, lambda: Account.current_balance <= f.balance_max),
-        (f.due_from is not None, lambda: Account.due_date >= f.due_from),
-        (f.due_to is not None, lambda: Account.due_date <= f.due_to),
-        (bool(f.q), lambda: Account.search_text.like(f"%{escape_like(f.q.lower())}%", escape="\\")),
-    ]
-    return stmt.where(*[build() for wanted, build in conditions if wanted])
-
-
-def apply_aging(stmt: Select, bucket_key: str | None, viewer: User) -> Select:
-    """Narrow to open accounts in an aging bucket, counted in days past due in the agency's calendar."""
-    bucket = aging.BY_KEY.get(bucket_key or "")
-    if bucket is None:
-        return stmt
-    today = utcnow().astimezone(ZoneInfo(viewer.agency.timezone)).date()
-    return stmt.where(Account.status.in_(OPEN_STATUSES), aging.bucket_condition(bucket, today))
-
-
 def apply_sort(stmt: Select, sort: str, direction: str) -> Select:
-    """Order by the chosen column with ``id`` as tie-breaker, matching the sort indexes."""
-    return stmt.order_by(*_ordering(sort, direction))
+    """Order by the chosen column with ``id`` as tie-breaker (ASC NULLS LAST or DESC NULLS FIRST)."""
+    return stmt.order_by(*order_terms((SORTS.get(sort, Account.priority), Account.id), direction))
 
 
-def _ordering(sort: str, direction: str, leading: tuple = ()) -> list:
-    """ORDER BY terms: ASC NULLS LAST or DESC NULLS FIRST, then ``id`` the same way.
-
-    Those are PostgreSQL's defaults, so one ascending btree serves both directions (forwards, backwards).
-    """
-    columns = (*leading, SORTS.get(sort, Account.priority))
-    if direction == "asc":
-        return [c.asc().nulls_last() for c in columns] + [Account.id.asc()]
-    return [c.desc().nulls_first() for c in columns] + [Account.id.desc()]
+# What a worklist row shows; everything else of the account stays unloaded.
+ROW_COLUMNS = (
+    Account.external_ref,
+    Account.status,
+    Account.priority,
+    Account.current_balance,
+    Account.due_date,
+    Account.last_contact_at,
+    Account.debtor_id,
+    Account.creditor_id,
+    Account.assigned_collector_id,
+)
 
 
 def list_accounts(viewer: User, filters: WorklistFilters, page: int = 1, size: int = 25) -> Page:
     """One page of the viewer's accounts; fetches one extra row to know whether a next page exists.
 
-    The page's ids are picked in a subquery (an index walk that stops after ``size + 1`` rows, or a top-N
-    sort of the matches); needing only ids, it can run on the index alone. Only the page's rows are then
-    read and joined to their debtor, collector and creditor (all three shown in each row).
+    The page's ids are picked first (``worklist.page_query``: an index walk that stops after the page, or a
+    sort of a rare search term's matches), then only those rows are read, with the columns a worklist row
+    shows and their debtor, collector and creditor names.
     """
-    page_ids = (
-        apply_aging(apply_filters(scoped_accounts(viewer), filters), filters.aging, viewer)
-        .with_only_columns(Account.id)
-        .order_by(*_ordering(filters.sort, filters.direction, _constant_prefix(filters)))
-        .offset((page - 1) * size)
-        .limit(size + 1)
-    )
-    stmt = (
-        select(Account)
-        .where(Account.id.in_(page_ids))
-        .options(joinedload(Account.debtor), joinedload(Account.assigned_collector), joinedload(Account.creditor))
-    )
-    rows = db.session.scalars(apply_sort(stmt, filters.sort, filters.direction)).all()
+    ids, values = page_query(viewer, filters, (page - 1) * size, size + 1)
+    rows = db.session.scalars(_page_rows(ids, filters.sort, filters.direction), values).unique().all()
     return Page(items=list(rows[:size]), number=page, size=size, has_next=len(rows) > size)
 
 
-def _constant_prefix(filters: WorklistFilters) -> tuple:
-    """Columns the filters hold constant without an ``=`` the planner can see.
-
-    ``assigned_collector_id IS NULL`` fixes the column, but only an equality tells the planner so. Ordering
-    by the (constant) column first changes no result and lets it walk the (agency, collector, sort, id)
-    index instead of scanning the whole agency in sort order.
-    """
-    return (Account.assigned_collector_id,) if filters.collector_id == UNASSIGNED else ()
+@lru_cache(maxsize=2048)
+def _page_rows(ids: Select, sort: str, direction: str) -> Select:
+    """The page's accounts with just what a worklist row shows (built once per page statement and sort)."""
+    stmt = select(Account).where(Account.id.in_(ids))
+    stmt = stmt.options(
+        load_only(*ROW_COLUMNS),
+        joinedload(Account.debtor).load_only(Debtor.full_name),
+        joinedload(Account.creditor).load_only(Creditor.name),
+        joinedload(Account.assigned_collector).load_only(User.full_name),
+    )
+    return apply_sort(stmt, sort, direction)
 
 
 def get_timeline(account: Account, page: int = 1, size: int = 15) -> Page:
@@ -178,10 +136,11 @@ def count_open_accounts(collector_id: int) -> int:
 
 
 def list_collectors(viewer: User, *, active_only: bool = False) -> list[User]:
-    """Collectors of the viewer's agency, by name."""
+    """Collectors of the viewer's agency, by name, with their collector profile loaded (one query)."""
     stmt = (
         select(User)
         .join(CollectorProfile, CollectorProfile.user_id == User.id)
+        .options(contains_eager(User.collector_profile))
         .where(User.agency_id == viewer.agency_id, User.role == Role.COLLECTOR)
         .order_by(User.full_name)
     )
