@@ -4,16 +4,16 @@ An admin's list without a status or collector filter is now one walk per status 
 sort column, …) indexes, merged in sort order (app/accounts/worklist.py), so the agency-wide ones only cost
 every insert and update. See docs/performance.md.
 
-Revision ID: 0006_worklist_indexes
-Revises: 0004_analytics_settings
+Revision ID: 0007_worklist_indexes
+Revises: 0006_collector_rollups
 Create Date: 2026-11-28 02:00:00
 
 """
 
 from alembic import op
 
-revision = "0006_worklist_indexes"
-down_revision = "0004_analytics_settings"
+revision = "0007_worklist_indexes"
+down_revision = "0006_collector_rollups"
 branch_labels = None
 depends_on = None
 
