@@ -4,7 +4,7 @@ import csv
 import io
 from collections.abc import Iterator
 
-from sqlalchemy import ARRAY, String, bindparam, func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Account
@@ -14,6 +14,9 @@ from app.errors import NotFound
 from app.extensions import db
 from app.imports.models import ImportJob, ImportRowError, ImportSource
 
+FINGERPRINTS_PG = (
+    "SELECT external_ref, import_fingerprint FROM accounts WHERE agency_id = %s AND external_ref = ANY(%s)"
+)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -86,13 +89,18 @@ def get_source(viewer: User, source_id: int) -> ImportSource:
 
 
 def fingerprints(agency_id: int, refs: list[str]) -> dict[str, str | None]:
-    """For the refs that already have an account in the agency: the fingerprint of the row that last wrote it."""
+    """For the refs that already have an account in the agency: the fingerprint of the row that last wrote it.
+
+    On PostgreSQL through the driver's cursor: a re-import asks this for every row of the file, and building
+    SQLAlchemy rows for them was a tenth of its time.
+    """
     if not refs:
         return {}
-    table = Account.__table__
     if db.session.get_bind().dialect.name == "postgresql":
-        match = table.c.external_ref == func.any(bindparam("refs", type_=ARRAY(String)))
-    else:
-        match = table.c.external_ref.in_(bindparam("refs", expanding=True))
+        cursor = db.session.connection().connection.cursor()
+        cursor.execute(FINGERPRINTS_PG, (agency_id, refs))
+        return dict(cursor.fetchall())
+    table = Account.__table__
+    match = table.c.external_ref.in_(bindparam("refs", expanding=True))
     stmt = select(table.c.external_ref, table.c.import_fingerprint).where(table.c.agency_id == agency_id, match)
     return dict(db.session.execute(stmt, {"refs": refs}).tuples().all())
