@@ -6,6 +6,7 @@ committed batches; running the job again skips their lines, so the end state equ
 """
 
 import fcntl
+import gc
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -42,7 +43,8 @@ def run_import(job_id: int) -> ImportJob | None:
         try:
             header, records = parsing.read_rows(Path(job.stored_path))
             job.unknown_columns = header.unknown
-            _process(job, records, header, independent=_rows_are_independent(job.agency_id, header))
+            with _fewer_collections():
+                _process(job, records, header, independent=_rows_are_independent(job.agency_id, header))
         except (FileRejected, OSError) as exc:
             db.session.rollback()
             return fail_job(job_id, str(exc))
@@ -64,6 +66,19 @@ def agency_import_lock(agency_id: int) -> Iterator[None]:
     with (folder / f".agency-{agency_id}.lock").open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         yield
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """An import allocates millions of short-lived objects. At Python's default thresholds the cyclic garbage
+    collector ran so often, each time walking everything alive, that it took 40% of a re-import's time; it
+    still runs, just less often. (Process-wide, restored afterwards.)"""
+    old = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 20)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
 
 
 def _claim(job_id: int) -> ImportJob | None:
