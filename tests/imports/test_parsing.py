@@ -120,8 +120,9 @@ def test_csv_reader_agrees_with_the_schema(raw):
     """The CSV path validates field by field for speed; it must give what ``schema.load`` (the API) gives."""
     from marshmallow import ValidationError
 
-    from app.imports.parsing import Header, RowValidator
+    from app.imports.parsing import Header
     from app.imports.schemas import AccountCsvRowSchema
+    from app.imports.validation import RowValidator
 
     validator = RowValidator(Header.parse(list(raw)))
     data, errors = validator.load(list(raw.values()))

@@ -19,7 +19,7 @@ from sqlalchemy import func, select, text
 from app.audit import services as audit
 from app.debtors.models import Debtor
 from app.extensions import db
-from app.imports import parsing
+from app.imports import parsing, validation
 from app.imports import queries as imports_queries
 from app.imports.models import ImportBatch, ImportJob, JobStatus
 from app.imports.parsing import FileRejected, Row
@@ -116,7 +116,7 @@ def _process(job: ImportJob, records: Iterator, header: parsing.Header, independ
     ref = writers.JobRef(job.id, job.agency_id, job.file_name)
     done = writers.LineRanges(job.id)
     db.session.commit()  # writers use sessions of their own: hold no transaction (or job row lock) here
-    validator, seen = parsing.RowValidator(header), parsing.SeenRefs()
+    validator, seen = validation.RowValidator(header), validation.SeenRefs()
     batches = _looked_up(job.agency_id, validator, _batches(records, size))
     try:
         with writers.batch_writer(ref, _batch_applier(), apply_rows.Encryptor(), independent) as submit:
@@ -131,7 +131,7 @@ def _process(job: ImportJob, records: Iterator, header: parsing.Header, independ
     db.session.expire(job)
 
 
-def _looked_up(agency_id: int, validator: parsing.RowValidator, batches: Iterator[list]) -> Iterator[tuple]:
+def _looked_up(agency_id: int, validator: validation.RowValidator, batches: Iterator[list]) -> Iterator[tuple]:
     """Each batch with its refs and their stored fingerprints. With writer threads, the next batch is looked
     up (on a connection of its own) while this one is validated."""
 
@@ -161,7 +161,7 @@ def _looked_up(agency_id: int, validator: parsing.RowValidator, batches: Iterato
             yield ahead.result()
 
 
-def _validate(validator: parsing.RowValidator, batch: list, refs: list[str], stored: dict, skip_unchanged: bool):
+def _validate(validator: validation.RowValidator, batch: list, refs: list[str], stored: dict, skip_unchanged: bool):
     """Validate a batch of records. A row identical to the one that last wrote its account (same
     fingerprint) is taken as it is: it was valid then, and applying it again would change nothing."""
     rows = []
