@@ -127,6 +127,7 @@ def _process(job: ImportJob, records: Iterator, header: parsing.Header, independ
                 if pending:
                     submit(pending)
     finally:
+        batches.close()  # waits for a look-up still running ahead
         seen.close()
     db.session.expire(job)
 
