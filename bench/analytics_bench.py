@@ -17,14 +17,11 @@ import os
 import statistics
 import sys
 import time
-import uuid
 from pathlib import Path
-
-import psycopg2
-from sqlalchemy import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import pgdb  # noqa: E402
 
 COLLECTORS = 50
 SEED_SQL = """
@@ -88,37 +85,11 @@ PAGES = [
 ]
 
 
-def create_database(base_url: str) -> str:
-    url = make_url(base_url)
-    name = f"debtflow_abench_{uuid.uuid4().hex[:8]}"
-    conn = psycopg2.connect(
-        host=url.host,
-        port=url.port or 5432,
-        user=url.username,
-        password=url.password,
-        dbname=url.database or "postgres",
-    )
-    conn.autocommit = True
-    conn.cursor().execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(db_url: str) -> None:
-    url = make_url(db_url)
-    conn = psycopg2.connect(
-        host=url.host, port=url.port or 5432, user=url.username, password=url.password, dbname="postgres"
-    )
-    conn.autocommit = True
-    conn.cursor().execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
-    conn.close()
-
-
 def seed(db_url: str, accounts: int, payments: int) -> float:
     from werkzeug.security import generate_password_hash
 
     started = time.perf_counter()
-    conn = psycopg2.connect(db_url)
+    conn = pgdb.pg_connect(db_url)
     with conn, conn.cursor() as cur:
         cur.execute("SET jit = off")
         sql = SEED_SQL.format(accounts=accounts, payments=payments, collectors=COLLECTORS)
@@ -163,7 +134,7 @@ def main() -> None:
     from app import create_app
     from app.config import test_config
 
-    db_url = create_database(args.database_url)
+    db_url = pgdb.create_database(args.database_url, "debtflow_abench")
     try:
         config = test_config(db_url)
         config["WTF_CSRF_ENABLED"] = False
@@ -178,7 +149,7 @@ def main() -> None:
         if args.keep:
             print("kept", db_url)
         else:
-            drop_database(db_url)
+            pgdb.drop_database(db_url)
     print(json.dumps({"bench": "analytics", "accounts": args.accounts, "payments": args.payments, **timings}))
 
 

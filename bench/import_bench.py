@@ -17,14 +17,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
-import psycopg2
 from cryptography.fernet import Fernet
-from sqlalchemy import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench import pgdb  # noqa: E402
+
 HEADER = (
     "external_ref,debtor_name,original_amount,debtor_ssn_last4,debtor_email,debtor_phone,due_date,"
     "creditor_name,account_type\n"
@@ -56,26 +56,6 @@ def generate(path: Path, rows: int, seed: int = 7) -> None:
                       f"{due},{rng.choice(CREDITORS)},credit_card\n")  # fmt: skip
 
 
-def create_database(base_url: str) -> str:
-    url = make_url(base_url)
-    name = f"debtflow_bench_{uuid.uuid4().hex[:8]}"
-    conn = psycopg2.connect(host=url.host, port=url.port or 5432, user=url.username, password=url.password,
-                            dbname=url.database or "postgres")  # fmt: skip
-    conn.autocommit = True
-    conn.cursor().execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(db_url: str) -> None:
-    url = make_url(db_url)
-    conn = psycopg2.connect(host=url.host, port=url.port or 5432, user=url.username, password=url.password,
-                            dbname="postgres")  # fmt: skip
-    conn.autocommit = True
-    conn.cursor().execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
-    conn.close()
-
-
 def flask(env: dict, *args: str) -> subprocess.CompletedProcess:
     cmd = [str(ROOT / ".venv/bin/flask"), *args]
     return subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
@@ -96,7 +76,7 @@ def prepare(db_url: str, storage: str, bare: bool = False) -> dict:
     result = flask(env, "db", "upgrade")
     if result.returncode:
         sys.exit(result.stderr)
-    conn = psycopg2.connect(make_url(db_url).render_as_string(hide_password=False).replace("+psycopg2", ""))
+    conn = pgdb.pg_connect(db_url)
     with conn, conn.cursor() as cur:
         cur.execute("INSERT INTO agencies (name, slug, timezone, currency, created_at) "
                     "VALUES ('Bench Agency', 'bench', 'UTC', 'USD', now())")  # fmt: skip
@@ -132,7 +112,7 @@ def main() -> None:
         shutil.copyfile(first, again)  # streamed: this process's memory is what the children's peak starts from
         with again.open("a") as out:
             out.write("\n")
-        db_url = create_database(args.database_url)
+        db_url = pgdb.create_database(args.database_url, "debtflow_bench")
         try:
             env = prepare(db_url, str(Path(tmp) / "store"), args.without_worklist_indexes)
             env["IMPORT_WRITERS"] = str(args.writers)
@@ -141,7 +121,7 @@ def main() -> None:
             t2, s2 = run_import(env, again)
             peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
         finally:
-            drop_database(db_url)
+            pgdb.drop_database(db_url)
     report(args.rows, env["_ACCOUNT_INDEXES"], (t1, s1), (t2, s2), peak1, peak, args.writers)
 
 

@@ -9,9 +9,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-import psycopg2
 from sqlalchemy import make_url
 from werkzeug.security import generate_password_hash
+
+from bench.pgdb import create_database, drop_database, pg_connect
 
 PASSWORD = "bench-password-42"
 COLLECTORS = 20
@@ -75,24 +76,11 @@ class Facts:
     email_fragment: str
 
 
-def pg_connect(url: str, database: str | None = None):
-    """A psycopg2 connection to the server of ``url`` (optionally to another database on it)."""
-    u = make_url(url)
-    return psycopg2.connect(
-        host=u.host, port=u.port or 5432, user=u.username, password=u.password, dbname=database or u.database
-    )
-
-
 def recreate_database(url: str, drop_only: bool = False) -> None:
     """Drop the bench database (forcing out sessions) and, unless ``drop_only``, create it empty."""
-    name = make_url(url).database
-    conn = pg_connect(url, "postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
+    drop_database(url)
+    if not drop_only:
+        create_database(url, "", name=make_url(url).database)
 
 
 def database_exists(url: str) -> bool:

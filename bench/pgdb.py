@@ -1,0 +1,34 @@
+"""Throw-away PostgreSQL databases for the benchmarks: connect, create one with a unique name, drop one."""
+
+import uuid
+
+import psycopg2
+from sqlalchemy import make_url
+
+
+def pg_connect(url: str, database: str | None = None):
+    """A psycopg2 connection to the server of ``url`` (optionally to another database on it)."""
+    u = make_url(url)
+    return psycopg2.connect(
+        host=u.host, port=u.port or 5432, user=u.username, password=u.password, dbname=database or u.database
+    )
+
+
+def create_database(base_url: str, prefix: str, name: str | None = None) -> str:
+    """Create ``name`` (default: ``prefix`` plus a random suffix) on the server of ``base_url``; its URL."""
+    name = name or f"{prefix}_{uuid.uuid4().hex[:8]}"
+    _admin(base_url, f'CREATE DATABASE "{name}"')
+    return make_url(base_url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(url: str) -> None:
+    """Drop the database of ``url``, forcing out its sessions."""
+    _admin(url, f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+
+def _admin(url: str, statement: str) -> None:
+    conn = pg_connect(url, "postgres")
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(statement)
+    conn.close()
