@@ -216,10 +216,17 @@ def committed_session(database_url, tmp_path):
     configure_engine(engine)
     if engine.dialect.name == "sqlite":
         _db.Model.metadata.create_all(engine)
-    fixture_session, _db.session = _db.session, scoped_session(sessionmaker(bind=engine))
+    with session_on(engine) as session:
+        yield session
+    engine.dispose()
+
+
+@contextmanager
+def session_on(engine):
+    """``db.session`` with real commits on ``engine`` (the factories and services use it), restored after."""
+    saved, _db.session = _db.session, scoped_session(sessionmaker(bind=engine))
     try:
         yield _db.session
     finally:
         _db.session.remove()
-        _db.session = fixture_session
-        engine.dispose()
+        _db.session = saved

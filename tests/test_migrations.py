@@ -1,12 +1,10 @@
 """The migrations build the schema from empty, match the models exactly, and downgrade cleanly."""
 
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
 from flask_migrate import check, downgrade, upgrade
 from sqlalchemy import inspect
-from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app import create_app
 from app.accounts import services as account_services
@@ -16,7 +14,7 @@ from app.config import test_config as make_test_config
 from app.payments.services import refunds
 from tests import factories as f
 from tests.analytics.test_rollup import performance
-from tests.conftest import own_database
+from tests.conftest import own_database, session_on
 from tests.payments.helpers import key, pay
 
 
@@ -37,19 +35,6 @@ def test_upgrade_from_empty_matches_models_and_downgrades(empty_database):
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         db.engine.dispose()
-
-
-@contextmanager
-def session_on(engine):
-    """``db.session`` with real commits on ``engine`` (the factories and services use it)."""
-    from app.extensions import db
-
-    saved, db.session = db.session, scoped_session(sessionmaker(bind=engine))
-    try:
-        yield db.session
-    finally:
-        db.session.remove()
-        db.session = saved
 
 
 def _write_history(session):
