@@ -27,7 +27,7 @@ from app.accounts.models import build_search_text
 from app.extensions import db
 from app.imports.parsing import Row
 from app.imports.services.apply_rows import Encryptor
-from app.imports.services.writers import BatchCounts, JobRef, count_batch, record_row_errors
+from app.imports.services.writers import JobRef
 from app.timeutil import utcnow
 
 COLUMNS = (
@@ -122,15 +122,11 @@ class Stored:
     debtor: tuple  # full_name, the DEBTOR_FIELDS, then the encrypted SSN
 
 
-def apply_checked_batch(job: JobRef, rows: list[Row], encrypt: Encryptor) -> BatchCounts:
-    """Record the batch's bad rows and upsert its good ones through the staging table."""
-    record_row_errors(job.id, [r for r in rows if r.data is None])
-    work = [r for r in rows if r.data is not None and not r.unchanged]
-    if work:
-        db.session.execute(text(BATCH_SETTINGS))
-        stored = _stored(job.agency_id, [r.ref for r in work if r.known])
-        _upsert(job, _stage(work, stored, encrypt))
-    return count_batch(rows)
+def upsert_batch(job: JobRef, rows: list[Row], encrypt: Encryptor) -> None:
+    """Upsert ``rows`` (valid, each changing something) through the staging table, in the caller's transaction."""
+    db.session.execute(text(BATCH_SETTINGS))
+    stored = _stored(job.agency_id, [r.ref for r in rows if r.known])
+    _upsert(job, _stage(rows, stored, encrypt))
 
 
 def _stored(agency_id: int, refs: list[str]) -> dict[str, Stored]:

@@ -18,6 +18,7 @@ from app.accounts.states import Status
 from app.debtors.models import Debtor
 from app.extensions import db
 from app.imports.parsing import Row
+from app.imports.services.writers import JobRef
 from app.timeutil import utcnow
 
 CACHE_LIMIT = 50_000
@@ -30,12 +31,6 @@ class Existing:
     debtor_id: int
     original_amount: Decimal
     email: str | None
-
-
-@dataclass
-class BatchOutcome:
-    created: int = 0
-    updated: int = 0
 
 
 class Encryptor:
@@ -63,8 +58,9 @@ class Encryptor:
         return self.cache[value]
 
 
-def apply_batch(agency_id: int, job_id: int, file_name: str, rows: list[Row], encrypt: Encryptor) -> BatchOutcome:
+def apply_batch(job: JobRef, rows: list[Row], encrypt: Encryptor) -> None:
     """Upsert the accounts of ``rows`` (all valid) in the caller's transaction."""
+    agency_id, job_id, file_name = job.agency_id, job.id, job.file_name
     creditors = ensure_creditors(agency_id, {r.data["creditor_name"] for r in rows} - {None})
     existing = _lock_existing(agency_id, [r.ref for r in rows])
     fresh = [r for r in rows if r.ref not in existing]
@@ -73,7 +69,6 @@ def apply_batch(agency_id: int, job_id: int, file_name: str, rows: list[Row], en
     _create_accounts(agency_id, job_id, file_name, fresh, debtor_ids, creditors)
     _update_debtors([(existing[r.ref].debtor_id, r) for r in known], encrypt)
     _update_accounts(agency_id, job_id, file_name, known, existing, creditors)
-    return BatchOutcome(created=len(fresh), updated=len(known))
 
 
 def _dialect_insert(model):

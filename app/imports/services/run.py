@@ -188,19 +188,8 @@ def _batch_applier() -> writers.Applier:
     if db.engine.dialect.name == "postgresql" and current_app.config.get("IMPORT_FAST_PATH", True):
         from app.imports.services import apply_pg
 
-        return apply_pg.apply_checked_batch
-    return apply_checked_batch
-
-
-def apply_checked_batch(job: writers.JobRef, rows: list[Row], encrypt: apply_rows.Encryptor) -> writers.BatchCounts:
-    """Record the batch's bad rows and upsert its good ones."""
-    good = [r for r in rows if r.data is not None]
-    writers.record_row_errors(job.id, [r for r in rows if r.data is None])
-    counts = writers.count_batch(rows)
-    work = [r for r in good if not r.unchanged]
-    if work:
-        apply_rows.apply_batch(job.agency_id, job.id, job.file_name, work, encrypt)
-    return counts
+        return apply_pg.upsert_batch
+    return apply_rows.apply_batch
 
 
 def _finish(job: ImportJob) -> ImportJob:

@@ -51,7 +51,7 @@ def count_batch(rows: list[Row]) -> BatchCounts:
     return BatchCounts(total=len(rows), ok=len(good), created=created, updated=len(good) - created)
 
 
-Applier = Callable[[JobRef, list[Row], object], BatchCounts]
+Applier = Callable[[JobRef, list[Row], object], None]  # upserts valid rows in the caller's transaction
 
 
 class LineRanges:
@@ -72,10 +72,15 @@ class LineRanges:
 
 
 def write_batch(job: JobRef, rows: list[Row], encrypt, apply: Applier) -> None:
-    """Apply one batch and record its checkpoint and counts in one transaction (retried on a deadlock)."""
+    """In one transaction (retried on a deadlock): the batch's rejected rows, ``apply`` of the rows that change
+    something (valid, and not identical to what last wrote their account), and the checkpoint with the counts."""
+    work = [r for r in rows if r.data is not None and not r.unchanged]
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            _checkpoint(job, rows, apply(job, rows, encrypt))
+            record_row_errors(job.id, [r for r in rows if r.data is None])
+            if work:
+                apply(job, work, encrypt)
+            _checkpoint(job, rows, count_batch(rows))
             db.session.commit()
             return
         except DBAPIError as exc:
