@@ -4,18 +4,11 @@ from jobs.context import app_context
 
 
 def run_import(job_id: int) -> None:
-    """Process import job ``job_id``; on an unexpected error mark it failed, then let RQ record it."""
+    """Process import job ``job_id`` (an unexpected error marks it failed, then RQ records it)."""
     from app.imports.services import run
 
     with app_context():
-        try:
-            run.run_import(job_id)
-        except Exception as exc:
-            from app.extensions import db
-
-            db.session.rollback()
-            run.fail_job(job_id, f"Unexpected error: {exc.__class__.__name__}: {exc}")
-            raise
+        run.run_queued_import(job_id)
 
 
 def poll_source(source_id: int) -> None:

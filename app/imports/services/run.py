@@ -51,6 +51,17 @@ def run_import(job_id: int) -> ImportJob | None:
         return _finish(job)
 
 
+def run_queued_import(job_id: int) -> ImportJob | None:
+    """The worker's entry: :func:`run_import`, and on an unexpected error the job is marked failed (with the
+    error's name for the admin) before the error goes on to the queue."""
+    try:
+        return run_import(job_id)
+    except Exception as exc:
+        db.session.rollback()
+        fail_job(job_id, f"Unexpected error: {exc.__class__.__name__}: {exc}")
+        raise
+
+
 @contextmanager
 def agency_import_lock(agency_id: int) -> Iterator[None]:
     """One run at a time per agency: a second run waits, and a job started twice is found finished by the
