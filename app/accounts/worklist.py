@@ -70,6 +70,7 @@ class Shape:
     admin: bool
     filters: tuple[str, ...]  # names in CONDITIONS, without the search
     unassigned: bool
+    new_only: bool  # unassigned with the status filter at "new": the status index alone serves it
     aging: str | None  # bucket key
     sort: str
     direction: str
@@ -138,6 +139,7 @@ def shape_of(viewer: User, filters, plan: str | None = None) -> Shape:
         admin=viewer.role == Role.ADMIN,
         filters=tuple(sorted(names)),
         unassigned=filters.collector_id == UNASSIGNED,
+        new_only=filters.collector_id == UNASSIGNED and filters.status == Status.NEW,
         aging=filters.aging if filters.aging in aging.BY_KEY else None,
         sort=filters.sort if filters.sort in SORTS else "priority",
         direction="asc" if filters.direction == "asc" else "desc",
@@ -222,11 +224,31 @@ def branch_statuses(shape: Shape) -> list[Status]:
 
 def _walk(base: Select, shape: Shape, window) -> Select:
     """The first ``window`` (id, sort key) of ``base`` walking the sort index(es)."""
+    if shape.unassigned:
+        return _unassigned_walk(base, shape, window)
     statuses = branch_statuses(shape)
     if not statuses:
-        leading = (Account.assigned_collector_id,) if shape.unassigned else ()
-        return _ranked(base, shape, window, leading)
-    branches = [_ranked(base.where(Account.status == s), shape, window).subquery() for s in statuses]
+        return _ranked(base, shape, window)
+    return _merged([_ranked(base.where(Account.status == s), shape, window) for s in statuses], shape, window)
+
+
+def _unassigned_walk(base: Select, shape: Shape, window) -> Select:
+    """Unassigned accounts: the new ones walk the status index (the collector indexes leave them out, see
+    ``models._sort_indexes``), the others the collector index; merged without a status filter.
+
+    ``status <> 'new'`` is written as a literal so that the planner can match the collector indexes' predicate.
+    """
+    fresh = _ranked(base.where(Account.status == Status.NEW), shape, window)
+    if shape.new_only:
+        return fresh
+    placed = base.where(Account.status != literal_column("'new'"))
+    placed = _ranked(placed, shape, window, leading=(Account.assigned_collector_id,))
+    return placed if "status" in shape.filters else _merged([fresh, placed], shape, window)
+
+
+def _merged(walks: list[Select], shape: Shape, window) -> Select:
+    """The first ``window`` of several walks, merged in (sort, id) order."""
+    branches = [walk.subquery() for walk in walks]
     merged = union_all(*[select(b.c.id, b.c.sort_key) for b in branches]).subquery()
     return select(merged.c.id, merged.c.sort_key).order_by(*_order(merged, shape.direction)).limit(window)
 

@@ -2,20 +2,32 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app import crypto
 from app.extensions import db
 from app.timeutil import UTCDateTime, utcnow
 
+HAS_REF = text("debtor_ref IS NOT NULL")
+
 
 class Debtor(db.Model):
     __tablename__ = "debtors"
-    __table_args__ = (Index("uq_debtors_agency_ref", "agency_id", "debtor_ref", unique=True),)
+    # Only debtors with a ref are in it: an import's debtors without one write no entry.
+    __table_args__ = (
+        Index(
+            "uq_debtors_agency_ref",
+            "agency_id",
+            "debtor_ref",
+            unique=True,
+            postgresql_where=HAS_REF,
+            sqlite_where=HAS_REF,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))  # nothing lists an agency's debtors
     # The creditor's customer id, when the import file carries one; rows sharing it share a debtor.
     debtor_ref: Mapped[str | None] = mapped_column(String(100))
     full_name: Mapped[str] = mapped_column(String(200))

@@ -43,7 +43,8 @@ def worklist(agency, admin, collector, other_collector):
             current_balance=next(balances),
             due_date=None if n % 7 == 0 else today - timedelta(days=(n * 11) % 120 - 20),
             last_contact_at=None if n % 5 == 0 else now + timedelta(days=n % 9),
-            assigned_collector_id=None if status == Status.NEW else next(collectors),
+            # new accounts are unassigned but one (the collector indexes leave out only unassigned new ones)
+            assigned_collector_id=None if status == Status.NEW and n != 8 else next(collectors),
             created_at=now + timedelta(hours=n // 3),
         )
         account.debtor.full_name = name
@@ -62,6 +63,10 @@ def filter_sets(collector_id: int) -> dict[str, dict]:
         "priority": {"priority": 2},
         "collector": {"collector_id": collector_id},
         "unassigned": {"collector_id": UNASSIGNED},
+        "unassigned+new": {"collector_id": UNASSIGNED, "status": Status.NEW},
+        "unassigned+closed": {"collector_id": UNASSIGNED, "status": Status.CLOSED},
+        "unassigned+aging": {"collector_id": UNASSIGNED, "aging": "0_30"},
+        "unassigned+q": {"collector_id": UNASSIGNED, "q": "smith"},
         "balance_range": {"balance_min": Decimal("100"), "balance_max": Decimal("1000")},
         "balance_min": {"balance_min": Decimal("1")},
         "due_range": {"due_from": today - timedelta(days=30), "due_to": today + timedelta(days=10)},

@@ -13,6 +13,7 @@ def test_run_file_prints_summary(app, agency, tmp_path):
         "status": "completed_with_errors", "total": 2, "created": 1, "updated": 0, "errors": 1,
     }  # fmt: skip
     assert summary["job_id"] and summary["unknown_columns"] == ["colour"]
+    assert isinstance(summary["seconds"], float)  # the pipeline's own time, for operators and the bench
 
 
 def test_run_file_exits_1_when_the_file_is_unusable(app, agency, tmp_path):

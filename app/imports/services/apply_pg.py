@@ -60,7 +60,7 @@ SHARED_DEBTORS = (
     f"""INSERT INTO debtors (agency_id, debtor_ref, {DEBTOR_COLS}, created_at, updated_at)
     SELECT DISTINCT ON (s.debtor_ref) :ag, s.debtor_ref, {DEBTOR_VALS}, :now, :now FROM import_staging s
     WHERE s.is_new AND s.debtor_ref IS NOT NULL ORDER BY s.debtor_ref, s.line_no DESC
-    ON CONFLICT (agency_id, debtor_ref) DO UPDATE SET full_name = excluded.full_name,
+    ON CONFLICT (agency_id, debtor_ref) WHERE debtor_ref IS NOT NULL DO UPDATE SET full_name = excluded.full_name,
     {", ".join(f"{c} = COALESCE(excluded.{c}, debtors.{c})" for c in KEEP)}, updated_at = :now""",  # noqa: S608
     """UPDATE import_staging s SET debtor_id = d.id FROM debtors d
     WHERE s.is_new AND s.debtor_ref IS NOT NULL AND d.agency_id = :ag AND d.debtor_ref = s.debtor_ref""",
