@@ -101,10 +101,27 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            _sqlite_keys(connection, on=False)
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            _sqlite_keys(connection, on=True)
+
+
+def _sqlite_keys(connection, on: bool) -> None:
+    """SQLite changes a table's keys by rebuilding it, and dropping the old table would fail on the rows that
+    reference it: key checks are off while migrating (outside a transaction, or SQLite ignores the pragma),
+    then every key is checked at once."""
+    raw = connection.connection.driver_connection
+    if on:
+        broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"rows whose foreign key points nowhere after migrating: {broken[:10]}")
+    raw.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
 
 
 if context.is_offline_mode():

@@ -9,6 +9,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Numeric,
     SmallInteger,
@@ -33,7 +34,7 @@ class Creditor(db.Model):
     """The agency's client who placed the debt."""
 
     __tablename__ = "creditors"
-    __table_args__ = (UniqueConstraint("agency_id", "name"),)
+    __table_args__ = (UniqueConstraint("agency_id", "name"), UniqueConstraint("agency_id", "id"))  # (agency, id): FK
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
@@ -82,6 +83,10 @@ class Account(db.Model):
     __tablename__ = "accounts"
     __table_args__ = (
         UniqueConstraint("agency_id", "external_ref"),
+        UniqueConstraint("agency_id", "id"),  # the target of the timeline's (agency_id, account_id) key
+        # The debtor and the creditor are of the account's agency: one key each also checks the agency
+        ForeignKeyConstraint(["agency_id", "debtor_id"], ["debtors.agency_id", "debtors.id"]),
+        ForeignKeyConstraint(["agency_id", "creditor_id"], ["creditors.agency_id", "creditors.id"]),
         CheckConstraint("current_balance >= 0", name="balance_nonneg"),
         CheckConstraint("original_amount > 0", name="original_positive"),
         CheckConstraint("priority BETWEEN 0 AND 3", name="priority_range"),
@@ -95,10 +100,10 @@ class Account(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    agency_id: Mapped[int] = mapped_column()  # the agency's through the debtor's key (debtors.agency_id)
     # No index on debtor_id or creditor_id: nothing reads accounts by them, and neither is ever deleted.
-    debtor_id: Mapped[int] = mapped_column(ForeignKey("debtors.id"))
-    creditor_id: Mapped[int | None] = mapped_column(ForeignKey("creditors.id"))
+    debtor_id: Mapped[int] = mapped_column()
+    creditor_id: Mapped[int | None] = mapped_column()
     external_ref: Mapped[str] = mapped_column(String(100))
     account_type: Mapped[str | None] = mapped_column(String(80))
     original_amount: Mapped[Decimal] = mapped_column(Money)
@@ -115,8 +120,11 @@ class Account(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    debtor: Mapped[Debtor] = relationship()
-    creditor: Mapped[Creditor | None] = relationship()
+    # Joined on the id alone (the composite keys also hold agency_id, which neither relationship may write).
+    debtor: Mapped[Debtor] = relationship(primaryjoin="Account.debtor_id == Debtor.id", foreign_keys=[debtor_id])
+    creditor: Mapped[Creditor | None] = relationship(
+        primaryjoin="Account.creditor_id == Creditor.id", foreign_keys=[creditor_id]
+    )
     assigned_collector: Mapped[User | None] = relationship()
 
     def refresh_search_text(self) -> None:
@@ -152,14 +160,16 @@ class Activity(db.Model):
     __tablename__ = "activities"
     __table_args__ = (
         Index("ix_activities_account_created", "account_id", "created_at", "id"),
+        # An entry belongs to an account of its own agency (one key checks both)
+        ForeignKeyConstraint(["agency_id", "account_id"], ["accounts.agency_id", "accounts.id"]),
         Index("ix_activities_agency_kind_created", "agency_id", "kind", "created_at"),  # analytics periods
         # Entries by a person (imports write none): a user's history, and deleting a user.
         Index("ix_activities_actor_id", "actor_id", postgresql_where=ACTOR_SET, sqlite_where=ACTOR_SET),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))  # indexed by (agency_id, kind, created_at)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    agency_id: Mapped[int] = mapped_column()  # indexed by (agency_id, kind, created_at)
+    account_id: Mapped[int] = mapped_column()
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     kind: Mapped[ActivityKind] = mapped_column(str_enum(ActivityKind))
     body: Mapped[str] = mapped_column(Text, default="")

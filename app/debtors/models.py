@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app import crypto
@@ -14,8 +14,9 @@ HAS_REF = text("debtor_ref IS NOT NULL")
 
 class Debtor(db.Model):
     __tablename__ = "debtors"
-    # Only debtors with a ref are in it: an import's debtors without one write no entry.
     __table_args__ = (
+        UniqueConstraint("agency_id", "id"),  # the target of accounts' (agency_id, debtor_id) key
+        # Only debtors with a ref are in it: an import's debtors without one write no entry.
         Index(
             "uq_debtors_agency_ref",
             "agency_id",
@@ -27,7 +28,7 @@ class Debtor(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))  # nothing lists an agency's debtors
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
     # The creditor's customer id, when the import file carries one; rows sharing it share a debtor.
     debtor_ref: Mapped[str | None] = mapped_column(String(100))
     full_name: Mapped[str] = mapped_column(String(200))
