@@ -28,6 +28,7 @@ from sqlalchemy import event, inspect
 from app import create_app
 from app.accounts.models import Account
 from app.accounts.queries import list_accounts
+from app.accounts.search_sample import SAMPLES
 from app.auth.models import User
 from app.config import test_config
 from app.extensions import db
@@ -42,7 +43,7 @@ CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="accounts in the big agency")
-    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/debtflow_bench")
+    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/debtflow_wlbench")
     parser.add_argument("--repeat", type=int, default=30, help="timed repetitions per case (after a warm-up)")
     parser.add_argument("--keep", action="store_true", help="reuse a loaded database of this size; don't drop it")
     parser.add_argument("--explain", type=int, default=3, help="EXPLAIN ANALYZE this many slowest queries")
@@ -118,23 +119,33 @@ def timed(fns: dict, repeat: int, reset=None) -> dict[str, tuple[float, float]]:
     return {name: percentiles(values) for name, values in samples.items()}
 
 
-def measure_queries(app, viewer_id: int, cases: list[Case], repeat: int) -> tuple[dict, dict]:
+def measure_queries(app, viewer_id: int, cases: list[Case], repeat: int, *, warm: bool = True) -> tuple[dict, dict]:
     """p50/p95 per case of ``list_accounts`` (page 1, 25 rows, a fresh session per call like a request)
-    and of the SQL it sends, run alone on a raw connection (the query itself, without the ORM)."""
+    and of the SQL it sends, run alone on a raw connection (the query itself, without the ORM).
+
+    ``warm=False``: with no search sample in memory before each call, as for the first search of an agency in
+    a process (and again every ``SAMPLE_TTL`` seconds): a search then reads the sample first.
+    """
     with app.app_context():
         viewer = db.session.get(User, viewer_id)
         viewer.agency  # noqa: B018  (load it before detaching: the aging filter reads the agency's time zone)
         db.session.expunge(viewer)
         calls = {c.name: partial(list_accounts, viewer, c.filters(), 1, 25) for c in cases}
-        statements = {c.name: captured_sql(viewer, c) for c in cases}
+        statements = {c.name: captured_sql(viewer, c, warm=warm) for c in cases}
+        reset = db.session.remove if warm else partial(_forget_samples, db.session.remove)
         conn = db.engine.raw_connection()
         try:
             cursor = conn.cursor()
             sql = {name: partial(run_sql, cursor, statement) for name, statement in statements.items()}
-            return timed(calls, repeat, db.session.remove), timed(sql, repeat)
+            return timed(calls, repeat, reset), timed(sql, repeat)
         finally:
             conn.rollback()
             conn.close()
+
+
+def _forget_samples(reset) -> None:
+    SAMPLES.clear()
+    reset()
 
 
 def run_sql(cursor, statements: list[tuple[str, dict]]) -> None:
@@ -143,10 +154,14 @@ def run_sql(cursor, statements: list[tuple[str, dict]]) -> None:
         cursor.fetchall()
 
 
-def captured_sql(viewer: User, case: Case) -> list[tuple[str, dict]]:
+def captured_sql(viewer: User, case: Case, *, warm: bool = True) -> list[tuple[str, dict]]:
     """The statements and parameters ``list_accounts`` sends on the accounts table for ``case`` (inside an app
-    context): the page's query, after the search's sample count when there is one."""
+    context): the page's query; ``warm=False``: with no search sample in memory (the process's first search of
+    the agency, or one after ``SAMPLE_TTL``), so a search first reads the sample."""
     captured = []
+    SAMPLES.clear()
+    if warm:
+        list_accounts(viewer, case.filters(), 1, 25)
 
     def capture(conn, cursor, statement, parameters, context, executemany):
         captured.append((statement, parameters))
@@ -225,25 +240,32 @@ def run(args: argparse.Namespace) -> dict:
     app, load_seconds = prepare(args)
     facts = data.read_facts(args.database_url, args.rows)
     today = date.today()
-    calls, sql = run_queries(app, facts, today, args)
+    calls, sql, cold = run_queries(app, facts, today, args)
     pages = run_pages(app, facts, today, args.repeat)
-    return summary(args, load_seconds, calls, sql, pages)
+    return summary(args, load_seconds, calls, sql, pages) | {"cold_search_ms": cold}
 
 
-def run_queries(app, facts: data.Facts, today: date, args: argparse.Namespace) -> tuple[dict, dict]:
-    """Time every query case for both viewers, print the matrices and EXPLAIN the slowest SQL."""
+def run_queries(app, facts: data.Facts, today: date, args: argparse.Namespace) -> tuple[dict, dict, dict]:
+    """Time every query case for both viewers (and the searches on a cold sample), print the matrices and
+    EXPLAIN the slowest SQL."""
     viewers = {"admin": (facts.admin_id, True), "collector": (facts.collector_id, False)}
     cases = {v: query_cases(facts, admin, today) for v, (_, admin) in viewers.items()}
-    calls, sql = {}, {}
+    calls, sql, cold = {}, {}, {}
     for viewer, (user_id, _) in viewers.items():
         calls[viewer], sql[viewer] = measure_queries(app, user_id, cases[viewer], args.repeat)
         print_matrix(f"{viewer} ({args.rows:,} accounts): list_accounts", calls[viewer])
         print_matrix(f"{viewer} ({args.rows:,} accounts): its SQL alone", sql[viewer])
+        searches = [c for c in cases[viewer] if c.name.startswith("q_") and c.name.endswith("/priority_desc")]
+        query, alone = measure_queries(app, user_id, searches, args.repeat, warm=False)
+        cold[viewer] = dict(query=query, sql=alone)
+        print(f"\n{viewer}: searches with no sample in memory (the first of the agency in a process), p95 ms")
+        print_list("list_accounts", query)
+        print_list("its SQL alone (sample, then page)", alone)
     by_name = {(v, c.name): c for v, vc in cases.items() for c in vc}
     for viewer, name, p95 in slowest(sql, args.explain):
         plan = explain(app, viewers[viewer][0], by_name[viewer, name])
         print(f"\nEXPLAIN {viewer} {name} (SQL p95 {p95:.2f} ms):\n{plan}")
-    return calls, sql
+    return calls, sql, cold
 
 
 def run_pages(app, facts: data.Facts, today: date, repeat: int) -> dict:

@@ -9,9 +9,10 @@ is written so that PostgreSQL's plan doesn't hinge on an estimate it can get bad
   the open statuses) never walks past the other statuses' accounts (the zero balances of settled and
   closed accounts), and an admin's list needs no (agency_id, sort) index.
 * **Search**: the term's share of the agency's accounts, counted per status on a small fixed sample of the
-  table, chooses between the walk (a term common in every status walked: a page turns up within a few thousand
-  entries) and the trigram index (a rare term: fetch its few matches, then sort them). Each shape hides the
-  other's index from the planner, so its estimate of the ``LIKE`` (often 10× off) can't pick the wrong one.
+  table (kept in memory for a few minutes: ``search_sample``), chooses between the walk (a term common in
+  every status walked: a page turns up within a few thousand entries) and the trigram index (a rare term:
+  fetch its few matches, then sort them). Each shape hides the other's index from the planner, so its
+  estimate of the ``LIKE`` (often 10× off) can't pick the wrong one.
 
 A statement depends only on its ``Shape`` (who looks, which filters are set, sort, plan); the values (agency,
 filter values, dates, page) are bound parameters passed at execution. Building and hashing a statement of
@@ -20,14 +21,14 @@ eight ``UNION ALL`` branches costs SQLAlchemy about 2 ms, so each shape's statem
 
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, Select, bindparam, func, literal_column, select, tablesample, union_all
-from sqlalchemy.orm import aliased
+from sqlalchemy import Integer, Select, bindparam, func, literal_column, select, union_all
 
 from app.accounts import aging
 from app.accounts.models import Account
+from app.accounts.search_sample import SAMPLES, load_sample, sampled_counts
 from app.accounts.states import OPEN_STATUSES, Status
 from app.auth.models import Role, User
 from app.extensions import db
@@ -45,7 +46,6 @@ UNASSIGNED = 0  # the collector filter's value for accounts without a collector
 # the walk reads about 26 / share rows for a page, the trigram index share × accounts; at 1,000,000 accounts
 # both are ~5,000 rows at 0.5 %.
 TRIGRAM_MAX_SHARE = 0.005
-SAMPLE_PERCENT = 0.25  # of the table's pages, always the same ones (REPEATABLE): ~2,500 rows at 1,000,000 accounts
 MIN_TRIGRAM_TERM = 3  # shorter terms have no trigram to look up
 MIN_SAMPLE = 100  # sampled accounts of a status from which "no match among them" counts as absent
 # Filter name -> its condition on a bound parameter of that name.
@@ -159,12 +159,12 @@ def search_plan(viewer: User, term: str, walked: list[Status] = ()) -> str:
 
     ``walked``: the statuses a walk would go through (one by one, or the status filter's). A status in which
     the sample finds the term not at all would be walked to its end (every entry read from the table), so
-    that too means "trigram".
+    that too means "trigram". The sample is this process's copy, at most ``SAMPLE_TTL`` old (``search_sample``).
     """
     if db.engine.dialect.name != "postgresql" or len(term) < MIN_TRIGRAM_TERM:
         return "walk"
-    counts = db.session.execute(_sample_count(), dict(agency_id=viewer.agency_id, term=term.lower())).all()
-    return choose_plan({c.status: (c.hits, c.rows) for c in counts}, walked)
+    sample = SAMPLES.get(viewer.agency_id, partial(load_sample, viewer.agency_id))
+    return choose_plan(sampled_counts(sample, term), walked)
 
 
 def choose_plan(sampled: dict[Status, tuple[int, int]], walked=()) -> str:
@@ -172,16 +172,6 @@ def choose_plan(sampled: dict[Status, tuple[int, int]], walked=()) -> str:
     hits, rows = sum(h for h, _ in sampled.values()), sum(n for _, n in sampled.values())
     absent = any(sampled.get(s, (0, 0))[1] >= MIN_SAMPLE and not sampled[s][0] for s in walked)
     return "trigram" if absent or hits <= TRIGRAM_MAX_SHARE * rows else "walk"
-
-
-@lru_cache(maxsize=1)
-def _sample_count() -> Select:
-    """Per status: accounts of the agency matching ``:term`` and all of them, in a fixed sample of the table."""
-    seed = literal_column("0")
-    sampled = aliased(Account, tablesample(Account.__table__, func.system(SAMPLE_PERCENT), name="sampled", seed=seed))
-    counts = func.count().filter(_contains(sampled.search_text)).label("hits"), func.count().label("rows")
-    stmt = select(sampled.status, *counts).where(sampled.agency_id == bindparam("agency_id"))
-    return stmt.group_by(sampled.status)
 
 
 def _contains(column):
