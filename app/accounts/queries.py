@@ -6,7 +6,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import contains_eager, joinedload, load_only
+from sqlalchemy.orm import contains_eager, joinedload
 
 from app.accounts.models import Account, Activity, Creditor
 from app.accounts.states import WORKING_STATUSES, Status
@@ -74,43 +74,51 @@ def apply_sort(stmt: Select, sort: str, direction: str) -> Select:
     return stmt.order_by(*order_terms((SORTS.get(sort, Account.priority), Account.id), direction))
 
 
-# What a worklist row shows; everything else of the account stays unloaded.
+# What a worklist row shows of the account (the template reads them by these names).
 ROW_COLUMNS = (
+    Account.id,
     Account.external_ref,
     Account.status,
     Account.priority,
     Account.current_balance,
     Account.due_date,
     Account.last_contact_at,
-    Account.debtor_id,
     Account.creditor_id,
     Account.assigned_collector_id,
 )
 
 
 def list_accounts(viewer: User, filters: WorklistFilters, page: int = 1, size: int = 25) -> Page:
-    """One page of the viewer's accounts; fetches one extra row to know whether a next page exists.
+    """One page of the viewer's accounts, as rows of ``ROW_COLUMNS`` and ``debtor_name``, ``creditor_name`` and
+    ``collector_name``; fetches one extra row to know whether a next page exists.
 
     The page's ids are picked first (``worklist.page_query``: an index walk that stops after the page, or a
-    sort of a rare search term's matches), then only those rows are read, with the columns a worklist row
-    shows and their debtor, collector and creditor names.
+    sort of a rare search term's matches), then only those rows are read.
     """
     ids, values = page_query(viewer, filters, (page - 1) * size, size + 1)
-    rows = db.session.scalars(_page_rows(ids, filters.sort, filters.direction), values).unique().all()
-    return Page(items=list(rows[:size]), number=page, size=size, has_next=len(rows) > size)
+    rows = db.session.execute(_page_rows(ids, filters.sort, filters.direction), values).all()
+    return Page(items=rows[:size], number=page, size=size, has_next=len(rows) > size)
 
 
 @lru_cache(maxsize=2048)
 def _page_rows(ids: Select, sort: str, direction: str) -> Select:
-    """The page's accounts with just what a worklist row shows (built once per page statement and sort)."""
-    stmt = select(Account).where(Account.id.in_(ids))
-    stmt = stmt.options(
-        load_only(*ROW_COLUMNS),
-        joinedload(Account.debtor).load_only(Debtor.full_name),
-        joinedload(Account.creditor).load_only(Creditor.name),
-        joinedload(Account.assigned_collector).load_only(User.full_name),
+    """The page's rows (built once per page statement and sort).
+
+    Plain rows, not ``Account`` entities, and the three names as scalar subqueries: joining debtors, creditors
+    and users cost PostgreSQL ~0.8 ms of planning on every request (more than reading the 26 names), and
+    building entities with three joined relationships cost SQLAlchemy about as much again.
+    """
+    names = (
+        _name(Debtor.full_name, Debtor.id == Account.debtor_id).label("debtor_name"),
+        _name(Creditor.name, Creditor.id == Account.creditor_id).label("creditor_name"),
+        _name(User.full_name, User.id == Account.assigned_collector_id).label("collector_name"),
     )
+    stmt = select(*ROW_COLUMNS, *names).where(Account.id.in_(ids))
     return apply_sort(stmt, sort, direction)
+
+
+def _name(column, on):
+    return select(column).where(on).scalar_subquery()
 
 
 def get_timeline(account: Account, page: int = 1, size: int = 15) -> Page:
