@@ -35,7 +35,7 @@ Sample = dict[Status, tuple[str, ...]]
 def sampled_counts(sample: Sample, term: str) -> dict[Status, tuple[int, int]]:
     """(matching, all) sampled accounts per status; matching as the walk's ``strpos`` does (lower-cased)."""
     needle = term.lower()
-    return {status: (sum(needle in text for text in texts), len(texts)) for status, texts in sample.items()}
+    return {status: (len([t for t in texts if needle in t]), len(texts)) for status, texts in sample.items()}
 
 
 def load_sample(agency_id: int, percent: float = SAMPLE_PERCENT) -> Sample:

@@ -31,6 +31,18 @@ def test_admin_sees_the_agency_but_not_another_agency(login, admin, account, for
     assert foreign.account.external_ref not in body
 
 
+def test_a_worklist_row_shows_the_debtor_creditor_and_collector_names(login, admin, collector, agency):
+    creditor = f.CreditorFactory(agency=agency, name="Northwind Bank")
+    placed = f.AccountFactory(agency=agency, creditor=creditor)
+    placed = f.walk_to(placed, Status.ASSIGNED, admin=admin, collector=collector)
+    bare = f.AccountFactory(agency=agency)
+    body = login(admin).get("/accounts/").get_data(as_text=True)
+    rows = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+    cells = {re.sub(r"<[^>]+>", "", row[0]): row[1:3] + row[-1:] for row in rows if row}
+    assert cells[placed.external_ref] == [placed.debtor.full_name, "Northwind Bank", collector.full_name]
+    assert cells[bare.external_ref] == [bare.debtor.full_name, "—", "Unassigned"]
+
+
 def test_htmx_filter_request_gets_only_the_table(login, admin, account):
     response = login(admin).get("/accounts/?status=new", htmx=True, target="account-table")
     body = response.get_data(as_text=True)
