@@ -42,37 +42,40 @@ class Creditor(db.Model):
 
 
 WORKLIST_SORT_COLUMNS = ("priority", "current_balance", "due_date", "last_contact_at", "created_at")
-# scope: (leading columns, which the query fixes by equalities; extra filter columns checked on the index entry)
+ASSIGNED = text("assigned_collector_id IS NOT NULL")
+UNASSIGNED_PLACED = text("assigned_collector_id IS NULL AND status <> 'new'")
+# scope: (leading columns, which the query fixes by equalities; extra filter columns checked on the index
+# entry; the accounts it holds, None for all)
 WORKLIST_SCOPES = {
-    "collector": (("assigned_collector_id", "agency_id"), ("status",)),
-    "status": (("agency_id", "status"), ("assigned_collector_id",)),
+    "collector": (("assigned_collector_id", "agency_id"), ("status",), ASSIGNED),
+    "status": (("agency_id", "status"), ("assigned_collector_id",), None),
+    "unassigned": (("agency_id",), ("status",), UNASSIGNED_PLACED),
 }
 WORKLIST_ENTRY_FILTERS = ("priority", "current_balance", "due_date")
-# The collector indexes' predicate: every account but the unassigned new ones (see _sort_indexes).
-PLACED = text("assigned_collector_id IS NOT NULL OR status <> 'new'")
 
 
 def _sort_indexes() -> list[Index]:
     """The worklist indexes: (scope, sort column, id, other filter columns) for each scope and sort column.
 
-    * collector: a collector's own list, an admin's collector or "unassigned" filter, and open-account counts
-      per collector (agency_id second, so one agency's unassigned accounts are not mixed with another's);
-    * status: the status filter, which correlates with most sort columns (settled accounts have a zero
-      balance, new ones no contact yet), so walking another index and skipping would read a lot of it; and
-      an admin's list without a status or collector filter, as one walk per status merged in sort order
-      (``worklist.page_ids``), which is why there is no (agency, sort) index.
+    * status: every account. The status filter, which correlates with most sort columns (settled accounts
+      have a zero balance, new ones no contact yet), so walking another index and skipping would read a lot
+      of it; an admin's list without a status or collector filter, as one walk per status merged in sort
+      order (``worklist.page_ids``), which is why there is no (agency, sort) index; and the unassigned ``new``
+      accounts, which is what an import creates.
+    * collector: assigned accounts only. A collector's own list, an admin's collector filter, open-account
+      counts per collector.
+    * unassigned: the unassigned accounts that are not ``new`` (closed from new, unassigned by hand), for the
+      "Unassigned" filter beside the status index's ``new`` ones.
 
-    The walk in (sort column, id) order stops after one page. The filter columns after ``id`` are checked
-    on the index entry itself, so priority, balance and due-date filters skip index entries instead of table
-    rows. See docs/performance.md.
-
-    The collector indexes leave out the accounts an import has just placed (``new`` and unassigned), which
-    the status indexes serve: an import writes 5 fewer index entries per account (``worklist._walk`` reads
-    unassigned accounts from both).
+    So an imported account writes entries in the five status indexes only. Each partial index is a candidate
+    only for a query whose conditions imply its predicate, so the admin's per-status walks never cost the
+    others' paths when planning. The walk in (sort column, id) order stops after one page. The filter columns
+    after ``id`` are checked on the index entry itself, so priority, balance and due-date filters skip index
+    entries instead of table rows. See docs/performance.md.
     """
     indexes = []
-    for scope, (leading, checked) in WORKLIST_SCOPES.items():
-        where = {"postgresql_where": PLACED, "sqlite_where": PLACED} if scope == "collector" else {}
+    for scope, (leading, checked, holds) in WORKLIST_SCOPES.items():
+        where = {"postgresql_where": holds, "sqlite_where": holds} if holds is not None else {}
         for col in WORKLIST_SORT_COLUMNS:
             trailing = [c for c in (*checked, *WORKLIST_ENTRY_FILTERS) if c != col]
             indexes.append(Index(f"ix_accounts_{scope}_{col}", *leading, col, "id", *trailing, **where))

@@ -223,16 +223,15 @@ def _walk(base: Select, shape: Shape, window) -> Select:
 
 
 def _unassigned_walk(base: Select, shape: Shape, window) -> Select:
-    """Unassigned accounts: the new ones walk the status index (the collector indexes leave them out, see
-    ``models._sort_indexes``), the others the collector index; merged without a status filter.
+    """Unassigned accounts: the new ones walk the status index, the others the unassigned index (see
+    ``models._sort_indexes``); merged without a status filter.
 
-    ``status <> 'new'`` is written as a literal so that the planner can match the collector indexes' predicate.
+    ``status <> 'new'`` is written as a literal so that the planner can match the unassigned index's predicate.
     """
     fresh = _ranked(base.where(Account.status == Status.NEW), shape, window)
     if shape.new_only:
         return fresh
-    placed = base.where(Account.status != literal_column("'new'"))
-    placed = _ranked(placed, shape, window, leading=(Account.assigned_collector_id,))
+    placed = _ranked(base.where(Account.status != literal_column("'new'")), shape, window)
     return placed if "status" in shape.filters else _merged([fresh, placed], shape, window)
 
 
@@ -243,16 +242,11 @@ def _merged(walks: list[Select], shape: Shape, window) -> Select:
     return select(merged.c.id, merged.c.sort_key).order_by(*_order(merged, shape.direction)).limit(window)
 
 
-def _ranked(base: Select, shape: Shape, window, leading: tuple = ()) -> Select:
-    """(id, sort key) of ``base`` in (sort, id) order, the first ``window``: a walk of the matching sort index.
-
-    ``leading``: columns the filters hold constant without an ``=`` the planner can see. ``assigned_collector_id
-    IS NULL`` fixes the column, but only an equality tells the planner so; ordering by the (constant) column
-    first changes no result and lets it walk the (collector, agency, sort, id) index.
-    """
+def _ranked(base: Select, shape: Shape, window) -> Select:
+    """(id, sort key) of ``base`` in (sort, id) order, the first ``window``: a walk of the matching sort index."""
     key = SORTS[shape.sort]
     stmt = base.with_only_columns(Account.id, key.label("sort_key"))
-    return stmt.order_by(*order_terms((*leading, key, Account.id), shape.direction)).limit(window)
+    return stmt.order_by(*order_terms((key, Account.id), shape.direction)).limit(window)
 
 
 def _sorted_matches(base: Select, shape: Shape, window) -> Select:
