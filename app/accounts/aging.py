@@ -32,14 +32,20 @@ BY_KEY = {b.key: b for b in BUCKETS}
 NO_DUE_DATE = date(1, 1, 1)  # stands for "no due date" where a key cannot be NULL (the aging rollup)
 
 
+def due_bounds(bucket: Bucket, today: date) -> tuple[date | None, date | None]:
+    """The earliest and latest due date in ``bucket`` (None: unbounded on that side)."""
+    earliest = None if bucket.max_days is None else today - timedelta(days=bucket.max_days)
+    latest = None if bucket.min_days is None else today - timedelta(days=bucket.min_days)
+    return earliest, latest
+
+
 def bucket_condition(bucket: Bucket, today: date, column=None) -> ColumnElement[bool]:
     """The SQL condition on a due date column (``Account.due_date`` by default) placing a row in ``bucket``."""
     column = Account.due_date if column is None else column
     if bucket.key == "no_due_date":
         return column.is_(None) if column is Account.due_date else column == NO_DUE_DATE
-    parts = []
-    if bucket.min_days is not None:
-        parts.append(column <= today - timedelta(days=bucket.min_days))
-    if bucket.max_days is not None:
-        parts.append(column >= today - timedelta(days=bucket.max_days))
+    earliest, latest = due_bounds(bucket, today)
+    parts = [] if earliest is None else [column >= earliest]
+    if latest is not None:
+        parts.append(column <= latest)
     return and_(*parts)

@@ -20,9 +20,7 @@ eight ``UNION ALL`` branches costs SQLAlchemy about 2 ms, so each shape's statem
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
 from functools import lru_cache, partial
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Integer, Select, bindparam, func, literal_column, select, union_all
 
@@ -30,9 +28,9 @@ from app.accounts import aging
 from app.accounts.models import Account
 from app.accounts.search_sample import SAMPLES, load_sample, sampled_counts
 from app.accounts.states import OPEN_STATUSES, Status
+from app.analytics.periods import local_today
 from app.auth.models import Role, User
 from app.extensions import db
-from app.timeutil import utcnow
 
 SORTS = {
     "priority": Account.priority,
@@ -96,9 +94,8 @@ def aging_values(bucket_key: str | None, viewer: User) -> dict:
     bucket = aging.BY_KEY.get(bucket_key or "")
     if bucket is None or bucket.key == "no_due_date":
         return {}
-    today = utcnow().astimezone(ZoneInfo(viewer.agency.timezone)).date()
-    bounds = dict(aging_to=bucket.min_days, aging_from=bucket.max_days)
-    return {name: today - timedelta(days=days) for name, days in bounds.items() if days is not None}
+    earliest, latest = aging.due_bounds(bucket, local_today(viewer.agency.timezone))
+    return {name: day for name, day in dict(aging_from=earliest, aging_to=latest).items() if day is not None}
 
 
 def conditions(names, *, unassigned: bool = False, aging_key: str | None = None) -> list:

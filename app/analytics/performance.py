@@ -30,12 +30,11 @@ def fill(viewer: User, rows: dict, rng: Range, live: bool = False) -> None:
     ids = list(rows)
     if rollup.uses_rollups():
         db.session.execute(text("SET LOCAL jit = off"))  # compiling costs more than these short queries take
-    if rollup.uses_rollups() and not live:
-        _fill_from_rollups(viewer, rows, ids, rng)
-    else:
-        tz = viewer.agency.timezone
-        bounds = (periods.day_start(rng.start, tz), periods.day_start(rng.end + timedelta(days=1), tz))
-        _fill_live(viewer, rows, ids, bounds)
+        if not live:
+            return _fill_from_rollups(viewer, rows, ids, rng)
+    tz = viewer.agency.timezone
+    bounds = (periods.day_start(rng.start, tz), periods.day_start(rng.end + timedelta(days=1), tz))
+    _fill_live(viewer, rows, ids, bounds)
 
 
 def _fill_live(viewer: User, rows: dict, ids: list[int], bounds) -> None:
