@@ -42,7 +42,7 @@ def init_extensions(app: Flask) -> None:
 
     db.init_app(app)
     with app.app_context():
-        dbsetup.configure_engine(db.engine)
+        dbsetup.configure_engine(db.engine, prepared_statements=app.config["DATABASE_PREPARED_STATEMENTS"])
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     extensions.htmx.init_app(app)  # via the module: the package attribute `htmx` is app/htmx.py

@@ -88,6 +88,7 @@ class Config:
     IMPORT_BATCH_SIZE = 5000
     IMPORT_FAST_PATH = True  # PostgreSQL: COPY into a staging table + set-based upserts
     IMPORT_WRITERS = 2  # PostgreSQL: writer threads (connections) applying batches; 0 = inline (SQLite always)
+    DATABASE_PREPARED_STATEMENTS = True  # PostgreSQL: the worklist page as a prepared statement (app.prepared)
 
     @classmethod
     def from_env(cls, instance_path: Path) -> dict:
@@ -122,6 +123,7 @@ class Config:
             IMPORT_DEMO_DIR=os.environ.get("IMPORT_DEMO_DIR", str(instance_path / "demo-drop")),
             IMPORT_BATCH_SIZE=env_int("IMPORT_BATCH_SIZE", cls.IMPORT_BATCH_SIZE),
             IMPORT_WRITERS=env_int("IMPORT_WRITERS", cls.IMPORT_WRITERS),
+            DATABASE_PREPARED_STATEMENTS=env_bool("DATABASE_PREPARED_STATEMENTS", cls.DATABASE_PREPARED_STATEMENTS),
             MAX_CONTENT_LENGTH=env_int("MAX_UPLOAD_MB", 50) * 1024 * 1024,
         )
         values.update(stripe_settings())

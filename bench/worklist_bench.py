@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from flask_migrate import upgrade
 from sqlalchemy import event, inspect
 
-from app import create_app
+from app import create_app, prepared
 from app.accounts.models import Account
 from app.accounts.queries import list_accounts
 from app.accounts.search_sample import SAMPLES
@@ -135,7 +135,7 @@ def measure_queries(app, viewer_id: int, cases: list[Case], repeat: int, *, warm
         conn = db.engine.raw_connection()
         try:
             cursor = conn.cursor()
-            sql = {name: partial(run_sql, cursor, statement) for name, statement in statements.items()}
+            sql = {name: partial(run_sql, conn, cursor, statement) for name, statement in statements.items()}
             return timed(calls, repeat, reset), timed(sql, repeat)
         finally:
             conn.rollback()
@@ -147,23 +147,28 @@ def _forget_samples(reset) -> None:
     reset()
 
 
-def run_sql(cursor, statements: list[tuple[str, dict]]) -> None:
-    for statement, parameters in statements:
+def run_sql(conn, cursor, statements: list[tuple[str, dict, bool]]) -> None:
+    """Send ``statements`` as the app does: those it prepares as ``EXECUTE`` with a generic plan."""
+    for statement, parameters, is_prepared in statements:
+        if is_prepared:
+            statement = f"{prepared.GENERIC_PLANS}; {prepared.execute_form(conn.info, cursor, statement)}"
         cursor.execute(statement, parameters)
         cursor.fetchall()
 
 
-def captured_sql(viewer: User, case: Case, *, warm: bool = True) -> list[tuple[str, dict]]:
+def captured_sql(viewer: User, case: Case, *, warm: bool = True) -> list[tuple[str, dict, bool]]:
     """The statements and parameters ``list_accounts`` sends on the accounts table for ``case`` (inside an app
-    context): the page's query; ``warm=False``: with no search sample in memory (the process's first search of
-    the agency, or one after ``SAMPLE_TTL``), so a search first reads the sample."""
+    context), each with whether the app runs it prepared (``app.prepared``): the page's query; ``warm=False``:
+    with no search sample in memory (the process's first search of the agency, or one after ``SAMPLE_TTL``),
+    so a search first reads the sample."""
     captured = []
     SAMPLES.clear()
     if warm:
         list_accounts(viewer, case.filters(), 1, 25)
 
     def capture(conn, cursor, statement, parameters, context, executemany):
-        captured.append((statement, parameters))
+        # context.statement: the SQL as compiled, before app.prepared rewrites it into EXECUTE
+        captured.append((context.statement, parameters, bool(context.execution_options.get(prepared.OPTION))))
 
     event.listen(db.engine, "before_cursor_execute", capture)
     try:
@@ -178,8 +183,12 @@ def explain(app, viewer_id: int, case: Case) -> str:
     """EXPLAIN (ANALYZE, BUFFERS) of the exact SQL that ``list_accounts`` sends for ``case``."""
     with app.app_context():
         plans = []
-        for statement, parameters in captured_sql(db.session.get(User, viewer_id), case):
-            rows = db.session.connection().exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
+        for statement, parameters, is_prepared in captured_sql(db.session.get(User, viewer_id), case):
+            conn = db.session.connection()
+            if is_prepared:
+                conn.exec_driver_sql(prepared.GENERIC_PLANS)
+                statement = prepared.execute_form(conn.connection.info, conn.connection.cursor(), statement)
+            rows = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
             plans.append("\n".join(r[0] for r in rows))
         db.session.remove()
     return "\n--\n".join(plans)

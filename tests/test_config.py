@@ -30,6 +30,13 @@ def test_production_settings_come_from_the_environment(monkeypatch, tmp_path):
     assert values["EMBEDDED"] is False and values["SESSION_COOKIE_SECURE"] is True
     assert values["ENCRYPTION_KEYS"] == ["k1", "k2"]
     assert not (tmp_path / "secrets.json").exists()
+    assert values["DATABASE_PREPARED_STATEMENTS"] is True
+
+
+def test_prepared_statements_can_be_turned_off_for_a_transaction_pooler(monkeypatch, tmp_path):
+    for name, value in {**PRODUCTION, "DATABASE_PREPARED_STATEMENTS": "false"}.items():
+        monkeypatch.setenv(name, value)
+    assert Config.from_env(tmp_path)["DATABASE_PREPARED_STATEMENTS"] is False
 
 
 def test_embedded_mode_generates_and_keeps_its_secrets(monkeypatch, tmp_path):

@@ -1,0 +1,63 @@
+"""Statements marked ``prepared`` run as prepared statements with generic plans on PostgreSQL, with the same
+rows as when they are planned each time; elsewhere the mark changes nothing."""
+
+import pytest
+from sqlalchemy import bindparam, literal_column, select, text
+
+from app import prepared
+from app.accounts.models import Account
+from app.accounts.queries import WorklistFilters, list_accounts
+from app.extensions import db
+from tests import factories as f
+
+
+def held_statements() -> list[tuple[str, int]]:
+    """(statement, generic plan executions) of what this session's connection has prepared."""
+    rows = db.session.execute(text("SELECT statement, generic_plans FROM pg_prepared_statements"))
+    return [tuple(r) for r in rows if r[0].startswith("PREPARE df_prepared_")]
+
+
+@pytest.fixture
+def accounts(agency):
+    return [f.AccountFactory(agency=agency, external_ref=f"P-{n}", priority=n % 4) for n in range(6)]
+
+
+def statement():
+    """Parameters used twice and out of order, and a literal ``%`` (doubled in psycopg2's placeholders)."""
+    ref = Account.external_ref
+    return (
+        select(Account.id)
+        .where(Account.agency_id == bindparam("agency"), ref.like(literal_column("'P-%'")), ref != bindparam("skip"))
+        .where(Account.priority >= bindparam("low"), Account.agency_id == bindparam("agency"))
+        .order_by(Account.id)
+    )
+
+
+def test_a_prepared_statement_gives_the_rows_of_the_plain_one(accounts, agency, is_postgres):
+    values = dict(agency=agency.id, skip="P-1", low=1)
+    plain = db.session.scalars(statement(), values).all()
+    assert plain == [a.id for a in accounts if a.external_ref != "P-1" and a.priority >= 1]
+    for _ in range(3):
+        assert db.session.scalars(prepared.prepared(statement()), values).all() == plain
+    if is_postgres:
+        [(text, generic)] = [s for s in held_statements() if "'P-%'" in s[0]]  # the pooled connection may hold more
+        assert "$1" in text and "$3" in text and "$4" not in text
+        assert generic == 3  # planned once, for any values
+
+
+def test_the_worklist_page_runs_prepared(accounts, admin, is_postgres):
+    page = list_accounts(admin, WorklistFilters(sort="priority", direction="desc"), 1, 25)
+    assert [r.id for r in page.items] == [a.id for a in sorted(accounts, key=lambda a: (-a.priority, -a.id))]
+    if is_postgres:
+        assert held_statements()
+
+
+def test_a_connection_drops_its_statements_past_the_limit(accounts, agency, monkeypatch, is_postgres):
+    monkeypatch.setattr(prepared, "MAX_PER_CONNECTION", 2)
+    for low in range(4):  # four different statements: the third starts again from none
+        stmt = statement().where(Account.priority >= literal_column(str(low)))  # a different SQL text each
+        rows = db.session.scalars(prepared.prepared(stmt), dict(agency=agency.id, skip="", low=0)).all()
+        assert rows == [a.id for a in accounts if a.priority >= low]
+    if is_postgres:  # the first two were dropped with whatever the pooled connection held before
+        assert [s for s, _ in held_statements() if "'P-%'" in s] == [s for s, _ in held_statements()]
+        assert len(held_statements()) == 2
