@@ -119,7 +119,8 @@ class RowValidator:
 
     def __init__(self, header: Header):
         self.width = len(header.names)
-        self.signature = "\x1f".join(header.names) + "\x1e"
+        # The digest of every row starts from the header's column names: hashed once, copied per row.
+        self.signed = hashlib.blake2b(("\x1f".join(header.names) + "\x1e").encode(), digest_size=8)
         self.ref_index = header.names.index("external_ref")
         self.plan = [astuple(check) for check in compile_checks(header.names)]  # tuples: the row loop unpacks
         self.blank = dict.fromkeys(COLUMNS)
@@ -131,7 +132,9 @@ class RowValidator:
         """A digest of the row as written (with the header's column names); ``None`` for a malformed row."""
         if len(cells) != self.width:
             return None
-        return hashlib.blake2b((self.signature + "\x1f".join(cells)).encode(), digest_size=8).hexdigest()
+        digest = self.signed.copy()
+        digest.update("\x1f".join(cells).encode())
+        return digest.hexdigest()
 
     def check(self, line_no: int, cells: list[str]) -> Row:
         """Validate one data row; the returned Row carries either data or errors."""
@@ -187,20 +190,38 @@ class SeenRefs:
         for row in rows:
             if row.data is not None:
                 firsts.setdefault(row.ref, row.line_no)
-        firsts.update(self._record(firsts))
+        within = len(firsts) < sum(1 for row in rows if row.data is not None)
+        earlier = self._record(list(firsts.items()))
+        if not (within or earlier):
+            return  # the usual case: every ref of the batch is new to the file
+        firsts.update(earlier)
         for row in rows:
             if row.data is not None and firsts[row.ref] != row.line_no:
                 row.data = None
                 row.errors.append(("external_ref", f"repeats the reference already given on line {firsts[row.ref]}"))
 
-    def _record(self, firsts: dict[str, int]):
-        """Store the batch's refs; yield each with the line it was first given on (maybe an earlier batch's)."""
-        items = list(firsts.items())
+    def _record(self, items: list[tuple[str, int]]) -> dict[str, int]:
+        """Store the batch's (ref, first line) pairs; return the refs an earlier batch gave, with that line.
+
+        A chunk whose inserts all took (the usual case) needs no second look; otherwise its refs are read back.
+        """
+        earlier = {}
         for start in range(0, len(items), self.CHUNK):
             chunk = items[start : start + self.CHUNK]
+            before = self.db.total_changes
             values = ",".join("(?, ?)" for _ in chunk)  # placeholders only: refs and lines are bound
-            sql = f"INSERT INTO seen VALUES {values} ON CONFLICT (ref) DO UPDATE SET line = line RETURNING ref, line"  # noqa: S608
-            yield from self.db.execute(sql, [v for pair in chunk for v in pair])
+            self.db.execute(f"INSERT OR IGNORE INTO seen VALUES {values}", [v for pair in chunk for v in pair])  # noqa: S608
+            if self.db.total_changes - before < len(chunk):
+                earlier.update(self._earlier(dict(chunk)))
+        return earlier
+
+    def _earlier(self, chunk: dict[str, int]):
+        """The refs of ``chunk`` stored from an earlier line than the chunk gives them, with that line."""
+        refs = list(chunk)
+        marks = ",".join("?" for _ in refs)
+        for ref, line in self.db.execute(f"SELECT ref, line FROM seen WHERE ref IN ({marks})", refs):  # noqa: S608
+            if line != chunk[ref]:
+                yield ref, line
 
     def close(self) -> None:
         self.db.close()
