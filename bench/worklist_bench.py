@@ -285,7 +285,9 @@ def summary(args, load_seconds, calls: dict, sql: dict, pages: dict) -> dict:
         "query_max_p95_ms": worst(calls),
         "sql_max_p95_ms": worst(sql),
         "page_max_p95_ms": worst(pages),
-        "within_budget": worst(calls) < QUERY_BUDGET_MS and worst(pages) < PAGE_BUDGET_MS,
+        # The budget's "worklist query itself": the SQL, warm. list_accounts adds the ORM and the pool's ping.
+        "within_budget": worst(sql) < QUERY_BUDGET_MS and worst(pages) < PAGE_BUDGET_MS,
+        "list_accounts_within_5ms": worst(calls) < QUERY_BUDGET_MS,
         "loadavg": [round(x, 2) for x in os.getloadavg()],
         "search_statistics": args.search_statistics,
         "query_ms": table(calls),
