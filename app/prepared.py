@@ -12,7 +12,9 @@ psycopg2 has no protocol-level prepare, so this is done in SQL: a ``before_curso
 the compiled statement (``%(name)s`` placeholders) into ``$n`` ones for ``PREPARE`` and sends
 ``EXECUTE name(%(name)s, …)`` with the same parameters, so SQLAlchemy binds and reads rows as usual. Which
 statements a connection holds is kept in its pool entry's ``info`` (it lives and dies with the connection);
-past ``MAX_PER_CONNECTION`` the connection drops them all and starts again.
+past ``MAX_PER_CONNECTION`` the connection drops them all and starts again. Should the server lose them behind
+our back (``DISCARD ALL`` from a pooler), the statement that finds one missing fails and the connection
+forgets what it held, so the next one prepares again.
 
 SQL-level ``PREPARE`` needs the same server session across transactions: behind a transaction-mode pooler
 (pgbouncer ``pool_mode = transaction``) set ``DATABASE_PREPARED_STATEMENTS=false``. Elsewhere (SQLite) the
@@ -26,7 +28,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.sql import Executable
 
 OPTION = "prepared"
+HELD = "prepared_statements"  # key of the connection's info: {statement: its EXECUTE form}
 MAX_PER_CONNECTION = 256
+MISSING = "26000"  # PostgreSQL's invalid_sql_statement_name: "prepared statement … does not exist"
 GENERIC_PLANS = "SET LOCAL plan_cache_mode = force_generic_plan"
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
@@ -40,6 +44,7 @@ def install(engine: Engine) -> None:
     """Run statements marked by ``prepared`` as prepared statements on this (PostgreSQL) engine."""
     if engine.dialect.name == "postgresql":
         event.listen(engine, "before_cursor_execute", _rewrite, retval=True)
+        event.listen(engine, "handle_error", _forget_if_lost)
 
 
 def _rewrite(conn, cursor, statement, parameters, context, executemany):
@@ -48,10 +53,15 @@ def _rewrite(conn, cursor, statement, parameters, context, executemany):
     return f"{GENERIC_PLANS}; {execute_form(conn.connection.info, cursor, statement)}", parameters
 
 
+def _forget_if_lost(context) -> None:
+    if getattr(context.original_exception, "pgcode", None) == MISSING and context.connection is not None:
+        context.connection.connection.info.pop(HELD, None)
+
+
 def execute_form(info: dict, cursor, statement: str) -> str:
     """``EXECUTE name(%(a)s, …)`` running ``statement`` (psycopg2's pyformat) on the cursor's connection,
     whose pool-entry ``info`` records what it has prepared; prepares it there first if needed."""
-    held = info.setdefault("prepared_statements", {})
+    held = info.setdefault(HELD, {})
     if statement not in held:
         if len(held) >= MAX_PER_CONNECTION:
             cursor.execute("DEALLOCATE ALL")

@@ -3,6 +3,7 @@ rows as when they are planned each time; elsewhere the mark changes nothing."""
 
 import pytest
 from sqlalchemy import bindparam, literal_column, select, text
+from sqlalchemy.exc import DBAPIError
 
 from app import prepared
 from app.accounts.models import Account
@@ -61,3 +62,13 @@ def test_a_connection_drops_its_statements_past_the_limit(accounts, agency, monk
     if is_postgres:  # the first two were dropped with whatever the pooled connection held before
         assert [s for s, _ in held_statements() if "'P-%'" in s] == [s for s, _ in held_statements()]
         assert len(held_statements()) == 2
+
+
+def test_a_connection_that_lost_its_statements_prepares_them_again(accounts, agency, is_postgres):
+    values = dict(agency=agency.id, skip="", low=0)
+    expected = db.session.scalars(prepared.prepared(statement()), values).all()
+    if is_postgres:
+        db.session.execute(text("DEALLOCATE ALL"))  # as a pooler's DISCARD ALL would, unknown to the app
+        with pytest.raises(DBAPIError, match="does not exist"), db.session.begin_nested():
+            db.session.scalars(prepared.prepared(statement()), values).all()
+    assert db.session.scalars(prepared.prepared(statement()), values).all() == expected
