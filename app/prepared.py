@@ -29,7 +29,9 @@ from sqlalchemy.sql import Executable
 
 OPTION = "prepared"
 HELD = "prepared_statements"  # key of the connection's info: {statement: its EXECUTE form}
-MAX_PER_CONNECTION = 256
+# An admin's worklist statement and its generic plan hold ~150 kB of the server process's memory: at most
+# ~10 MB per connection.
+MAX_PER_CONNECTION = 64
 MISSING = "26000"  # PostgreSQL's invalid_sql_statement_name: "prepared statement … does not exist"
 GENERIC_PLANS = "SET LOCAL plan_cache_mode = force_generic_plan"
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
