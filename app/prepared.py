@@ -12,7 +12,7 @@ psycopg2 has no protocol-level prepare, so this is done in SQL: a ``before_curso
 the compiled statement (``%(name)s`` placeholders) into ``$n`` ones for ``PREPARE`` and sends
 ``EXECUTE name(%(name)s, …)`` with the same parameters, so SQLAlchemy binds and reads rows as usual. Which
 statements a connection holds is kept in its pool entry's ``info`` (it lives and dies with the connection);
-past ``MAX_PER_CONNECTION`` the connection drops them all and starts again. Should the server lose them behind
+past ``MAX_PER_CONNECTION`` the least recently used is deallocated. Should the server lose them behind
 our back (``DISCARD ALL`` from a pooler), the statement that finds one missing fails and the connection
 forgets what it held, so the next one prepares again.
 
@@ -21,17 +21,20 @@ SQL-level ``PREPARE`` needs the same server session across transactions: behind 
 option is ignored.
 """
 
+import itertools
 import re
+from collections import OrderedDict
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql import Executable
 
 OPTION = "prepared"
-HELD = "prepared_statements"  # key of the connection's info: {statement: its EXECUTE form}
-# An admin's worklist statement and its generic plan hold ~150 kB of the server process's memory: at most
-# ~10 MB per connection.
-MAX_PER_CONNECTION = 64
+HELD = "prepared_statements"  # key of the connection's info: {statement: (name, EXECUTE form)}, least recent first
+# Each statement and its generic plan hold server memory: ~250 kB for an admin's worklist statement (eight
+# walks), ~100 kB for a collector's. The least recently used goes past this many: at most ~32 MB a connection.
+MAX_PER_CONNECTION = 128
+NAMES = itertools.count()  # process-wide, so a name is never reused, even after a connection forgets
 MISSING = "26000"  # PostgreSQL's invalid_sql_statement_name: "prepared statement … does not exist"
 GENERIC_PLANS = "SET LOCAL plan_cache_mode = force_generic_plan"
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -63,13 +66,16 @@ def _forget_if_lost(context) -> None:
 def execute_form(info: dict, cursor, statement: str) -> str:
     """``EXECUTE name(%(a)s, …)`` running ``statement`` (psycopg2's pyformat) on the cursor's connection,
     whose pool-entry ``info`` records what it has prepared; prepares it there first if needed."""
-    held = info.setdefault(HELD, {})
-    if statement not in held:
-        if len(held) >= MAX_PER_CONNECTION:
-            cursor.execute("DEALLOCATE ALL")
-            held.clear()
-        held[statement] = _prepare(cursor, statement, f"df_prepared_{len(held)}")
-    return held[statement]
+    held = info.setdefault(HELD, OrderedDict())
+    if statement in held:
+        held.move_to_end(statement)
+    else:
+        while len(held) >= MAX_PER_CONNECTION:
+            _, (oldest, _) = held.popitem(last=False)
+            cursor.execute(f"DEALLOCATE {oldest}")
+        name = f"df_prepared_{next(NAMES)}"
+        held[statement] = name, _prepare(cursor, statement, name)
+    return held[statement][1]
 
 
 def _prepare(cursor, statement: str, name: str) -> str:

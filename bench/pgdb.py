@@ -1,5 +1,7 @@
-"""Throw-away PostgreSQL databases for the benchmarks: connect, create one with a unique name, drop one."""
+"""Throw-away PostgreSQL databases for the benchmarks: connect, create one with a unique name, drop one; and
+how fast the machine answers right now."""
 
+import time
 import uuid
 
 import psycopg2
@@ -32,3 +34,18 @@ def _admin(url: str, statement: str) -> None:
     with conn.cursor() as cur:
         cur.execute(statement)
     conn.close()
+
+
+def round_trip_ms(url: str, rounds: int = 500) -> float:
+    """Median ``SELECT 1`` round trip, in ms: how fast this shared virtual machine is at the moment. Runs whose
+    round trips differ were made on machines of different speeds (docs/performance.md)."""
+    conn = pg_connect(url)
+    samples = []
+    with conn.cursor() as cur:
+        for _ in range(rounds):
+            started = time.perf_counter()
+            cur.execute("SELECT 1")
+            cur.fetchall()
+            samples.append((time.perf_counter() - started) * 1000)
+    conn.close()
+    return round(sorted(samples)[rounds // 2], 3)
