@@ -55,7 +55,13 @@ def install(engine: Engine) -> None:
 def _rewrite(conn, cursor, statement, parameters, context, executemany):
     if executemany or context is None or not context.execution_options.get(OPTION):
         return statement, parameters
-    return f"{GENERIC_PLANS}; {execute_form(conn.connection.info, cursor, statement)}", parameters
+    return as_sent(conn.connection.info, cursor, statement), parameters
+
+
+def as_sent(info: dict, cursor, statement: str, prefix: str = "") -> str:
+    """What is sent for ``statement``: generic plans for this transaction, then its ``EXECUTE`` (after
+    ``prefix``, say ``EXPLAIN ANALYZE``), preparing it on the cursor's connection first if needed."""
+    return f"{GENERIC_PLANS}; {prefix}{execute_form(info, cursor, statement)}"
 
 
 def _forget_if_lost(context) -> None:

@@ -120,7 +120,7 @@ def main() -> None:
         db_url = pgdb.create_database(args.database_url, "debtflow_bench")
         try:
             env = prepare(db_url, str(Path(tmp) / "store"), args.without_worklist_indexes)
-            env["_SELECT_1_MS"] = str(pgdb.round_trip_ms(db_url))  # how fast the machine is (docs/performance.md)
+            select_1 = pgdb.round_trip_ms(db_url)  # how fast the machine is (docs/performance.md)
             env["IMPORT_WRITERS"] = str(args.writers)
             t1, s1 = run_import(env, first)
             peak1 = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
@@ -128,10 +128,10 @@ def main() -> None:
             peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
         finally:
             pgdb.drop_database(db_url)
-    report(args.rows, env["_ACCOUNT_INDEXES"], (t1, s1), (t2, s2), peak1, peak, args.writers, env["_SELECT_1_MS"])
+    report(args.rows, env["_ACCOUNT_INDEXES"], (t1, s1), (t2, s2), peak1, peak, args.writers, select_1)
 
 
-def report(rows: int, indexes: str, first, again, peak1: int, peak: int, writers: int, select_1: str) -> None:
+def report(rows: int, indexes: str, first, again, peak1: int, peak: int, writers: int, select_1: float) -> None:
     (t1, s1), (t2, s2) = first, again
     print(f"rows: {rows:,} ({s1['errors']:,} rejected), accounts table indexes: {indexes}, writers: {writers}")
     print(f"first import: {t1:.1f} s, {rows / t1:,.0f} rows/s (created {s1['created']:,}; process {s1['wall']:.1f} s)")
@@ -142,7 +142,7 @@ def report(rows: int, indexes: str, first, again, peak1: int, peak: int, writers
                "first_process_s": round(s1["wall"], 2), "reimport_process_s": round(s2["wall"], 2),
                "errors": s1["errors"], "created": s1["created"], "updated": s2["updated"],
                "account_indexes": int(indexes), "writers": writers,
-               "loadavg": [round(x, 2) for x in os.getloadavg()], "select_1_ms": float(select_1)}  # fmt: skip
+               "loadavg": [round(x, 2) for x in os.getloadavg()], "select_1_ms": select_1}  # fmt: skip
     print(json.dumps(figures))
 
 

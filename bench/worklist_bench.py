@@ -151,9 +151,7 @@ def _forget_samples(reset) -> None:
 def run_sql(conn, cursor, statements: list[tuple[str, dict, bool]]) -> None:
     """Send ``statements`` as the app does: those it prepares as ``EXECUTE`` with a generic plan."""
     for statement, parameters, is_prepared in statements:
-        if is_prepared:
-            statement = f"{prepared.GENERIC_PLANS}; {prepared.execute_form(conn.info, cursor, statement)}"
-        cursor.execute(statement, parameters)
+        cursor.execute(prepared.as_sent(conn.info, cursor, statement) if is_prepared else statement, parameters)
         cursor.fetchall()
 
 
@@ -185,11 +183,10 @@ def explain(app, viewer_id: int, case: Case) -> str:
     with app.app_context():
         plans = []
         for statement, parameters, is_prepared in captured_sql(db.session.get(User, viewer_id), case):
-            conn = db.session.connection()
-            if is_prepared:
-                conn.exec_driver_sql(prepared.GENERIC_PLANS)
-                statement = prepared.execute_form(conn.connection.info, conn.connection.cursor(), statement)
-            rows = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
+            conn, verb = db.session.connection(), "EXPLAIN (ANALYZE, BUFFERS) "
+            raw = conn.connection
+            sql = prepared.as_sent(raw.info, raw.cursor(), statement, verb) if is_prepared else verb + statement
+            rows = conn.exec_driver_sql(sql, parameters)
             plans.append("\n".join(r[0] for r in rows))
         db.session.remove()
     return "\n--\n".join(plans)
