@@ -25,8 +25,7 @@ class FileRejected(Exception):
 
 @dataclass(slots=True)
 class Row:
-    """A data row: valid (``data``) or not (``errors``). ``known``: its ref already has an account;
-    ``unchanged``: its content is what last wrote that account (``data`` is then empty: nothing to apply)."""
+    """A data row: valid (``data``) or not (``errors``). ``known``: its ref already has an account."""
 
     line_no: int
     ref: str
@@ -34,7 +33,18 @@ class Row:
     errors: list[tuple[str, str]] = field(default_factory=list)
     fingerprint: str | None = None
     known: bool = False
-    unchanged: bool = False
+
+
+@dataclass(slots=True)
+class Batch:
+    """What a writer commits in one transaction: ``rows`` to apply or report (new, changed and rejected
+    rows), and how many valid rows are ``unchanged``: identical to what last wrote their account, so
+    nothing is written for them (they count as updated). ``first_line``..``last_line``: its checkpoint."""
+
+    rows: list[Row]
+    first_line: int
+    last_line: int
+    unchanged: int = 0
 
 
 def detect_encoding(path: Path) -> str:

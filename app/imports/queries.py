@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 from collections.abc import Iterator
 
 from sqlalchemy import bindparam, select
@@ -16,10 +17,13 @@ from app.imports.models import ImportJob, ImportRowError, ImportSource
 
 # Through the (agency_id, external_ref) index, never a scan of the table: against a batch of 5,000 refs the
 # planner chose a parallel scan of a 200,000-row table (50 ms a batch, against 20 ms by the index), which made
-# the look-ups, not the validation, what a re-import waited for. SET LOCAL: for this transaction only.
+# the look-ups, not the validation, what a re-import waited for. SET LOCAL: for this transaction only. The refs
+# go as one JSON text: the driver quotes a list of 5,000 strings element by element (4.5 ms a batch, holding
+# the interpreter lock the reading thread needs), json.dumps takes 0.7 ms.
 FINGERPRINTS_PG = (
     "SET LOCAL enable_seqscan = off; "
-    "SELECT external_ref, import_fingerprint FROM accounts WHERE agency_id = %s AND external_ref = ANY(%s)"
+    "SELECT external_ref, import_fingerprint FROM accounts WHERE agency_id = %s "
+    "AND external_ref = ANY(ARRAY(SELECT json_array_elements_text(%s::json)))"
 )
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -102,7 +106,7 @@ def fingerprints(agency_id: int, refs: list[str]) -> dict[str, str | None]:
         return {}
     if db.session.get_bind().dialect.name == "postgresql":
         cursor = db.session.connection().connection.cursor()
-        cursor.execute(FINGERPRINTS_PG, (agency_id, refs))
+        cursor.execute(FINGERPRINTS_PG, (agency_id, json.dumps(refs)))
         return dict(cursor.fetchall())
     table = Account.__table__
     match = table.c.external_ref.in_(bindparam("refs", expanding=True))

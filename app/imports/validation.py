@@ -8,6 +8,8 @@ import hashlib
 import sqlite3
 from collections.abc import Callable
 from dataclasses import astuple, dataclass
+from functools import lru_cache
+from itertools import chain
 
 from marshmallow import ValidationError, fields, validate
 
@@ -128,13 +130,22 @@ class RowValidator:
     def ref(self, cells: list[str]) -> str:
         return cells[self.ref_index].strip()[:100] if self.ref_index < len(cells) else ""
 
-    def fingerprint(self, cells: list[str]) -> str | None:
-        """A digest of the row as written (with the header's column names); ``None`` for a malformed row."""
-        if len(cells) != self.width:
-            return None
-        digest = self.signed.copy()
-        digest.update("\x1f".join(cells).encode())
-        return digest.hexdigest()
+    def refs(self, records: list[tuple[int, list[str]]]) -> list[str]:
+        """:meth:`ref` of each record (one comprehension: this runs for every row of every re-import)."""
+        at = self.ref_index
+        return [cells[at].strip()[:100] if at < len(cells) else "" for _, cells in records]
+
+    def fingerprints(self, records: list[tuple[int, list[str]]]) -> list[str | None]:
+        """For each record, a digest of the row as written (with the header's column names); ``None`` for a
+        row with the wrong number of fields."""
+        signed, width = self.signed, self.width
+
+        def digest(cells: list[str]) -> str:
+            copy = signed.copy()
+            copy.update("\x1f".join(cells).encode())
+            return copy.hexdigest()
+
+        return [digest(cells) if len(cells) == width else None for _, cells in records]
 
     def check(self, line_no: int, cells: list[str]) -> Row:
         """Validate one data row; the returned Row carries either data or errors."""
@@ -184,21 +195,29 @@ class SeenRefs:
             self.db.execute(f"PRAGMA {pragma}")
         self.db.execute("CREATE TABLE seen (ref TEXT PRIMARY KEY, line INTEGER) WITHOUT ROWID")
 
-    def mark_repeats(self, rows: list[Row]) -> None:
-        """Turn each valid row whose ref came earlier in the file into an error naming that line."""
-        firsts: dict[str, int] = {}
-        for row in rows:
-            if row.data is not None:
-                firsts.setdefault(row.ref, row.line_no)
-        within = len(firsts) < sum(1 for row in rows if row.data is not None)
+    def mark_repeats(self, rows: list[Row], unchanged: list[tuple[str, int]]) -> list[Row]:
+        """Turn each valid row whose ref came earlier in the file into an error naming that line.
+
+        ``unchanged``: the batch's valid rows left out of ``rows`` as unchanged, ``(ref, line)``; a repeat among
+        them is taken out of that list and returned as a rejected Row.
+        """
+        pairs = unchanged + [(row.ref, row.line_no) for row in rows if row.data is not None]
+        firsts = dict(pairs)
+        within = len(firsts) < len(pairs)
+        if within:  # a ref given twice in this batch: the earlier line is its first
+            for ref, line in pairs:
+                firsts[ref] = min(firsts[ref], line)
         earlier = self._record(list(firsts.items()))
         if not (within or earlier):
-            return  # the usual case: every ref of the batch is new to the file
+            return []  # the usual case: every ref of the batch is new to the file
         firsts.update(earlier)
         for row in rows:
             if row.data is not None and firsts[row.ref] != row.line_no:
                 row.data = None
-                row.errors.append(("external_ref", f"repeats the reference already given on line {firsts[row.ref]}"))
+                row.errors.append(_repeat(firsts[row.ref]))
+        repeats = [Row(line, ref, errors=[_repeat(firsts[ref])]) for ref, line in unchanged if firsts[ref] != line]
+        unchanged[:] = [(ref, line) for ref, line in unchanged if firsts[ref] == line]
+        return repeats
 
     def _record(self, items: list[tuple[str, int]]) -> dict[str, int]:
         """Store the batch's (ref, first line) pairs; return the refs an earlier batch gave, with that line.
@@ -209,8 +228,7 @@ class SeenRefs:
         for start in range(0, len(items), self.CHUNK):
             chunk = items[start : start + self.CHUNK]
             before = self.db.total_changes
-            values = ",".join("(?, ?)" for _ in chunk)  # placeholders only: refs and lines are bound
-            self.db.execute(f"INSERT OR IGNORE INTO seen VALUES {values}", [v for pair in chunk for v in pair])  # noqa: S608
+            self.db.execute(_insert_pairs(len(chunk)), list(chain.from_iterable(chunk)))
             if self.db.total_changes - before < len(chunk):
                 earlier.update(self._earlier(dict(chunk)))
         return earlier
@@ -225,6 +243,16 @@ class SeenRefs:
 
     def close(self) -> None:
         self.db.close()
+
+
+@lru_cache(maxsize=4)
+def _insert_pairs(count: int) -> str:
+    values = ",".join("(?, ?)" for _ in range(count))  # placeholders only: refs and lines are bound
+    return f"INSERT OR IGNORE INTO seen VALUES {values}"  # noqa: S608
+
+
+def _repeat(first_line: int) -> tuple[str, str]:
+    return "external_ref", f"repeats the reference already given on line {first_line}"
 
 
 def _first(messages) -> str:

@@ -49,3 +49,11 @@ def test_an_invalid_first_occurrence_does_not_block_a_valid_later_one(import_csv
     job = import_csv(agency, HEADER + "R1,Ann,oops,,\nR1,Ann,10.00,,\n")
     assert errors_of(job) == [(2, "original_amount", "must be a positive decimal with at most 2 decimal places")]
     assert job.created == 1
+
+
+def test_an_unchanged_row_repeated_in_a_later_batch_is_rejected_there(import_csv, agency, db):
+    rows = [f"R{i},Name {i},{i + 1}.00,," for i in range(180)]
+    import_csv(agency, HEADER + "\n".join(rows) + "\n")
+    job = import_csv(agency, HEADER + "\n".join([*rows, rows[3]]) + "\n")  # line 182 repeats line 5, both unchanged
+    assert errors_of(job) == [(182, "external_ref", "repeats the reference already given on line 5")]
+    assert (job.total, job.created, job.updated, job.errors) == (181, 0, 180, 1)

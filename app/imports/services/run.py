@@ -22,7 +22,7 @@ from app.extensions import db
 from app.imports import parsing, validation
 from app.imports import queries as imports_queries
 from app.imports.models import ImportBatch, ImportJob, JobStatus
-from app.imports.parsing import FileRejected, Row
+from app.imports.parsing import Batch, FileRejected, Row
 from app.imports.services import apply_rows, writers
 from app.timeutil import utcnow
 
@@ -131,12 +131,12 @@ def _process(job: ImportJob, records: Iterator, header: parsing.Header, independ
     batches = _looked_up(job.agency_id, validator, _batches(records, size))
     try:
         with writers.batch_writer(ref, _batch_applier(), apply_rows.Encryptor(), independent) as submit:
-            for batch, refs, stored in batches:
-                rows = _validate(validator, batch, refs, stored, skip_unchanged=independent)
-                seen.mark_repeats(rows)
-                pending = [r for r in rows if not done.covers(r.line_no)] if len(done) else rows
-                if pending:
-                    submit(pending)
+            for chunk, refs, stored in batches:
+                rows, unchanged = _validate(validator, chunk, refs, stored, skip_unchanged=independent)
+                rows += seen.mark_repeats(rows, unchanged)
+                batch = _pending(chunk, rows, unchanged, done)
+                if batch is not None:
+                    submit(batch)
     finally:
         batches.close()  # waits for a look-up still running ahead
         seen.close()
@@ -148,7 +148,7 @@ def _looked_up(agency_id: int, validator: validation.RowValidator, batches: Iter
     up (on a connection of its own) while this one is validated."""
 
     def lookup(batch: list) -> tuple[list, list[str], dict]:
-        refs = [validator.ref(cells) for _, cells in batch]
+        refs = validator.refs(batch)
         found = imports_queries.fingerprints(agency_id, refs)
         db.session.commit()  # a short read: end it
         return batch, refs, found
@@ -173,19 +173,39 @@ def _looked_up(agency_id: int, validator: validation.RowValidator, batches: Iter
             yield ahead.result()
 
 
-def _validate(validator: validation.RowValidator, batch: list, refs: list[str], stored: dict, skip_unchanged: bool):
-    """Validate a batch of records. A row identical to the one that last wrote its account (same
-    fingerprint) is taken as it is: it was valid then, and applying it again would change nothing."""
-    rows = []
-    for (line_no, cells), ref in zip(batch, refs, strict=True):
-        fingerprint = validator.fingerprint(cells)
-        if skip_unchanged and fingerprint is not None and stored.get(ref) == fingerprint:
-            rows.append(Row(line_no, ref, data={}, fingerprint=fingerprint, known=True, unchanged=True))
-            continue
-        row = validator.check(line_no, cells)
-        row.fingerprint, row.known = fingerprint, ref in stored
-        rows.append(row)
-    return rows
+def _validate(validator: validation.RowValidator, records: list, refs: list[str], stored: dict, skip_unchanged: bool):
+    """Validate a batch of records: the checked rows, and ``(ref, line)`` of the unchanged ones. A row whose
+    digest equals that of the row that last wrote its account is taken as it is, without a Row: it was valid
+    then, and applying it again would change nothing."""
+    prints = validator.fingerprints(records)
+    if skip_unchanged:
+        same = [fp is not None and stored.get(ref) == fp for ref, fp in zip(refs, prints, strict=True)]
+    else:
+        same = [False] * len(refs)
+    unchanged = [(ref, rec[0]) for rec, ref, kept in zip(records, refs, same, strict=True) if kept]
+    rows = [
+        _checked(validator, rec, ref, fp, stored)
+        for rec, ref, fp, kept in zip(records, refs, prints, same, strict=True)
+        if not kept
+    ]
+    return rows, unchanged
+
+
+def _checked(validator: validation.RowValidator, record: tuple, ref: str, fingerprint: str | None, stored: dict) -> Row:
+    row = validator.check(record[0], record[1])
+    row.fingerprint, row.known = fingerprint, ref in stored
+    return row
+
+
+def _pending(records: list, rows: list[Row], unchanged: list, done: writers.LineRanges) -> Batch | None:
+    """The batch to write, without the lines a committed batch of an earlier attempt already covers."""
+    if not len(done):
+        return Batch(rows, records[0][0], records[-1][0], len(unchanged))
+    lines = [rec[0] for rec in records if not done.covers(rec[0])]
+    if not lines:
+        return None
+    rows = [r for r in rows if not done.covers(r.line_no)]
+    return Batch(rows, lines[0], lines[-1], sum(1 for _, line in unchanged if not done.covers(line)))
 
 
 def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:

@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app.extensions import db
 from app.imports.models import ImportBatch, ImportJob, ImportRowError
-from app.imports.parsing import Row
+from app.imports.parsing import Batch, Row
 from app.timeutil import utcnow
 
 ATTEMPTS = 3
@@ -44,11 +44,12 @@ class BatchCounts:
     updated: int = 0
 
 
-def count_batch(rows: list[Row]) -> BatchCounts:
+def count_batch(batch: Batch) -> BatchCounts:
     """Rows, valid rows, and of those how many create an account and how many match an existing one."""
-    good = [r for r in rows if r.data is not None]
+    good = [r for r in batch.rows if r.data is not None]
     created = sum(1 for r in good if not r.known)
-    return BatchCounts(total=len(rows), ok=len(good), created=created, updated=len(good) - created)
+    ok = len(good) + batch.unchanged
+    return BatchCounts(total=len(batch.rows) + batch.unchanged, ok=ok, created=created, updated=ok - created)
 
 
 Applier = Callable[[JobRef, list[Row], object], None]  # upserts valid rows in the caller's transaction
@@ -71,16 +72,16 @@ class LineRanges:
         return at >= 0 and line_no <= self.lasts[at]
 
 
-def write_batch(job: JobRef, rows: list[Row], encrypt, apply: Applier) -> None:
-    """In one transaction (retried on a deadlock): the batch's rejected rows, ``apply`` of the rows that change
-    something (valid, and not identical to what last wrote their account), and the checkpoint with the counts."""
-    work = [r for r in rows if r.data is not None and not r.unchanged]
+def write_batch(job: JobRef, batch: Batch, encrypt, apply: Applier) -> None:
+    """In one transaction (retried on a deadlock): the batch's rejected rows, ``apply`` of its valid rows
+    (the unchanged ones are not among them), and the checkpoint with the counts."""
+    work = [r for r in batch.rows if r.data is not None]
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            record_row_errors(job.id, [r for r in rows if r.data is None])
+            record_row_errors(job.id, [r for r in batch.rows if r.data is None])
             if work:
                 apply(job, work, encrypt)
-            _checkpoint(job, rows, count_batch(rows))
+            _checkpoint(job, batch, count_batch(batch))
             db.session.commit()
             return
         except DBAPIError as exc:
@@ -89,10 +90,10 @@ def write_batch(job: JobRef, rows: list[Row], encrypt, apply: Applier) -> None:
                 raise
 
 
-def _checkpoint(job: JobRef, rows: list[Row], counts: BatchCounts) -> None:
-    last = rows[-1].line_no
+def _checkpoint(job: JobRef, batch: Batch, counts: BatchCounts) -> None:
+    last = batch.last_line
     db.session.execute(
-        insert(ImportBatch).values(job_id=job.id, first_line=rows[0].line_no, last_line=last, committed_at=utcnow())
+        insert(ImportBatch).values(job_id=job.id, first_line=batch.first_line, last_line=last, committed_at=utcnow())
     )
     progress = {
         "total": ImportJob.total + counts.total,
@@ -116,15 +117,15 @@ def uses_threads() -> bool:
 
 
 @contextmanager
-def batch_writer(job: JobRef, apply: Applier, encrypt, independent: bool) -> Iterator[Callable[[list[Row]], None]]:
-    """Yield ``submit(rows)``; every submitted batch is committed when the block exits without error.
+def batch_writer(job: JobRef, apply: Applier, encrypt, independent: bool) -> Iterator[Callable[[Batch], None]]:
+    """Yield ``submit(batch)``; every submitted batch is committed when the block exits without error.
 
     ``independent``: the batches may commit in any order (several writers); otherwise one writer thread
     applies them in file order.
     """
     count = writer_count() if independent else min(writer_count(), 1)
     if count < 1:
-        yield lambda rows: write_batch(job, rows, encrypt, apply)
+        yield lambda batch: write_batch(job, batch, encrypt, apply)
         return
     pool = _WriterThreads(job, apply, encrypt, count)
     try:
@@ -146,17 +147,17 @@ class _WriterThreads:
         for thread in self.threads:
             thread.start()
 
-    def submit(self, rows: list[Row]) -> None:
+    def submit(self, batch: Batch) -> None:
         self.raise_error()
-        self.queue.put(rows)
+        self.queue.put(batch)
 
     def _run(self) -> None:
         with self.app.app_context():
-            while (rows := self.queue.get()) is not None:
+            while (batch := self.queue.get()) is not None:
                 if self.errors:
                     continue  # drain: a batch failed, the run stops and is resumed later
                 try:
-                    write_batch(self.job, rows, self.encrypt, self.apply)
+                    write_batch(self.job, batch, self.encrypt, self.apply)
                 except BaseException as exc:  # noqa: BLE001 - handed to the reading thread
                     self.errors.append(exc)
 
