@@ -52,6 +52,7 @@ bench-analytics: setup-dev  # needs PostgreSQL (BENCH_DATABASE_URL, default post
 
 bench-imports: setup-dev  # needs PostgreSQL (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/postgres)
 	$(BIN)/python bench/import_bench.py --rows $${ROWS:-100000}
+	$(BIN)/python bench/import_floor.py --rows $${ROWS:-100000}
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor instance/debtflow.db
