@@ -208,8 +208,8 @@ def _pending(records: list, rows: list[Row], unchanged: list, done: writers.Line
     return Batch(rows, lines[0], lines[-1], sum(1 for _, line in unchanged if not done.covers(line)))
 
 
-def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
-    iterator = iter(rows)
+def _batches(records: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
+    iterator = iter(records)
     while batch := list(islice(iterator, size)):
         yield batch
 
