@@ -46,6 +46,10 @@ class Batch:
     last_line: int
     unchanged: int = 0
 
+    def then(self, later: "Batch") -> "Batch":
+        """This batch and the one after it (the next lines of the file) as one."""
+        return Batch(self.rows + later.rows, self.first_line, later.last_line, self.unchanged + later.unchanged)
+
 
 def detect_encoding(path: Path) -> str:
     """UTF-8 (a BOM is dropped) when the whole file decodes as UTF-8, else Windows-1252."""

@@ -57,3 +57,19 @@ def test_an_unchanged_row_repeated_in_a_later_batch_is_rejected_there(import_csv
     job = import_csv(agency, HEADER + "\n".join([*rows, rows[3]]) + "\n")  # line 182 repeats line 5, both unchanged
     assert errors_of(job) == [(182, "external_ref", "repeats the reference already given on line 5")]
     assert (job.total, job.created, job.updated, job.errors) == (181, 0, 180, 1)
+
+
+def test_batches_with_nothing_to_apply_share_one_checkpoint(import_csv, agency, db):
+    rows = [f"R{i},Name {i},{i + 1}.00,," for i in range(180)]  # batches of 50 rows in tests: 4 batches
+    import_csv(agency, HEADER + "\n".join(rows) + "\n")
+    unchanged = import_csv(agency, HEADER + "\n".join(rows) + "\n\n")
+    rows[120] = "R120,Name 120,999.00,,"  # the third batch now has a row to apply
+    one_change = import_csv(agency, HEADER + "\n".join(rows) + "\n")
+
+    def ranges(job):
+        stmt = select(ImportBatch.first_line, ImportBatch.last_line).where(ImportBatch.job_id == job.id)
+        return sorted(db.session.execute(stmt).tuples())
+
+    assert ranges(unchanged) == [(2, 181)] and (unchanged.total, unchanged.updated) == (180, 180)
+    assert ranges(one_change) == [(2, 101), (102, 151), (152, 181)]
+    assert _accounts(db, agency)["R120"].original_amount == 999

@@ -26,6 +26,7 @@ from app.imports.parsing import Batch, FileRejected, Row
 from app.imports.services import apply_rows, writers
 from app.timeutil import utcnow
 
+HELD_BATCHES = 10  # batches with nothing to apply committed together, at most (see _Checkpoints)
 LOCK_SPACE = 7301  # first key of the per-agency advisory lock (the second is the agency id)
 FINISHED = (JobStatus.COMPLETED, JobStatus.COMPLETED_WITH_ERRORS, JobStatus.FAILED, JobStatus.DUPLICATE)
 
@@ -131,16 +132,42 @@ def _process(job: ImportJob, records: Iterator, header: parsing.Header, independ
     batches = _looked_up(job.agency_id, validator, _batches(records, size))
     try:
         with writers.batch_writer(ref, _batch_applier(), apply_rows.Encryptor(), independent) as submit:
+            checkpoints = _Checkpoints(submit, size * HELD_BATCHES)
             for chunk, refs, stored in batches:
                 rows, unchanged = _validate(validator, chunk, refs, stored, skip_unchanged=independent)
                 rows += seen.mark_repeats(rows, unchanged)
                 batch = _pending(chunk, rows, unchanged, done)
                 if batch is not None:
-                    submit(batch)
+                    checkpoints.add(batch)
+            checkpoints.flush()
     finally:
         batches.close()  # waits for a look-up still running ahead
         seen.close()
     db.session.expire(job)
+
+
+class _Checkpoints:
+    """Hands batches to the writer in file order. Consecutive batches with nothing to apply (unchanged and
+    rejected rows only, as in a re-import) are held and committed as one, up to ``lines`` lines: one
+    transaction, one checkpoint, instead of one each (the writers' per-transaction Python competes with the
+    reading thread for the interpreter lock)."""
+
+    def __init__(self, submit, lines: int):
+        self.submit, self.lines, self.held = submit, lines, None
+
+    def add(self, batch: Batch) -> None:
+        if any(row.data is not None for row in batch.rows):
+            self.flush()
+            self.submit(batch)
+            return
+        self.held = batch if self.held is None else self.held.then(batch)
+        if self.held.last_line - self.held.first_line >= self.lines:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.held is not None:
+            self.submit(self.held)
+            self.held = None
 
 
 def _looked_up(agency_id: int, validator: validation.RowValidator, batches: Iterator[list]) -> Iterator[tuple]:
