@@ -14,11 +14,13 @@ import argparse
 import io
 import json
 import os
-import re
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.dialects.postgresql import psycopg2
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -48,8 +50,9 @@ def staged_lines(rows: int) -> list[str]:
 
 
 def driver_sql(statement: str) -> str:
-    """``:name`` placeholders (SQLAlchemy's) as psycopg2's ``%(name)s``; ``::`` casts are left alone."""
-    return re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", statement)
+    """The importer's statement as psycopg2 takes it (SQLAlchemy's own compiler turns ``:name`` into
+    ``%(name)s``)."""
+    return str(text(statement).compile(dialect=psycopg2.dialect()))
 
 
 def measure(db_url: str, lines: list[str], entries: bool, keys: bool) -> float:

@@ -128,10 +128,10 @@ class RowValidator:
         self.blank = dict.fromkeys(COLUMNS)
 
     def ref(self, cells: list[str]) -> str:
-        return cells[self.ref_index].strip()[:100] if self.ref_index < len(cells) else ""
+        return self.refs([(0, cells)])[0]
 
     def refs(self, records: list[tuple[int, list[str]]]) -> list[str]:
-        """:meth:`ref` of each record (one comprehension: this runs for every row of every re-import)."""
+        """The external ref of each record (one comprehension: this runs for every row of every re-import)."""
         at = self.ref_index
         return [cells[at].strip()[:100] if at < len(cells) else "" for _, cells in records]
 
