@@ -42,6 +42,13 @@ def split_keys(raw: str) -> list[str]:
     return [k.strip() for k in raw.split(",") if k.strip()]
 
 
+def database_uri(url: str) -> str:
+    """``url`` with the psycopg 3 driver named when it names none (``postgres://`` and ``postgresql://``, as
+    hosting platforms and our docs write them), so the app never falls back to SQLAlchemy's psycopg2 default."""
+    scheme, sep, rest = url.partition("://")
+    return f"postgresql+psycopg://{rest}" if sep and scheme in ("postgres", "postgresql") else url
+
+
 def embedded_secrets(instance_path: Path) -> dict:
     """Load (or create on first run) the demo's secret key and encryption key under ``instance/``."""
     path = instance_path / "secrets.json"
@@ -88,7 +95,7 @@ class Config:
     IMPORT_BATCH_SIZE = 5000
     IMPORT_FAST_PATH = True  # PostgreSQL: COPY into a staging table + set-based upserts
     IMPORT_WRITERS = 2  # PostgreSQL: writer threads (connections) applying batches; 0 = inline (SQLite always)
-    DATABASE_PREPARED_STATEMENTS = True  # PostgreSQL: the worklist page as a prepared statement (app.prepared)
+    DATABASE_PREPARED_STATEMENTS = True  # PostgreSQL: the worklist page as a prepared statement (app.pg.prepare)
 
     @classmethod
     def from_env(cls, instance_path: Path) -> dict:
@@ -110,7 +117,7 @@ class Config:
                 raise ConfigError(f"missing required environment variables: {', '.join(missing)}")
             values.update(
                 SECRET_KEY=os.environ["SECRET_KEY"],
-                SQLALCHEMY_DATABASE_URI=database_url,
+                SQLALCHEMY_DATABASE_URI=database_uri(database_url),
                 ENCRYPTION_KEYS=split_keys(os.environ["DEBTFLOW_ENCRYPTION_KEYS"]),
                 REDIS_URL=os.environ["REDIS_URL"],
             )
@@ -137,7 +144,7 @@ def test_config(database_url: str) -> dict:
         TESTING=True,
         EMBEDDED=database_url.startswith("sqlite"),
         SECRET_KEY=secrets.token_hex(32),
-        SQLALCHEMY_DATABASE_URI=database_url,
+        SQLALCHEMY_DATABASE_URI=database_uri(database_url),
         ENCRYPTION_KEYS=[Fernet.generate_key().decode()],
         REDIS_URL=os.environ.get("TEST_REDIS_URL", ""),
         JOBS_SYNC=True,

@@ -2,20 +2,20 @@
 
 SQLite (the embedded default) gets foreign keys, WAL, a busy timeout and ``BEGIN IMMEDIATE`` so that
 concurrent writers (web thread and in-process worker) queue instead of failing with "database is locked",
-and so savepoints work as SQLAlchemy expects. PostgreSQL runs the statements marked ``prepared`` as prepared
-statements with generic plans (``app.prepared``) unless ``prepared_statements`` is off.
+and so savepoints work as SQLAlchemy expects. PostgreSQL connections prepare statements as
+``app.pg.prepare`` says, unless ``prepared_statements`` is off.
 """
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from app import prepared
+from app.pg import prepare
 
 
 def configure_engine(engine: Engine, *, prepared_statements: bool = True) -> None:
-    if prepared_statements:
-        prepared.install(engine)
-    if engine.dialect.name == "sqlite":
+    if engine.dialect.name == "postgresql":
+        prepare.install(engine, enabled=prepared_statements)
+    elif engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
 

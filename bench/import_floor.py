@@ -11,7 +11,6 @@ would have to give up (docs/performance.md). Prints a line per variant, then one
 """
 
 import argparse
-import io
 import json
 import os
 import sys
@@ -20,7 +19,7 @@ import time
 from pathlib import Path
 
 from sqlalchemy import text
-from sqlalchemy.dialects.postgresql import psycopg2
+from sqlalchemy.dialects.postgresql import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -50,9 +49,9 @@ def staged_lines(rows: int) -> list[str]:
 
 
 def driver_sql(statement: str) -> str:
-    """The importer's statement as psycopg2 takes it (SQLAlchemy's own compiler turns ``:name`` into
+    """The importer's statement as psycopg takes it (SQLAlchemy's own compiler turns ``:name`` into
     ``%(name)s``)."""
-    return str(text(statement).compile(dialect=psycopg2.dialect()))
+    return str(text(statement).compile(dialect=psycopg.dialect()))
 
 
 def measure(db_url: str, lines: list[str], entries: bool, keys: bool) -> float:
@@ -71,7 +70,8 @@ def measure(db_url: str, lines: list[str], entries: bool, keys: bool) -> float:
         started = time.perf_counter()
         for start in range(0, len(lines), BATCH):
             cur.execute(apply_pg.BATCH_SETTINGS)
-            cur.copy_expert(copy, io.StringIO("".join(lines[start : start + BATCH])))
+            with cur.copy(copy) as stream:
+                stream.write("".join(lines[start : start + BATCH]))
             for statement in statements:
                 cur.execute(statement, PARAMS)
             conn.commit()

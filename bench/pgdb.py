@@ -4,14 +4,14 @@ how fast the machine answers right now."""
 import time
 import uuid
 
-import psycopg2
+import psycopg
 from sqlalchemy import make_url
 
 
 def pg_connect(url: str, database: str | None = None):
-    """A psycopg2 connection to the server of ``url`` (optionally to another database on it)."""
+    """A psycopg connection to the server of ``url`` (optionally to another database on it)."""
     u = make_url(url)
-    return psycopg2.connect(
+    return psycopg.connect(
         host=u.host, port=u.port or 5432, user=u.username, password=u.password, dbname=database or u.database
     )
 

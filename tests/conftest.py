@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app import create_app
-from app.config import test_config
+from app.config import database_uri, test_config
 from app.dbsetup import configure_engine
 from app.extensions import db as _db
 from tests import factories as f
@@ -23,25 +23,21 @@ CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
 def _create_pg_database(base_url: str) -> str:
     """Create a throw-away database on the server named by TEST_DATABASE_URL and return its URL."""
-    import psycopg2
+    import psycopg
 
     url = make_url(base_url)
     name = f"debtflow_test_{uuid.uuid4().hex[:10]}"
-    conn = psycopg2.connect(**_pg_args(url, url.database or "postgres"))
-    conn.autocommit = True
-    conn.cursor().execute(f'CREATE DATABASE "{name}"')
-    conn.close()
+    with psycopg.connect(**_pg_args(url, url.database or "postgres"), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
     return url.set(database=name).render_as_string(hide_password=False)
 
 
 def _drop_pg_database(db_url: str) -> None:
-    import psycopg2
+    import psycopg
 
     url = make_url(db_url)
-    conn = psycopg2.connect(**_pg_args(url, "postgres"))
-    conn.autocommit = True
-    conn.cursor().execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
-    conn.close()
+    with psycopg.connect(**_pg_args(url, "postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
 
 
 def _pg_args(url, database: str) -> dict:
@@ -55,7 +51,7 @@ def own_database(tmp_dir, name: str):
     if not base:
         yield f"sqlite:///{tmp_dir / name}.db"
         return
-    url = _create_pg_database(base)
+    url = database_uri(_create_pg_database(base))
     try:
         yield url
     finally:

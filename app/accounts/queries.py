@@ -17,7 +17,7 @@ from app.collectors.models import CollectorProfile
 from app.debtors.models import Debtor
 from app.errors import NotFound
 from app.extensions import db
-from app.prepared import prepared
+from app.pg.prepare import generic
 
 
 @dataclass
@@ -103,7 +103,7 @@ def list_accounts(viewer: User, filters: WorklistFilters, page: int = 1, size: i
 
 @lru_cache(maxsize=2048)
 def _page_rows(ids: Select, sort: str, direction: str) -> Select:
-    """The page's rows (built once per page statement and sort), a prepared statement (``app.prepared``).
+    """The page's rows (built once per page statement and sort), prepared with a generic plan (``app.pg.prepare``).
 
     Plain rows, not ``Account`` entities, and the three names as scalar subqueries: joining debtors, creditors
     and users cost PostgreSQL ~0.8 ms of planning on every request (more than reading the 26 names), and
@@ -115,7 +115,7 @@ def _page_rows(ids: Select, sort: str, direction: str) -> Select:
         _name(User.full_name, User.id == Account.assigned_collector_id).label("collector_name"),
     )
     stmt = select(*ROW_COLUMNS, *names).where(Account.id.in_(ids))
-    return prepared(apply_sort(stmt, sort, direction))
+    return generic(apply_sort(stmt, sort, direction))
 
 
 def _name(column, on):

@@ -15,7 +15,7 @@ is written so that PostgreSQL's plan doesn't hinge on an estimate it can get bad
   estimate of the ``LIKE`` (often 10× off) can't pick the wrong one.
 
 Each shape has one good plan whatever the values bound, so it runs as a prepared statement with a generic
-plan (``app.prepared``): planning an admin's eight walks cost ~1 ms, more than running them.
+plan (``app.pg.prepare``): planning an admin's eight walks cost ~1 ms, more than running them.
 
 A statement depends only on its ``Shape`` (who looks, which filters are set, sort, plan); the values (agency,
 filter values, dates, page) are bound parameters passed at execution. Building and hashing a statement of
@@ -35,7 +35,7 @@ from app.accounts.states import OPEN_STATUSES, Status
 from app.analytics.periods import local_today
 from app.auth.models import Role, User
 from app.extensions import db
-from app.prepared import prepared
+from app.pg.prepare import generic
 
 SORTS = {
     "priority": Account.priority,
@@ -200,7 +200,7 @@ def page_ids(shape: Shape) -> Select:
         ranked = _walk(base.where(_contains(Account.search_text)) if shape.plan else base, shape, window)
     ranked = ranked.subquery()
     stmt = select(ranked.c.id).order_by(*_order(ranked, shape.direction))
-    return prepared(stmt.offset(bindparam("offset", type_=Integer)).limit(bindparam("limit", type_=Integer)))
+    return generic(stmt.offset(bindparam("offset", type_=Integer)).limit(bindparam("limit", type_=Integer)))
 
 
 def _filtered(rows, shape: Shape) -> Select:

@@ -42,8 +42,8 @@ CREATE_STAGING = f"""CREATE TEMP TABLE IF NOT EXISTS import_staging (
 # Per batch transaction: no JIT (it cost hundreds of ms per statement); joins by index look-up whatever the
 # planner guesses; commit without waiting for the WAL flush (a batch lost to a crash is redone on resume: its
 # checkpoint is lost with it).
-BATCH_SETTINGS = """SET LOCAL jit = off; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off;
-SET LOCAL synchronous_commit = off"""
+BATCH_SETTINGS = """SELECT set_config('jit', 'off', true), set_config('enable_hashjoin', 'off', true),
+  set_config('enable_mergejoin', 'off', true), set_config('synchronous_commit', 'off', true)"""
 SEQUENCES: dict[str, str] = {}
 DEBTOR_FIELDS = ("email", "phone", "address_line1", "address_line2", "city", "state", "postal_code")
 DEBTOR_COLS = f"full_name, {', '.join(DEBTOR_FIELDS)}, ssn_last4_encrypted"
@@ -88,7 +88,7 @@ CHANGED_ROWS = (
     """INSERT INTO activities (agency_id, account_id, kind, body, details, created_at)
     SELECT :ag, a.id, 'adjustment',
       format('Original amount changed from %s to %s by %s; balance moved by %s.', a.original_amount,
-             s.original_amount, :file, s.original_amount - a.original_amount),
+             s.original_amount, CAST(:file AS text), s.original_amount - a.original_amount),
       json_build_object('import_job_id', :job, 'line', s.line_no, 'old', a.original_amount::text,
                         'new', s.original_amount::text, 'delta', (s.original_amount - a.original_amount)::text),
       :now
@@ -216,7 +216,8 @@ def _copy(lines: list[list]) -> None:
     buffer.seek(0)
     db.session.execute(text(CREATE_STAGING))
     cursor = db.session.connection().connection.cursor()
-    cursor.copy_expert(f"COPY import_staging ({', '.join(COLUMNS)}) FROM STDIN WITH (FORMAT csv)", buffer)
+    with cursor.copy(f"COPY import_staging ({', '.join(COLUMNS)}) FROM STDIN WITH (FORMAT csv)") as copy:
+        copy.write(buffer.getvalue())
 
 
 def _upsert(job: JobRef, staged: Staged) -> None:
