@@ -37,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (register every table with the metadata)
+    from app.audit import services as audit_services
     from app.auth import services as auth_services
     from app.auth.views import unauthorized
 
@@ -50,6 +51,7 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.user_loader(auth_services.load_session_user)
     login_manager.unauthorized_handler(unauthorized)
+    audit_services.record_auth_events()
 
 
 def register_blueprints(app: Flask) -> None:

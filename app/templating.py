@@ -2,12 +2,12 @@
 
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_login import current_user
 
 from app.accounts.states import Status
+from app.agencyday import local_time
 
 
 def money(value: Decimal | None, currency: str = "USD") -> str:
@@ -22,7 +22,7 @@ def local_dt(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value is None:
         return "—"
     tz = current_user.agency.timezone if current_user.is_authenticated else "UTC"
-    return value.astimezone(ZoneInfo(tz)).strftime(fmt)
+    return local_time(value, tz).strftime(fmt)
 
 
 def status_label(value) -> str:

@@ -1,6 +1,6 @@
 """Read-only account queries, always scoped to the viewer's agency (and, for collectors, to their accounts)."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -17,6 +17,7 @@ from app.collectors.models import CollectorProfile
 from app.debtors.models import Debtor
 from app.errors import NotFound
 from app.extensions import db
+from app.paging import Page, offset, page_of, paginate
 from app.pg.prepare import generic
 
 
@@ -33,22 +34,6 @@ class WorklistFilters:
     aging: str | None = None  # an aging bucket key: open accounts in that bucket as of the agency's today
     sort: str = "priority"
     direction: str = "desc"
-
-
-@dataclass
-class Page:
-    items: list = field(default_factory=list)
-    number: int = 1
-    size: int = 25
-    has_next: bool = False
-
-    @property
-    def has_prev(self) -> bool:
-        return self.number > 1
-
-    @property
-    def first_index(self) -> int:
-        return (self.number - 1) * self.size + 1
 
 
 def scoped_accounts(viewer: User) -> Select:
@@ -96,9 +81,9 @@ def list_accounts(viewer: User, filters: WorklistFilters, page: int = 1, size: i
     The page's ids are picked first (``worklist.page_query``: an index walk that stops after the page, or a
     sort of a rare search term's matches), then only those rows are read.
     """
-    ids, values = page_query(viewer, filters, (page - 1) * size, size + 1)
+    ids, values = page_query(viewer, filters, offset(page, size), size + 1)
     rows = db.session.execute(_page_rows(ids, filters.sort, filters.direction), values).all()
-    return Page(items=rows[:size], number=page, size=size, has_next=len(rows) > size)
+    return page_of(rows, page, size)
 
 
 @lru_cache(maxsize=2048)
@@ -129,11 +114,8 @@ def get_timeline(account: Account, page: int = 1, size: int = 15) -> Page:
         .where(Activity.account_id == account.id, Activity.agency_id == account.agency_id)
         .order_by(Activity.created_at.desc(), Activity.id.desc())
         .options(joinedload(Activity.actor))
-        .offset((page - 1) * size)
-        .limit(size + 1)
     )
-    rows = db.session.scalars(stmt).all()
-    return Page(items=list(rows[:size]), number=page, size=size, has_next=len(rows) > size)
+    return paginate(stmt, page, size)
 
 
 def count_open_accounts(collector_id: int) -> int:

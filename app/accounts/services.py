@@ -149,39 +149,3 @@ def _check_can_assign(account: Account, collector: User) -> None:
     if account.status in queries.WORKING_STATUSES and queries.count_open_accounts(collector.id) >= limit:
         message = f"{collector.full_name} already has {limit} open accounts, their maximum."
         raise ValidationFailed(message, {"collector_id": message})
-
-
-def release_open_accounts(collector: User, target: User | None, *, actor: User) -> int:
-    """Unassign (``target`` None) or move every open account of ``collector`` (no commit; caller checks target).
-
-    Unassigned accounts still in ``assigned`` go back to ``new``, the state of an account nobody works.
-    Each account gets a timeline entry and an audit event. Returns how many accounts changed hands.
-    """
-    stmt = (
-        select(Account)
-        .where(
-            Account.agency_id == actor.agency_id,
-            Account.assigned_collector_id == collector.id,
-            Account.status.in_(queries.WORKING_STATUSES),
-        )
-        .order_by(Account.id)
-        .with_for_update()
-    )
-    accounts = list(db.session.scalars(stmt))
-    for account in accounts:
-        _hand_over(account, collector, target, actor)
-    return len(accounts)
-
-
-def _hand_over(account: Account, previous: User, target: User | None, actor: User) -> None:
-    account.assigned_collector_id = target.id if target else None
-    body = f"Assigned to {target.full_name}" if target else "Unassigned"
-    body += f" (was {previous.full_name}, deactivated)"
-    new_id = target.id if target else None
-    add_timeline_entry(account, ActivityKind.ASSIGNMENT, body, actor, old=previous.id, new=new_id)
-    changes = {"assigned_collector_id": {"old": previous.id, "new": new_id}}
-    audit.record(
-        actor, account.agency_id, "account.assigned" if target else "account.unassigned", "account", account.id, changes
-    )
-    if target is None and account.status == Status.ASSIGNED:
-        set_status(account, Status.NEW, actor, note="collector deactivated", system="unassignment")

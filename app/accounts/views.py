@@ -1,6 +1,6 @@
 """Worklists and the account page. Each handler parses input, calls one service, renders."""
 
-from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from app.accounts import queries, services
@@ -12,10 +12,10 @@ from app.errors import ValidationFailed
 from app.extensions import htmx
 from app.forms import options
 from app.htmx import render
-from app.payments.card import payment_card
 
 bp = Blueprint("accounts", __name__)
 TIMELINE_PAGE = 15  # timeline entries per "More"
+PANELS = "account_page_panels"  # app.extensions key: the cards other packages add to the account page
 
 
 @bp.get("/worklist")
@@ -134,10 +134,19 @@ def render_account_page(account, status: int = 200, **forms):
         note_form=forms.get("note_form") or NoteForm(formdata=None),
         status_form=_status_form(account, forms.get("status_form")),
         assign_form=_assign_form(forms.get("assign_form")),
-        **payment_card(account, current_user, forms),
     )
+    for panel in current_app.extensions.get(PANELS, ()):
+        ctx.update(panel(account, current_user, forms))
     block = "account_main" if htmx.target == "account-main" else None
     return render("accounts/show.html", block=block, status=status, **ctx)
+
+
+def add_account_panel(app: Flask, panel) -> None:
+    """Add a card to the account page: ``panel(account, viewer, forms)`` returns its template context.
+
+    Packages above accounts (payments) add their cards this way, so accounts never imports them.
+    """
+    app.extensions.setdefault(PANELS, []).append(panel)
 
 
 def _timeline_so_far(account):

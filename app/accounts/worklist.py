@@ -32,7 +32,7 @@ from app.accounts import aging
 from app.accounts.models import Account
 from app.accounts.search_sample import SAMPLES, load_sample, sampled_counts
 from app.accounts.states import OPEN_STATUSES, Status
-from app.analytics.periods import local_today
+from app.agencyday import local_today
 from app.auth.models import Role, User
 from app.extensions import db
 from app.pg.prepare import generic

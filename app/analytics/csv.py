@@ -5,7 +5,7 @@ import io
 
 from flask import Response
 
-from app.imports.queries import neutralise  # one rule for every CSV we hand out
+from app.csvcells import neutralise
 
 
 def csv_response(filename: str, header: list[str], rows) -> Response:

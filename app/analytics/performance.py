@@ -7,7 +7,6 @@ its first day with an event in them, the one whose ``prev_day`` is before L; ``c
 Both paths end in the same Python (``_set_cohort``), and a test holds them equal.
 """
 
-from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import and_, case, func, select, text
@@ -33,7 +32,7 @@ def fill(viewer: User, rows: dict, rng: Range, live: bool = False) -> None:
         if not live:
             return _fill_from_rollups(viewer, rows, ids, rng)
     tz = viewer.agency.timezone
-    bounds = (periods.day_start(rng.start, tz), periods.day_start(rng.end + timedelta(days=1), tz))
+    bounds = periods.utc_bounds(rng, tz)
     _fill_live(viewer, rows, ids, bounds)
 
 

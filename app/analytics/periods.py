@@ -1,11 +1,10 @@
-"""Calendar helpers for analytics: the agency's 'today', period bounds in UTC, and parsed date ranges."""
+"""Calendar helpers for analytics: periods of local days, their UTC bounds, and parsed date ranges."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
+from app.agencyday import day_end, day_start, local_today
 from app.errors import ValidationFailed
-from app.timeutil import utcnow
 
 GRANULARITIES = ("day", "week", "month")
 MAX_POINTS = 400  # a chart or table longer than this is unreadable; ask for a coarser granularity
@@ -19,13 +18,9 @@ class Range:
     end: date
 
 
-def local_today(tz: str, now: datetime | None = None) -> date:
-    return (now or utcnow()).astimezone(ZoneInfo(tz)).date()
-
-
-def day_start(day: date, tz: str) -> datetime:
-    """The UTC instant at which ``day`` begins in the agency's timezone."""
-    return datetime.combine(day, time(), ZoneInfo(tz)).astimezone(UTC)
+def utc_bounds(rng: Range, tz: str) -> tuple[datetime, datetime]:
+    """``[start, end)`` in UTC of the range's local days."""
+    return day_start(rng.start, tz), day_end(rng.end, tz)
 
 
 def period_start(day: date, granularity: str) -> date:

@@ -14,6 +14,7 @@ from app.accounts.aging import BUCKETS, bucket_condition
 from app.accounts.models import Account
 from app.accounts.queries import list_collectors
 from app.accounts.states import OPEN_STATUSES, Status
+from app.agencyday import day_start, local_date, local_today
 from app.analytics import performance, periods, rollup
 from app.analytics.models import AccountTotal, OpenDueDate, PaymentDay
 from app.analytics.periods import Range
@@ -65,7 +66,7 @@ def get_dashboard_figures(viewer: User, now: datetime | None = None, live: bool 
     From the trigger-kept rollups on PostgreSQL (exact after every commit); ``live`` (or SQLite) aggregates
     the accounts and payments tables instead. Both give the same numbers; a test holds them equal.
     """
-    today = periods.local_today(viewer.agency.timezone, now)
+    today = local_today(viewer.agency.timezone, now)
     figures = Figures(today=today, month_start=today.replace(day=1))
     live = live or not rollup.uses_rollups()
     _account_figures(viewer, figures, live)
@@ -94,7 +95,7 @@ def _account_figures(viewer: User, figures: Figures, live: bool) -> None:
 def _payment_figures(viewer: User, figures: Figures, live: bool) -> None:
     if live:
         tz = viewer.agency.timezone
-        today_utc, month_utc = periods.day_start(figures.today, tz), periods.day_start(figures.month_start, tz)
+        today_utc, month_utc = day_start(figures.today, tz), day_start(figures.month_start, tz)
         since = lambda start: func.sum(case((Payment.completed_at >= start, NET), else_=0))  # noqa: E731
         stmt = select(func.sum(NET), since(month_utc), since(today_utc)).where(*applied_payments(viewer))
     else:
@@ -129,7 +130,7 @@ def get_payment_trend(viewer: User, rng: Range, granularity: str) -> list[TrendP
     periods.check_points(rng, granularity)
     tz = viewer.agency.timezone
     points = {s: TrendPoint(s) for s in periods.period_starts(rng, granularity)}
-    lower, upper = periods.day_start(rng.start, tz), periods.day_start(rng.end + timedelta(days=1), tz)
+    lower, upper = periods.utc_bounds(rng, tz)
     where = (*applied_payments(viewer), Payment.completed_at >= lower, Payment.completed_at < upper)
     for start, net, count in _grouped_by_period(where, tz, granularity, viewer, rng):
         point = points[start]
@@ -147,7 +148,7 @@ def _grouped_by_period(where: tuple, tz: str, granularity: str, viewer: User, rn
         return [(value.date(), net, count) for value, net, count in db.session.execute(stmt)]
     stmt = select(Payment.completed_at, NET).where(*where)
     rows = db.session.execute(stmt.execution_options(yield_per=5000))
-    return [(periods.period_start(periods.local_today(tz, at), granularity), net, 1) for at, net in rows]
+    return [(periods.period_start(local_date(at, tz), granularity), net, 1) for at, net in rows]
 
 
 @dataclass
@@ -163,7 +164,7 @@ def get_aging(viewer: User, today: date | None = None, live: bool = False) -> li
 
     From the trigger-kept ``open_due_dates`` rollup on PostgreSQL (one row per due date), live on SQLite.
     """
-    today = today or periods.local_today(viewer.agency.timezone)
+    today = today or local_today(viewer.agency.timezone)
     if rollup.uses_rollups() and not live:
         column, count, balance = OpenDueDate.due_date, func.sum(OpenDueDate.accounts), func.sum(OpenDueDate.balance)
         where = (OpenDueDate.agency_id == viewer.agency_id,)

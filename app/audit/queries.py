@@ -1,16 +1,16 @@
 """Reading the audit trail of the viewer's agency."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.accounts.queries import Page
+from app.agencyday import day_end, day_start
 from app.audit.models import AuditEvent
 from app.auth.models import User
 from app.extensions import db
+from app.paging import Page, paginate
 
 
 @dataclass
@@ -20,10 +20,6 @@ class AuditFilters:
     actor_id: int | None = None
     date_from: date | None = None
     date_to: date | None = None
-
-
-def _day_start(day: date, tz: str) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=ZoneInfo(tz))
 
 
 def list_events(viewer: User, f: AuditFilters, page: int = 1, size: int = 50) -> Page:
@@ -37,12 +33,11 @@ def list_events(viewer: User, f: AuditFilters, page: int = 1, size: int = 50) ->
     if f.actor_id:
         stmt = stmt.where(AuditEvent.actor_id == f.actor_id)
     if f.date_from:
-        stmt = stmt.where(AuditEvent.created_at >= _day_start(f.date_from, tz))
+        stmt = stmt.where(AuditEvent.created_at >= day_start(f.date_from, tz))
     if f.date_to:
-        stmt = stmt.where(AuditEvent.created_at < _day_start(f.date_to + timedelta(days=1), tz))
+        stmt = stmt.where(AuditEvent.created_at < day_end(f.date_to, tz))
     stmt = stmt.order_by(AuditEvent.id.desc()).options(joinedload(AuditEvent.actor))
-    rows = db.session.scalars(stmt.offset((page - 1) * size).limit(size + 1)).all()
-    return Page(items=list(rows[:size]), number=page, size=size, has_next=len(rows) > size)
+    return paginate(stmt, page, size)
 
 
 def list_entity_types(viewer: User) -> list[str]:

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
+from app.auth import events as auth_events
 from app.auth.models import User
 from app.extensions import db
 from app.requestmeta import current_meta
@@ -94,3 +95,12 @@ def record(
     db.session.flush()
     head.last_hash, head.last_event_id = event.hash, event.id
     return event
+
+
+def record_auth_events() -> None:
+    """Record what ``auth`` announces (sign-ins, sign-outs, password changes); the app factory calls this once."""
+    auth_events.user_event.connect(_record_auth_event)
+
+
+def _record_auth_event(user: User, *, action: str, actor: User) -> None:
+    record(actor, user.agency_id, action, "user", user.id)

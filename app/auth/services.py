@@ -6,7 +6,7 @@ from functools import cache
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.audit import services as audit
+from app.auth.events import announce
 from app.auth.models import User, UserSession
 from app.errors import ValidationFailed
 from app.extensions import db
@@ -38,7 +38,7 @@ def start_session(user: User) -> str:
     session = UserSession(user_id=user.id)
     db.session.add(session)
     db.session.flush()
-    audit.record(user, user.agency_id, "auth.login", "user", user.id)
+    announce("auth.login", user, actor=user)
     db.session.commit()
     return session.token
 
@@ -57,7 +57,7 @@ def end_session(user: User, token: str) -> None:
     """Revoke one session (logout)."""
     stmt = update(UserSession).where(UserSession.token == token, UserSession.user_id == user.id)
     db.session.execute(stmt.values(revoked_at=utcnow()))
-    audit.record(user, user.agency_id, "auth.logout", "user", user.id)
+    announce("auth.logout", user, actor=user)
     db.session.commit()
 
 
@@ -82,7 +82,7 @@ def change_password(user: User, current: str, new: str, *, actor: User) -> str:
         raise ValidationFailed(message, {"new_password": message})
     user.set_password(new)
     revoke_all_sessions(user)
-    audit.record(actor, user.agency_id, "auth.password_changed", "user", user.id)
+    announce("auth.password_changed", user, actor=actor)
     fresh = UserSession(user_id=user.id)
     db.session.add(fresh)
     db.session.commit()

@@ -1,4 +1,7 @@
-"""Collector management (admins only): create with a one-time password, edit, deactivate, reactivate. Audited."""
+"""Collector management (admins only): create with a one-time password, edit, reactivate. Audited.
+
+Deactivating hands the collector's open accounts over, so it lives with the accounts (``accounts.handover``).
+"""
 
 import re
 import secrets
@@ -7,10 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
 
-from app.accounts import queries as account_queries
-from app.accounts import services as account_services
 from app.audit import services as audit
-from app.auth import services as auth_services
 from app.auth.models import Role, User
 from app.collectors.models import CollectorProfile
 from app.errors import NotFound, PermissionDenied, ValidationFailed
@@ -32,7 +32,7 @@ def create_collector(username: str, values: dict, *, actor: User) -> NewCollecto
 
     Raises PermissionDenied for non-admins, ValidationFailed for a taken or malformed username or bad values.
     """
-    _require_admin(actor)
+    require_admin(actor)
     name = (username or "").strip().lower()
     if not USERNAME.fullmatch(name):
         raise ValidationFailed("Use 3–80 lower-case letters, digits, dots, dashes.", {"username": "Invalid username."})
@@ -67,7 +67,7 @@ def create_collector(username: str, values: dict, *, actor: User) -> NewCollecto
 
 def update_collector(collector_id: int, values: dict, *, actor: User) -> User:
     """Change a collector's name, email, commission rate and capacity (audited field by field)."""
-    _require_admin(actor)
+    require_admin(actor)
     user = get_collector(actor, collector_id)
     clean = _clean(values)
     before = _snapshot(user)
@@ -81,32 +81,9 @@ def update_collector(collector_id: int, values: dict, *, actor: User) -> User:
     return user
 
 
-def deactivate_collector(collector_id: int, action: str, target_id: int | None, *, actor: User) -> int:
-    """Deactivate a collector, end their sessions, and unassign or move their open accounts in the same step.
-
-    ``action`` is "unassign" or "move" (to the active collector ``target_id``, who must have room for them
-    all). Returns how many accounts were handed over. Raises ValidationFailed for a bad choice.
-    """
-    _require_admin(actor)
-    user = get_collector(actor, collector_id, for_update=True)
-    if not user.active:
-        raise ValidationFailed(f"{user.full_name} is already inactive.")
-    target = _move_target(actor, user, action, target_id)
-    moved = account_services.release_open_accounts(user, target, actor=actor)
-    user.active, user.collector_profile.active = False, False
-    auth_services.revoke_all_sessions(user)
-    changes = {
-        "active": {"old": True, "new": False},
-        "open_accounts": {"action": action, "count": moved, "target_id": target.id if target else None},
-    }
-    audit.record(actor, actor.agency_id, "collector.deactivated", "user", user.id, changes)
-    db.session.commit()
-    return moved
-
-
 def reactivate_collector(collector_id: int, *, actor: User) -> User:
     """Let an inactive collector sign in and take new accounts again (accounts handed over stay where they are)."""
-    _require_admin(actor)
+    require_admin(actor)
     user = get_collector(actor, collector_id, for_update=True)
     if user.active:
         raise ValidationFailed(f"{user.full_name} is already active.")
@@ -129,23 +106,6 @@ def get_collector(actor: User, collector_id: int, *, for_update: bool = False) -
     if user is None:
         raise NotFound("Collector not found.")
     return user
-
-
-def _move_target(actor: User, user: User, action: str, target_id: int | None) -> User | None:
-    if action == "unassign":
-        return None
-    if action != "move":
-        raise ValidationFailed("Choose whether to unassign or move their open accounts.", {"action": "Choose one."})
-    if not target_id or target_id == user.id:
-        raise ValidationFailed("Choose another active collector.", {"target_id": "Choose a collector."})
-    target = get_collector(actor, target_id)
-    if not (target.active and target.collector_profile.active):
-        raise ValidationFailed("Choose another active collector.", {"target_id": "That collector is inactive."})
-    room = target.collector_profile.max_open_accounts - account_queries.count_open_accounts(target.id)
-    if account_queries.count_open_accounts(user.id) > room:
-        message = f"{target.full_name} has room for only {max(room, 0)} more open accounts."
-        raise ValidationFailed(message, {"target_id": message})
-    return target
 
 
 def _clean(values: dict) -> dict:
@@ -185,6 +145,7 @@ def _snapshot(user: User) -> dict:
     }
 
 
-def _require_admin(actor: User) -> None:
+def require_admin(actor: User) -> None:
+    """PermissionDenied unless ``actor`` is an agency admin (who alone manages collectors)."""
     if not actor.is_admin:
         raise PermissionDenied("Only an agency admin can manage collectors.")

@@ -9,11 +9,12 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Account
-from app.accounts.queries import Page
 from app.auth.models import User
+from app.csvcells import neutralise
 from app.errors import NotFound
 from app.extensions import db
 from app.imports.models import ImportJob, ImportRowError, ImportSource
+from app.paging import Page, paginate
 
 # Through the (agency_id, external_ref) index, never a scan of the table: against a batch of 5,000 refs the
 # planner chose a parallel scan of a 200,000-row table (50 ms a batch, against 20 ms by the index), which made
@@ -24,7 +25,6 @@ FINGERPRINTS_PG = (
     "SELECT external_ref, import_fingerprint FROM accounts WHERE agency_id = %s "
     "AND external_ref = ANY(ARRAY(SELECT json_array_elements_text(%s::json)))"
 )
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def list_jobs(viewer: User, page: int = 1, size: int = 25) -> Page:
@@ -35,8 +35,7 @@ def list_jobs(viewer: User, page: int = 1, size: int = 25) -> Page:
         .options(joinedload(ImportJob.source), joinedload(ImportJob.triggered_by))
         .order_by(ImportJob.created_at.desc(), ImportJob.id.desc())
     )
-    rows = db.session.scalars(stmt.offset((page - 1) * size).limit(size + 1)).all()
-    return Page(items=list(rows[:size]), number=page, size=size, has_next=len(rows) > size)
+    return paginate(stmt, page, size)
 
 
 def get_job(viewer: User, job_id: int) -> ImportJob:
@@ -50,15 +49,7 @@ def get_job(viewer: User, job_id: int) -> ImportJob:
 def list_row_errors(job: ImportJob, page: int = 1, size: int = 50) -> Page:
     """A page of the job's rejected rows in file order."""
     stmt = select(ImportRowError).where(ImportRowError.job_id == job.id)
-    stmt = stmt.order_by(ImportRowError.line_no, ImportRowError.id).offset((page - 1) * size).limit(size + 1)
-    rows = db.session.scalars(stmt).all()
-    return Page(items=list(rows[:size]), number=page, size=size, has_next=len(rows) > size)
-
-
-def neutralise(cell: object) -> str:
-    """Make a cell safe to open in a spreadsheet: a leading formula character is quoted away."""
-    text = "" if cell is None else str(cell)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return paginate(stmt.order_by(ImportRowError.line_no, ImportRowError.id), page, size)
 
 
 def error_report_lines(job: ImportJob) -> Iterator[str]:

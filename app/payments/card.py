@@ -4,6 +4,7 @@ from app.accounts.models import Account
 from app.auth.models import User
 from app.payments import queries
 from app.payments.forms import CardRequestForm, ManualPaymentForm, RefundForm
+from app.payments.services.ledger import takes_payments
 from app.payments.services.stripe_api import card_payments_enabled
 
 
@@ -16,6 +17,7 @@ def payment_card(account: Account, viewer: User, forms: dict) -> dict:
         card_form=forms.get("card_form") or CardRequestForm(formdata=None),
         refund_forms={refund_for[0]: refund_for[1]} if refund_for[0] else {},
         new_refund_form=lambda payment: RefundForm(formdata=None, prefix=f"refund-{payment.id}"),
+        takes_payments=takes_payments(account),
         card_payments=card_payments_enabled(),
         can_refund=viewer.is_admin,
     )

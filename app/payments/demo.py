@@ -13,6 +13,8 @@ from sqlalchemy import func, select
 from app.accounts.models import Account, Activity, ActivityKind
 from app.accounts.services import add_timeline_entry
 from app.accounts.states import Status
+from app.agencies.models import Agency
+from app.agencyday import local_date
 from app.auth.models import User
 from app.collectors.models import CollectorProfile
 from app.extensions import db
@@ -94,7 +96,7 @@ def _new_payment(account: Account, amount: Decimal, method: PaymentMethod, at: d
         method=method,
         idempotency_key=f"{rng.getrandbits(128):032x}",
         reference=f"CHK-{rng.randint(1000, 9999)}" if method == PaymentMethod.CHECK else "",
-        received_on=at.date(),
+        received_on=local_date(at, db.session.get(Agency, account.agency_id).timezone),
         created_at=at,
         updated_at=at,
     )

@@ -1,17 +1,18 @@
 """Read-only payment queries, scoped to the viewer's agency (collectors: payments on their own accounts)."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Account
-from app.accounts.queries import Page
+from app.agencyday import day_end, day_start
 from app.auth.models import Role, User
 from app.errors import NotFound
 from app.extensions import db
+from app.paging import Page, paginate
 from app.payments.models import APPLIED_STATUSES, Payment, PaymentMethod, PaymentStatus
 
 
@@ -35,21 +36,20 @@ def scoped_payments(viewer: User) -> Select:
 
 
 def list_payments(viewer: User, filters: PaymentFilters, page: int = 1, size: int = 25) -> Page:
-    """One page of the viewer's payments, newest first, narrowed by status, method and creation date."""
-    stmt = scoped_payments(viewer)
+    """One page of the viewer's payments, newest first, narrowed by status, method and creation date (agency days)."""
+    stmt, tz = scoped_payments(viewer), viewer.agency.timezone
     if filters.status:
         stmt = stmt.where(Payment.status == filters.status)
     if filters.method:
         stmt = stmt.where(Payment.method == filters.method)
     if filters.date_from:
-        stmt = stmt.where(Payment.created_at >= datetime.combine(filters.date_from, time(), UTC))
+        stmt = stmt.where(Payment.created_at >= day_start(filters.date_from, tz))
     if filters.date_to:
-        stmt = stmt.where(Payment.created_at < datetime.combine(filters.date_to + timedelta(days=1), time(), UTC))
+        stmt = stmt.where(Payment.created_at < day_end(filters.date_to, tz))
     stmt = stmt.order_by(Payment.created_at.desc(), Payment.id.desc()).options(
         joinedload(Payment.account), joinedload(Payment.collector)
     )
-    rows = db.session.scalars(stmt.offset((page - 1) * size).limit(size + 1)).all()
-    return Page(items=list(rows[:size]), number=page, size=size, has_next=len(rows) > size)
+    return paginate(stmt, page, size)
 
 
 def account_payments(account: Account, limit: int = 20) -> list[Payment]:

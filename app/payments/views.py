@@ -3,18 +3,20 @@
 from flask import Blueprint, current_app, request
 from flask_login import current_user, login_required
 
-from app.accounts.views import run_account_action
+from app.accounts.views import add_account_panel, run_account_action
 from app.auth.decorators import roles_required
 from app.auth.models import Role
 from app.extensions import htmx
 from app.htmx import render
 from app.payments import queries
+from app.payments.card import payment_card
 from app.payments.forms import CardRequestForm, ManualPaymentForm, PaymentFilterForm, RefundForm
 from app.payments.models import PaymentMethod, PaymentStatus
 from app.payments.services import record, refunds, stripe_payments
 from app.payments.services.breaker import stripe_breaker
 
 bp = Blueprint("payments", __name__, url_prefix="/payments")
+bp.record_once(lambda state: add_account_panel(state.app, payment_card))  # the account page's payment card
 
 
 @bp.get("/")

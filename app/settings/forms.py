@@ -4,8 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.agencies.services import CURRENCIES
 from app.forms import optional_int, options
+from app.settings.services import CURRENCIES
 
 
 class AgencyForm(FlaskForm):

@@ -5,13 +5,14 @@ from types import SimpleNamespace
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
+from app.accounts import handover
 from app.accounts import queries as account_queries
-from app.agencies import services as agency_services
 from app.auth.decorators import roles_required
 from app.auth.models import Role
 from app.collectors import services as collector_services
 from app.errors import ValidationFailed
 from app.htmx import render
+from app.settings import services
 from app.settings.forms import AgencyForm, CollectorForm, DeactivateForm
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
@@ -28,9 +29,7 @@ def require_admin():
 def agency():
     """The agency profile: name, license, timezone, currency, address."""
     form = AgencyForm(obj=current_user.agency if request.method == "GET" else None)
-    if form.validate_on_submit() and _apply(
-        form, lambda: agency_services.update_profile(form.data, actor=current_user)
-    ):
+    if form.validate_on_submit() and _apply(form, lambda: services.update_profile(form.data, actor=current_user)):
         flash("Agency profile saved.", "success")
         return redirect(url_for("settings.agency"), 303)
     return render("settings/agency.html", status=_status(form), form=form)
@@ -71,7 +70,7 @@ def collector_deactivate(collector_id: int):
     """Deactivate, unassigning or moving their open accounts in the same step."""
     collector = collector_services.get_collector(current_user, collector_id)
     form = DeactivateForm()
-    act = lambda: collector_services.deactivate_collector(  # noqa: E731
+    act = lambda: handover.deactivate_collector(  # noqa: E731
         collector_id, form.action.data, form.target_id.data, actor=current_user
     )
     if form.validate_on_submit() and (moved := _apply(form, act)) is not None:

@@ -10,7 +10,6 @@ from sqlalchemy import select, update
 
 from app.accounts import services as account_services
 from app.accounts.models import Activity, ActivityKind
-from app.agencies import services as agency_services
 from app.agencies.models import Agency
 from app.analytics import queries
 from app.analytics.periods import Range
@@ -18,6 +17,7 @@ from app.auth.models import Role, User
 from app.demo import seed_demo
 from app.payments.models import Payment
 from app.payments.services import refunds
+from app.settings import services as agency_services
 from app.timeutil import utcnow
 from tests import factories as f
 from tests.factories import db

@@ -23,6 +23,14 @@ def test_account_page_shows_the_payment_card_with_a_fresh_key(login, collector, 
     assert form_key(web, assigned_account) != form_key(web, assigned_account)
 
 
+def test_the_card_offers_payments_only_where_the_ledger_takes_them(login, agency, admin, collector, assigned_account):
+    web = login(collector)
+    pay(assigned_account, "1000.00", collector)  # paid in full: settled, nothing left to pay
+    assert "Record payment" not in web.get(f"/accounts/{assigned_account.id}").get_data(as_text=True)
+    closed = f.walk_to(f.AccountFactory(agency=agency), f.Status.CLOSED, admin=admin, collector=collector)
+    assert "Record payment" not in web.get(f"/accounts/{closed.id}").get_data(as_text=True)
+
+
 def test_recording_redirects_303_to_the_account_and_htmx_gets_the_main_block(login, collector, assigned_account):
     web = login(collector)
     data = {"amount": "100.00", "method": "check", "reference": "1042", "idempotency_key": key()}

@@ -5,12 +5,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from app.accounts import handover
 from app.accounts.states import Status
-from app.agencies import services as agency_services
 from app.audit.models import AuditEvent
 from app.auth import services as auth_services
 from app.collectors import services
 from app.errors import NotFound, PermissionDenied, ValidationFailed
+from app.settings import services as agency_services
 from tests import factories as f
 from tests.factories import db
 
@@ -109,7 +110,7 @@ def _portfolio(agency, admin, collector):
 def test_deactivate_unassigns_open_accounts_and_ends_sessions(admin, collector, agency):
     assigned, talking, settled = _portfolio(agency, admin, collector)
     auth_services.start_session(collector)
-    assert services.deactivate_collector(collector.id, "unassign", None, actor=admin) == 2
+    assert handover.deactivate_collector(collector.id, "unassign", None, actor=admin) == 2
     assert (assigned.assigned_collector_id, assigned.status) == (None, Status.NEW)
     assert (talking.assigned_collector_id, talking.status) == (None, Status.IN_CONTACT)
     assert settled.assigned_collector_id == collector.id  # history keeps who settled it
@@ -121,7 +122,7 @@ def test_deactivate_unassigns_open_accounts_and_ends_sessions(admin, collector, 
 
 def test_deactivate_moves_open_accounts_to_another_collector(admin, collector, other_collector, agency):
     assigned, talking, _ = _portfolio(agency, admin, collector)
-    assert services.deactivate_collector(collector.id, "move", other_collector.id, actor=admin) == 2
+    assert handover.deactivate_collector(collector.id, "move", other_collector.id, actor=admin) == 2
     assert assigned.assigned_collector_id == talking.assigned_collector_id == other_collector.id
     assert assigned.status == Status.ASSIGNED
 
@@ -130,7 +131,7 @@ def test_move_refused_when_target_lacks_room_and_nothing_changes(admin, collecto
     assigned, _, _ = _portfolio(agency, admin, collector)
     other_collector.collector_profile.max_open_accounts = 1
     with pytest.raises(ValidationFailed, match="room for only 1"):
-        services.deactivate_collector(collector.id, "move", other_collector.id, actor=admin)
+        handover.deactivate_collector(collector.id, "move", other_collector.id, actor=admin)
     assert collector.active and assigned.assigned_collector_id == collector.id
 
 
@@ -139,11 +140,11 @@ def test_deactivate_rejects_bad_choices(admin, collector, other_collector, actio
     target_id = {"self": collector.id, "inactive": other_collector.id, None: None}[target]
     other_collector.active = False
     with pytest.raises(ValidationFailed):
-        services.deactivate_collector(collector.id, action, target_id, actor=admin)
+        handover.deactivate_collector(collector.id, action, target_id, actor=admin)
 
 
 def test_reactivate_restores_sign_in(admin, collector, agency):
-    services.deactivate_collector(collector.id, "unassign", None, actor=admin)
+    handover.deactivate_collector(collector.id, "unassign", None, actor=admin)
     services.reactivate_collector(collector.id, actor=admin)
     assert collector.active and collector.collector_profile.active
     assert auth_services.authenticate(collector.username, f.PASSWORD).id == collector.id

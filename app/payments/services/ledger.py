@@ -48,6 +48,15 @@ def check_within_balance(account: Account, amount: Decimal, currency: str) -> No
         raise ValidationFailed(message, {"amount": message})
 
 
+def takes_payments(account: Account) -> bool:
+    """Whether the account can take any payment at all: the smallest one passes ``check_within_balance``."""
+    try:
+        check_within_balance(account, CENT, "")
+    except ValidationFailed:
+        return False
+    return True
+
+
 def lock_account_of(payment: Payment) -> tuple[Account, Payment]:
     """Lock the payment's account, then re-read the payment under that lock (system paths: webhooks, jobs)."""
     stmt = select(Account).where(Account.id == payment.account_id).with_for_update()

@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts import queries as account_queries
 from app.accounts.models import Account
+from app.agencyday import local_today
 from app.audit import services as audit
 from app.auth.models import User
 from app.errors import Conflict, ValidationFailed
@@ -47,14 +48,13 @@ def record_manual_payment(
         parse_manual_method(method),
         ledger.check_idempotency_key(idempotency_key),
     )
-    if received_on and received_on > date.today():
-        raise ValidationFailed("The date received cannot be in the future.", {"received_on": "Not in the future."})
+    received_on = received_date(received_on, actor)
     account = account_queries.get_account(actor, account_id, for_update=True)
     existing = ledger.find_by_key(actor.agency_id, key)
     if existing is not None:
         return same_request(existing, account.id)
     ledger.check_within_balance(account, value, ledger.account_currency(account))
-    fields = {"reference": (reference or "").strip()[:MAX_REFERENCE], "received_on": received_on or date.today()}
+    fields = {"reference": (reference or "").strip()[:MAX_REFERENCE], "received_on": received_on}
 
     def write() -> Payment:
         payment = ledger.new_payment(account, value, kind, key, actor, **fields)
@@ -63,6 +63,14 @@ def record_manual_payment(
         return payment
 
     return write_once(account, key, write)
+
+
+def received_date(received_on: date | None, actor: User) -> date:
+    """The day a payment was received: the agency's today unless given; ValidationFailed for a day after it."""
+    today = local_today(actor.agency.timezone)
+    if received_on and received_on > today:
+        raise ValidationFailed("The date received cannot be in the future.", {"received_on": "Not in the future."})
+    return received_on or today
 
 
 def same_request(existing: Payment, account_id: int) -> Payment:

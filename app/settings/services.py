@@ -1,4 +1,8 @@
-"""Agency profile use cases (admins only), audited."""
+"""The agency profile, edited on the settings pages (admins only), audited.
+
+Here rather than in ``app.agencies``: that package holds the tenant model every package uses, ``auth``
+included, so it imports none of them (the profile needs ``auth``, ``audit`` and ``analytics``).
+"""
 
 from zoneinfo import available_timezones
 
