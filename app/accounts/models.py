@@ -156,6 +156,13 @@ class ActivityKind(enum.StrEnum):
     ADJUSTMENT = "adjustment"
 
 
+class ActivityDetail(enum.StrEnum):
+    """Keys of ``Activity.details`` that SQL reads too (the collector rollups): a change's values before and after."""
+
+    OLD = "old"
+    NEW = "new"
+
+
 ACTOR_SET = text("actor_id IS NOT NULL")
 
 

@@ -1,9 +1,10 @@
-"""Rollups behind the dashboard on PostgreSQL, kept exact by statement-level triggers (migration 0004).
+"""Rollups behind the dashboard on PostgreSQL, kept exact by statement-level triggers (``app/pg/sql/``).
 
 Every write to ``accounts`` or ``payments`` (services, imports, demo, raw SQL) adjusts them in its own
 transaction, so they are exact the moment it commits. SQLite computes the same figures live instead.
 """
 
+import enum
 from datetime import date
 from decimal import Decimal
 
@@ -56,6 +57,15 @@ class OpenDueDate(db.Model):
 NO_EARLIER_DAY = date(1, 1, 1)  # ``prev_day`` of a first event: before any period
 NEVER = date(9999, 12, 31)  # ``done_day`` of an assignment never followed by a payment
 Seconds = Numeric(20, 6)
+
+
+class FactKind(enum.StrEnum):
+    """The kinds of ``collector_account_days`` (see ``CollectorAccountDay``)."""
+
+    NOTE = "note"
+    PAID = "paid"
+    ASSIGNED = "assigned"
+    SETTLED = "settled"
 
 
 class CollectorAccountDay(db.Model):

@@ -11,9 +11,10 @@ from decimal import Decimal
 
 from sqlalchemy import and_, case, func, select, text
 
-from app.accounts.models import Account, Activity, ActivityKind
+from app.accounts.models import Account, Activity, ActivityDetail, ActivityKind
+from app.accounts.states import Status
 from app.analytics import periods, rollup
-from app.analytics.models import CollectorDayCount, CollectorPaymentDay
+from app.analytics.models import CollectorDayCount, CollectorPaymentDay, FactKind
 from app.analytics.periods import Range
 from app.auth.models import User
 from app.extensions import db
@@ -21,7 +22,7 @@ from app.payments.models import APPLIED_STATUSES, Payment
 
 NET = Payment.amount - Payment.refunded_amount
 DAY_SECONDS = 86400
-COUNTED = {"note": "contacted", "paid": "paying", "settled": "settled"}  # rollup kind → row field
+COUNTED = {FactKind.NOTE: "contacted", FactKind.PAID: "paying", FactKind.SETTLED: "settled"}  # rollup kind → row field
 
 
 def fill(viewer: User, rows: dict, rng: Range, live: bool = False) -> None:
@@ -72,7 +73,7 @@ def _fill_from_rollups(viewer: User, rows: dict, ids: list[int], rng: Range) -> 
         .group_by(c.collector_id, c.kind)
     )
     for cid, kind, accounts, converted, seconds in db.session.execute(counts):
-        if kind == "assigned":
+        if kind == FactKind.ASSIGNED:
             _set_cohort(rows[cid], accounts, converted, seconds)
         else:
             setattr(rows[cid], COUNTED[kind], int(accounts))
@@ -104,7 +105,8 @@ def _settled(viewer: User, ids: list[int], bounds):
         select(Account.assigned_collector_id, func.count(Activity.account_id.distinct()))
         .join(Account, Account.id == Activity.account_id)
         .where(Activity.agency_id == viewer.agency_id, Activity.kind == ActivityKind.STATUS_CHANGE)
-        .where(Activity.details["new"].as_string() == "settled", _in_period(Activity.created_at, bounds))
+        .where(Activity.details[ActivityDetail.NEW].as_string() == Status.SETTLED)
+        .where(_in_period(Activity.created_at, bounds))
         .where(Account.assigned_collector_id.in_(ids))
         .group_by(Account.assigned_collector_id)
     )
@@ -127,7 +129,7 @@ def _payments(viewer: User, ids: list[int], bounds):
 
 def _cohort(viewer: User, ids: list[int], bounds):
     """Per collector: accounts assigned to them in the period, how many paid them by its end, seconds to pay."""
-    new_id = Activity.details["new"].as_integer()
+    new_id = Activity.details[ActivityDetail.NEW].as_integer()
     cohort = (
         select(new_id.label("cid"), Activity.account_id.label("account_id"), func.min(Activity.created_at).label("at"))
         .where(Activity.agency_id == viewer.agency_id, Activity.kind == ActivityKind.ASSIGNMENT)

@@ -1,0 +1,1 @@
+"""Tests of what only PostgreSQL does (``app/pg``), with their SQLite counterparts."""
