@@ -46,8 +46,9 @@ run: seed
 test: setup-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Both checks run and report; either failing fails the target.
 lint: setup-dev
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check .; status=$$?; $(BIN)/ruff format --check . && exit $$status
 
 # Regenerate the locks after editing a requirements*.in file; pins already in a lock are kept unless the .in
 # asks for another version. The dev lock is constrained by the runtime lock, so both agree on shared packages.
