@@ -5,6 +5,7 @@
   no Redis and SQLite sees one writer job at a time.
 * ``JOBS_SYNC`` (tests): the job runs inside ``enqueue`` through RQ with ``is_async=False``, on the test
   Redis when one is configured, else on fakeredis.
+* ``JOBS_FAKEREDIS`` (tests without a Redis): jobs wait on fakeredis's queues for a worker the test runs.
 
 Jobs take ids and primitives only and keep their progress in database rows, never only in RQ.
 """
@@ -52,13 +53,17 @@ def enqueue(
     path: str, *args, queue: str = "default", description: str = "", timeout: int = 3600, retries: int = 0
 ) -> str:
     """Run ``path(*args)`` in the background and return a job id (an RQ id, or ``embedded-...``)."""
-    config = current_app.config
-    if not config.get("REDIS_URL") and not config.get("JOBS_SYNC"):
+    if _embedded(current_app.config):
         future = _embedded_executor().submit(_run_embedded, current_app._get_current_object(), path, args)
         return f"embedded-{id(future)}"
     retry = Retry(max=retries, interval=[10, 60, 300][:retries] or None) if retries else None
     job = get_queue(queue).enqueue(path, *args, description=description or path, job_timeout=timeout, retry=retry)
     return job.id
+
+
+def _embedded(config) -> bool:
+    """No Redis and no test mode asking for RQ: the job goes to this process's worker thread."""
+    return not (config.get("REDIS_URL") or config.get("JOBS_SYNC") or config.get("JOBS_FAKEREDIS"))
 
 
 def _run_embedded(app: Flask, path: str, args: tuple) -> None:

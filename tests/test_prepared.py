@@ -64,6 +64,11 @@ def test_the_worklist_page_runs_prepared_with_a_generic_plan(accounts, admin, is
 
 def test_a_connection_that_lost_its_statements_is_replaced(app, is_postgres):
     probe = generic(select(func.abs(bindparam("n", type_=Integer))))
+    if not is_postgres:
+        # SQLite: the test's transaction holds the write lock, so a second connection could not begin; the
+        # mark changes nothing there, which the test's own connection shows.
+        assert db.session.scalar(probe, {"n": -2}) == 2
+        return
     with db.engine.connect() as conn:  # a pooled connection of its own, as a request would check out
         assert conn.scalar(probe, {"n": -2}) == 2
         if is_postgres:

@@ -1,0 +1,67 @@
+"""The periodic jobs (jobs/cron.py) as ``rq cron`` loads and queues them, run by a real worker."""
+
+from datetime import timedelta
+
+from rq.cron import CronScheduler
+from rq.job import JobStatus as RqStatus
+
+from app import queue
+from app.extensions import db
+from app.imports.models import ImportSource, SourceKind
+from app.timeutil import utcnow
+from tests.jobs.conftest import rq_job
+
+
+def scheduler() -> CronScheduler:
+    """What ``rq cron jobs/cron.py`` builds on start."""
+    cron = CronScheduler(connection=queue.redis_connection(), logging_level="WARNING")
+    cron.load_config_from_file("jobs/cron.py")
+    return cron
+
+
+def test_the_cron_file_registers_the_poll_and_the_reconciliation():
+    jobs = {job.func_name: job for job in scheduler().get_jobs()}
+    assert set(jobs) == {"jobs.imports.poll_due_sources", "jobs.payments.reconcile_pending_payments"}
+    poll, reconcile = jobs["jobs.imports.poll_due_sources"], jobs["jobs.payments.reconcile_pending_payments"]
+    assert (poll.name, poll.queue_name, poll.interval, poll.cron) == ("poll-import-sources", "imports", 60, None)
+    assert (reconcile.queue_name, reconcile.cron, reconcile.job_options["job_timeout"]) == ("default", "7 * * * *", 900)
+    assert reconcile.next_enqueue_time.astimezone().minute == 7
+
+
+def source(agency, tmp_path, name: str, last_polled_minutes_ago: int | None) -> ImportSource:
+    drop = tmp_path / name
+    drop.mkdir()
+    last = None if last_polled_minutes_ago is None else utcnow() - timedelta(minutes=last_polled_minutes_ago)
+    row = ImportSource(
+        agency_id=agency.id,
+        name=name,
+        kind=SourceKind.LOCAL,
+        remote_dir=str(drop),
+        processed_dir=str(drop / "processed"),
+        poll_interval_minutes=15,
+        last_polled_at=last,
+    )
+    db.session.add(row)
+    return row
+
+
+def test_the_minute_poll_queues_a_poll_of_each_due_source(agency, tmp_path, run_worker):
+    never = source(agency, tmp_path, "never", None)
+    overdue = source(agency, tmp_path, "overdue", 16)
+    recent = source(agency, tmp_path, "recent", 5)
+    disabled = source(agency, tmp_path, "disabled", None)
+    disabled.enabled = False
+    db.session.commit()
+    [enqueued] = scheduler().enqueue_jobs()  # at start only the interval job is due
+    assert enqueued.name == "poll-import-sources"
+    [cron_rq_id] = queue.get_queue("imports").get_job_ids()
+
+    run_worker()
+
+    assert rq_job(cron_rq_id).get_status() == RqStatus.FINISHED
+    for polled in (never, overdue):
+        db.session.refresh(polled)
+        assert polled.last_poll_result == "OK: 0 new file(s)."
+    for skipped in (recent, disabled):
+        db.session.refresh(skipped)
+        assert skipped.last_poll_result == ""
