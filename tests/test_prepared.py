@@ -62,14 +62,16 @@ def test_the_worklist_page_runs_prepared_with_a_generic_plan(accounts, admin, is
         assert any(g >= 1 and "FROM accounts" in s for s, g, _ in held_statements())
 
 
-def test_a_connection_that_lost_its_statements_is_replaced(app, is_postgres):
+def test_a_connection_that_lost_its_statements_is_replaced(committed_session, is_postgres):
+    # An engine of its own, configured as the app's: the test's rolled-back transaction holds SQLite's lock.
+    engine = committed_session.get_bind()
     probe = generic(select(func.abs(bindparam("n", type_=Integer))))
-    with db.engine.connect() as conn:  # a pooled connection of its own, as a request would check out
+    with engine.connect() as conn:  # a pooled connection of its own, as a request would check out
         assert conn.scalar(probe, {"n": -2}) == 2
         if is_postgres:
             conn.connection.dbapi_connection.pgconn.exec_(b"DEALLOCATE ALL")  # as a pooler would, unknown to psycopg
             with pytest.raises(DBAPIError, match="does not exist"):
                 conn.scalar(probe, {"n": -3})
             assert conn.invalidated
-    with db.engine.connect() as conn:
+    with engine.connect() as conn:
         assert conn.scalar(probe, {"n": -4}) == 4
