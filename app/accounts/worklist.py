@@ -35,7 +35,6 @@ from app.analytics.periods import local_today
 from app.auth.models import Role, User
 from app.pg import worklist as pg_worklist
 from app.pg.prepare import generic
-from app.pg.worklist import choose_plan as choose_plan  # re-exported: the rule the tests hold the sample to
 
 SORTS = {
     "priority": Account.priority,
