@@ -9,7 +9,7 @@ from sqlalchemy.exc import DBAPIError
 from app.accounts.models import Account
 from app.accounts.queries import WorklistFilters, list_accounts
 from app.extensions import db
-from app.pg.prepare import generic
+from app.pg.prepare import PREPARE_THRESHOLD, generic
 from tests import factories as f
 
 
@@ -75,3 +75,11 @@ def test_a_connection_that_lost_its_statements_is_replaced(committed_session, is
             assert conn.invalidated
     with engine.connect() as conn:
         assert conn.scalar(probe, {"n": -4}) == 4
+
+
+def test_the_plan_settings_take_no_prepared_statement_place(accounts, agency, is_postgres):
+    values = dict(agency=agency.id, skip="", low=0)
+    for _ in range(2 * PREPARE_THRESHOLD):
+        assert len(db.session.scalars(generic(statement()), values).all()) == len(accounts)
+    if is_postgres:
+        assert not [s for s, _, _ in held_statements() if "plan_cache_mode" in s]
