@@ -9,13 +9,15 @@ and so savepoints work as SQLAlchemy expects. PostgreSQL connections prepare sta
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from app import pg
 from app.pg import prepare
 
 
 def configure_engine(engine: Engine, *, prepared_statements: bool = True) -> None:
-    if engine.dialect.name == "postgresql":
+    """Register the engine's connection settings for its database (the one place that decides it per engine)."""
+    if pg.active(engine):
         prepare.install(engine, enabled=prepared_statements)
-    elif engine.dialect.name == "sqlite":
+    else:
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
 

@@ -12,17 +12,21 @@ def utcnow() -> datetime:
 
 
 class UTCDateTime(TypeDecorator):
-    """A timestamp stored in UTC and always read back timezone-aware (SQLite drops the zone)."""
+    """A timestamp stored in UTC and always read back timezone-aware.
+
+    The same on every database: a value read back without a zone (SQLite stores none) is UTC, the zone it was
+    written in; one with a zone is left as the driver gives it.
+    """
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value, _dialect):
         if value is not None and value.tzinfo is None:
             raise ValueError("naive datetime given; use timeutil.utcnow()")
         return value.astimezone(UTC) if value is not None else None
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value, _dialect):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value

@@ -23,19 +23,20 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask_migrate import upgrade
-from sqlalchemy import event, inspect
+from sqlalchemy import inspect
 
-from app import create_app, prepared
+from app import create_app
 from app.accounts.models import Account
 from app.accounts.queries import list_accounts
 from app.accounts.search_sample import SAMPLES
 from app.auth.models import User
 from app.config import test_config
 from app.extensions import db
-from bench import pgdb
+from bench import pgdb, worklist_sql
 from bench import worklist_data as data
 from bench.worklist_cases import Case, page_cases, query_cases
 from bench.worklist_report import PAGE_BUDGET_MS, QUERY_BUDGET_MS, print_list, print_matrix, slowest
+from bench.worklist_sql import captured_sql, run_sql
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
@@ -135,8 +136,8 @@ def measure_queries(app, viewer_id: int, cases: list[Case], repeat: int, *, warm
         reset = db.session.remove if warm else partial(_forget_samples, db.session.remove)
         conn = db.engine.raw_connection()
         try:
-            cursor = conn.cursor()
-            sql = {name: partial(run_sql, conn, cursor, statement) for name, statement in statements.items()}
+            cursor = conn.driver_connection.cursor()
+            sql = {name: partial(run_sql, cursor, statement) for name, statement in statements.items()}
             return timed(calls, repeat, reset), timed(sql, repeat)
         finally:
             conn.rollback()
@@ -148,48 +149,12 @@ def _forget_samples(reset) -> None:
     reset()
 
 
-def run_sql(conn, cursor, statements: list[tuple[str, dict, bool]]) -> None:
-    """Send ``statements`` as the app does: those it prepares as ``EXECUTE`` with a generic plan."""
-    for statement, parameters, is_prepared in statements:
-        cursor.execute(prepared.as_sent(conn.info, cursor, statement) if is_prepared else statement, parameters)
-        cursor.fetchall()
-
-
-def captured_sql(viewer: User, case: Case, *, warm: bool = True) -> list[tuple[str, dict, bool]]:
-    """The statements and parameters ``list_accounts`` sends on the accounts table for ``case`` (inside an app
-    context), each with whether the app runs it prepared (``app.prepared``): the page's query; ``warm=False``:
-    with no search sample in memory (the process's first search of the agency, or one after ``SAMPLE_TTL``),
-    so a search first reads the sample."""
-    captured = []
-    SAMPLES.clear()
-    if warm:
-        list_accounts(viewer, case.filters(), 1, 25)
-
-    def capture(conn, cursor, statement, parameters, context, executemany):
-        # context.statement: the SQL as compiled, before app.prepared rewrites it into EXECUTE
-        captured.append((context.statement, parameters, bool(context.execution_options.get(prepared.OPTION))))
-
-    event.listen(db.engine, "before_cursor_execute", capture)
-    try:
-        list_accounts(viewer, case.filters(), 1, 25)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", capture)
-        db.session.remove()
-    return [c for c in captured if "FROM accounts" in c[0]]
-
-
-def explain(app, viewer_id: int, case: Case) -> str:
-    """EXPLAIN (ANALYZE, BUFFERS) of the exact SQL that ``list_accounts`` sends for ``case``."""
+def explain(app, url: str, viewer_id: int, case: Case) -> str:
+    """EXPLAIN (ANALYZE, BUFFERS) of the exact SQL that ``list_accounts`` sends for ``case``, with the plans the
+    app gets (``worklist_sql.explain``)."""
     with app.app_context():
-        plans = []
-        for statement, parameters, is_prepared in captured_sql(db.session.get(User, viewer_id), case):
-            conn, verb = db.session.connection(), "EXPLAIN (ANALYZE, BUFFERS) "
-            raw = conn.connection
-            sql = prepared.as_sent(raw.info, raw.cursor(), statement, verb) if is_prepared else verb + statement
-            rows = conn.exec_driver_sql(sql, parameters)
-            plans.append("\n".join(r[0] for r in rows))
-        db.session.remove()
-    return "\n--\n".join(plans)
+        statements = captured_sql(db.session.get(User, viewer_id), case)
+    return worklist_sql.explain(url, statements)
 
 
 def login(app, username: str):
@@ -244,7 +209,7 @@ def run_queries(app, facts: data.Facts, today: date, args: argparse.Namespace) -
         print_list("its SQL alone (sample, then page)", alone)
     by_name = {(v, c.name): c for v, vc in cases.items() for c in vc}
     for viewer, name, p95 in slowest(sql, args.explain):
-        plan = explain(app, viewers[viewer][0], by_name[viewer, name])
+        plan = explain(app, args.database_url, viewers[viewer][0], by_name[viewer, name])
         print(f"\nEXPLAIN {viewer} {name} (SQL p95 {p95:.2f} ms):\n{plan}")
     return calls, sql, cold
 

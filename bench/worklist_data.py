@@ -111,7 +111,7 @@ def load(url: str, rows: int) -> float:
     """Fill an empty, migrated bench database with ``rows`` accounts; return the seconds it took."""
     started = time.perf_counter()
     conn = pg_connect(url)
-    with conn, conn.cursor() as cur:
+    with conn.transaction(), conn.cursor() as cur:
         cur.execute(LOAD_SETTINGS)
         cur.execute("SELECT setseed(0.4242)")
         dropped = _drop_secondary_indexes(cur, ("accounts", "debtors"))
@@ -123,7 +123,7 @@ def load(url: str, rows: int) -> float:
     print(f"  rows inserted: {time.perf_counter() - started:.1f} s", flush=True)
     _rebuild_indexes(url, dropped)
     print(f"  indexes rebuilt: {time.perf_counter() - started:.1f} s", flush=True)
-    with conn, conn.cursor() as cur:
+    with conn.transaction(), conn.cursor() as cur:
         _insert_timelines(cur, big)
     conn.autocommit = True
     with conn.cursor() as cur:
@@ -261,13 +261,13 @@ DEBTORS_SQL = f"""
 INSERT INTO debtors (id, agency_id, full_name, email, phone, address_line1, city, state, postal_code,
                      created_at, updated_at)
 SELECT g, %(agency)s, initcap(fname) || ' ' || initcap(sname),
-       left(fname, 1) || sname || (g %% 1000) || '@' || {pick("%(domains)s")},
+       left(fname, 1) || sname || (g %% 1000) || '@' || {pick("%(domains)s::text[]")},
        '+1 555 ' || lpad((g %% 10000000)::text, 7, '0'), (g %% 9000 + 1) || ' Main Street',
-       {pick("%(cities)s")}, {pick("%(states)s")}, lpad((g %% 99999)::text, 5, '0'), now(), now()
+       {pick("%(cities)s::text[]")}, {pick("%(states)s::text[]")}, lpad((g %% 99999)::text, 5, '0'), now(), now()
 FROM (
-    SELECT g, {pick("%(firsts)s")} AS fname,
-           CASE WHEN random() < 0.8 THEN {pick("%(surnames)s", "power(random(), 1.5)")}
-                ELSE {pick("%(syl_a)s")} || {pick("%(syl_b)s")} END AS sname
+    SELECT g, {pick("%(firsts)s::text[]")} AS fname,
+           CASE WHEN random() < 0.8 THEN {pick("%(surnames)s::text[]", "power(random(), 1.5)")}
+                ELSE {pick("%(syl_a)s::text[]")} || {pick("%(syl_b)s::text[]")} END AS sname
     FROM generate_series(%(first)s, %(last)s) g
 ) people
 """

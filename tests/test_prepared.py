@@ -9,7 +9,7 @@ from sqlalchemy.exc import DBAPIError
 from app.accounts.models import Account
 from app.accounts.queries import WorklistFilters, list_accounts
 from app.extensions import db
-from app.pg.prepare import generic
+from app.pg.prepare import PREPARE_THRESHOLD, generic
 from tests import factories as f
 
 
@@ -62,19 +62,24 @@ def test_the_worklist_page_runs_prepared_with_a_generic_plan(accounts, admin, is
         assert any(g >= 1 and "FROM accounts" in s for s, g, _ in held_statements())
 
 
-def test_a_connection_that_lost_its_statements_is_replaced(app, is_postgres):
+def test_a_connection_that_lost_its_statements_is_replaced(committed_session, is_postgres):
+    # An engine of its own, configured as the app's: the test's rolled-back transaction holds SQLite's lock.
+    engine = committed_session.get_bind()
     probe = generic(select(func.abs(bindparam("n", type_=Integer))))
-    if not is_postgres:
-        # SQLite: the test's transaction holds the write lock, so a second connection could not begin; the
-        # mark changes nothing there, which the test's own connection shows.
-        assert db.session.scalar(probe, {"n": -2}) == 2
-        return
-    with db.engine.connect() as conn:  # a pooled connection of its own, as a request would check out
+    with engine.connect() as conn:  # a pooled connection of its own, as a request would check out
         assert conn.scalar(probe, {"n": -2}) == 2
         if is_postgres:
             conn.connection.dbapi_connection.pgconn.exec_(b"DEALLOCATE ALL")  # as a pooler would, unknown to psycopg
             with pytest.raises(DBAPIError, match="does not exist"):
                 conn.scalar(probe, {"n": -3})
             assert conn.invalidated
-    with db.engine.connect() as conn:
+    with engine.connect() as conn:
         assert conn.scalar(probe, {"n": -4}) == 4
+
+
+def test_the_plan_settings_take_no_prepared_statement_place(accounts, agency, is_postgres):
+    values = dict(agency=agency.id, skip="", low=0)
+    for _ in range(2 * PREPARE_THRESHOLD):
+        assert len(db.session.scalars(generic(statement()), values).all()) == len(accounts)
+    if is_postgres:
+        assert not [s for s, _, _ in held_statements() if "plan_cache_mode" in s]

@@ -25,6 +25,7 @@ from app.auth.models import User
 from app.dbtypes import str_enum
 from app.debtors.models import Debtor
 from app.extensions import db
+from app.pg.indexes import partial_index, worklist_indexes
 from app.timeutil import UTCDateTime, utcnow
 
 Money = Numeric(12, 2)
@@ -41,49 +42,6 @@ class Creditor(db.Model):
     name: Mapped[str] = mapped_column(String(200))
 
 
-WORKLIST_SORT_COLUMNS = ("priority", "current_balance", "due_date", "last_contact_at", "created_at")
-ASSIGNED = text("assigned_collector_id IS NOT NULL")
-UNASSIGNED_PLACED = text("assigned_collector_id IS NULL AND status <> 'new'")
-# scope: (leading columns, which the query fixes by equalities; extra filter columns checked on the index
-# entry; the accounts it holds, None for all)
-WORKLIST_SCOPES = {
-    "collector": (("assigned_collector_id", "agency_id"), ("status",), ASSIGNED),
-    "status": (("agency_id", "status"), (), None),
-    "unassigned": (("agency_id",), ("status",), UNASSIGNED_PLACED),
-}
-WORKLIST_ENTRY_FILTERS = ("priority", "current_balance", "due_date")
-
-
-def _sort_indexes() -> list[Index]:
-    """The worklist indexes: (scope, sort column, id, other filter columns) for each scope and sort column.
-
-    * status: every account. The status filter, which correlates with most sort columns (settled accounts
-      have a zero balance, new ones no contact yet), so walking another index and skipping would read a lot
-      of it; an admin's list without a status or collector filter, as one walk per status merged in sort
-      order (``worklist.page_ids``), which is why there is no (agency, sort) index; and the unassigned ``new``
-      accounts, which is what an import creates.
-    * collector: assigned accounts only. A collector's own list, an admin's collector filter, open-account
-      counts per collector.
-    * unassigned: the unassigned accounts that are not ``new`` (closed from new, unassigned by hand), for the
-      "Unassigned" filter beside the status index's ``new`` ones.
-
-    So an imported account writes entries in the five status indexes only. Each partial index is a candidate
-    only for a query whose conditions imply its predicate, so the admin's per-status walks never cost the
-    others' paths when planning. The walk in (sort column, id) order stops after one page. The filter columns
-    after ``id`` are checked on the index entry itself, so priority, balance and due-date filters skip index
-    entries instead of table rows. The status indexes don't carry the collector (migration 0010): with it,
-    PostgreSQL walked a status index for a collector's list with a status filter, skipping every other
-    collector's entries, instead of the collector's own index. See docs/performance.md.
-    """
-    indexes = []
-    for scope, (leading, checked, holds) in WORKLIST_SCOPES.items():
-        where = {"postgresql_where": holds, "sqlite_where": holds} if holds is not None else {}
-        for col in WORKLIST_SORT_COLUMNS:
-            trailing = [c for c in (*checked, *WORKLIST_ENTRY_FILTERS) if c != col]
-            indexes.append(Index(f"ix_accounts_{scope}_{col}", *leading, col, "id", *trailing, **where))
-    return indexes
-
-
 class Account(db.Model):
     __tablename__ = "accounts"
     __table_args__ = (
@@ -95,13 +53,7 @@ class Account(db.Model):
         CheckConstraint("current_balance >= 0", name="balance_nonneg"),
         CheckConstraint("original_amount > 0", name="original_positive"),
         CheckConstraint("priority BETWEEN 0 AND 3", name="priority_range"),
-        Index(
-            "ix_accounts_search_trgm",
-            "search_text",
-            postgresql_using="gin",
-            postgresql_ops={"search_text": "gin_trgm_ops"},
-        ).ddl_if(dialect="postgresql"),
-        *_sort_indexes(),
+        *worklist_indexes(),  # the search's and the sort's, as the worklist's statements need them
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -176,7 +128,7 @@ class Activity(db.Model):
         ForeignKeyConstraint(["agency_id", "account_id"], ["accounts.agency_id", "accounts.id"]),
         Index("ix_activities_agency_kind_created", "agency_id", "kind", "created_at"),  # analytics periods
         # Entries by a person (imports write none): a user's history, and deleting a user.
-        Index("ix_activities_actor_id", "actor_id", postgresql_where=ACTOR_SET, sqlite_where=ACTOR_SET),
+        partial_index("ix_activities_actor_id", "actor_id", where=ACTOR_SET),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

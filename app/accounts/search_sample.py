@@ -1,31 +1,31 @@
-"""The sample a search's plan is chosen on, kept in memory per agency for a few minutes.
+"""The sample a search's plan is chosen on (``app.pg.worklist.search_plan``), kept in memory per agency for a
+few minutes.
 
-``worklist.search_plan`` weighs the term's share of the agency's accounts, per status, in a fixed sample of
-the table. Counting it in the database cost a ``TABLESAMPLE`` scan and a round trip on every search (1–2 ms,
-more than most search pages take to run). The choice only decides how fast a page comes, never which rows
-(both plans return the same ones), so a sample a few minutes old serves as well as a fresh one: each process
-keeps the (status, search text) of the sampled accounts of each agency and counts a term in Python (~0.1 ms
-for the ~2,600 sampled rows of 1,000,000 accounts). The price: for up to ``SAMPLE_TTL`` seconds after a large
-import, searches may take the slower of the two plans.
+The plan weighs the term's share of the agency's accounts, per status, in a fixed sample of the table.
+Counting it in the database would cost a ``TABLESAMPLE`` scan and a round trip on every search, more than
+most search pages take to run. The choice only decides how fast a page comes, never which rows (both plans
+return the same ones), so a sample a few minutes old serves as well as a fresh one: each process keeps the
+(status, search text) of the sampled accounts of each agency and counts a term in Python. The price: for up
+to ``SAMPLE_TTL`` seconds after a large import, searches may take the slower of the two plans.
 
 Memory is bounded: at most ``MAX_AGENCIES`` agencies (the least recently searched is dropped) of at most
-``MAX_ROWS`` rows each (~50 characters a row: ~1 MB at most per agency, ~0.3 MB at 1,000,000 accounts).
+``MAX_ROWS`` rows each (about 50 characters a row).
 """
 
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from functools import lru_cache
+from functools import lru_cache, partial
 
-from sqlalchemy import Select, bindparam, func, literal_column, select, tablesample
+from sqlalchemy import Select, bindparam, func, select
 
 from app.accounts.models import Account
 from app.accounts.states import Status
 from app.extensions import db
+from app.pg import worklist as pg_worklist
 from app.pg.prepare import generic
 
-SAMPLE_PERCENT = 0.25  # of the table's pages, always the same ones (REPEATABLE): ~2,600 rows at 1,000,000 accounts
 SAMPLE_TTL = 300.0  # seconds a process trusts an agency's sample before reading it again
 MAX_ROWS = 10_000  # per agency: the 0.25 % sample of 4,000,000 accounts
 MAX_AGENCIES = 64
@@ -40,7 +40,12 @@ def sampled_counts(sample: Sample, term: str) -> dict[Status, tuple[int, int]]:
     return {status: (len([t for t in texts if needle in t]), len(texts)) for status, texts in sample.items()}
 
 
-def load_sample(agency_id: int, percent: float = SAMPLE_PERCENT) -> Sample:
+def sampled_term_counts(agency_id: int, term: str) -> dict[Status, tuple[int, int]]:
+    """(matching, all) accounts per status in the agency's sample, read from the database if stale."""
+    return sampled_counts(SAMPLES.get(agency_id, partial(load_sample, agency_id)), term)
+
+
+def load_sample(agency_id: int, percent: float = pg_worklist.SAMPLE_PERCENT) -> Sample:
     """The search texts of the agency's accounts in the fixed ``percent`` sample of the table, by status.
 
     At 100 % it is every account of the agency (on any database; ``TABLESAMPLE`` is PostgreSQL's).
@@ -51,12 +56,9 @@ def load_sample(agency_id: int, percent: float = SAMPLE_PERCENT) -> Sample:
 
 @lru_cache(maxsize=2)
 def _sample_texts(sampled: bool) -> Select:
-    """Per status, the sampled search texts joined into one string: 8 rows to fetch, not ~2,600 (building a
-    result row each cost SQLAlchemy ~4 µs, 12 ms in all)."""
-    table = Account.__table__
-    if sampled:
-        method = func.system(bindparam("percent", required=True))
-        table = tablesample(table, method, name="sampled", seed=literal_column("0"))
+    """Per status, the sampled search texts joined into one string: a row per status to fetch rather than one
+    per sampled account (SQLAlchemy's cost of building a result row, times thousands)."""
+    table = pg_worklist.sample_of(Account.__table__) if sampled else Account.__table__
     rows = select(table.c.status, table.c.search_text).where(table.c.agency_id == bindparam("agency_id"))
     rows = rows.limit(MAX_ROWS).subquery()
     texts = func.aggregate_strings(rows.c.search_text, SEPARATOR)

@@ -8,33 +8,32 @@ is written so that PostgreSQL's plan doesn't hinge on an estimate it can get bad
   sort, id, …)`` indexes, which PostgreSQL merges in order (Merge Append). So a status ``IN`` list (aging:
   the open statuses) never walks past the other statuses' accounts (the zero balances of settled and
   closed accounts), and an admin's list needs no (agency_id, sort) index.
-* **Search**: the term's share of the agency's accounts, counted per status on a small fixed sample of the
-  table (kept in memory for a few minutes: ``search_sample``), chooses between the walk (a term common in
-  every status walked: a page turns up within a few thousand entries) and the trigram index (a rare term:
-  fetch its few matches, then sort them). Each shape hides the other's index from the planner, so its
-  estimate of the ``LIKE`` (often 10× off) can't pick the wrong one.
+* **Search**: a walk that checks each entry for the term, or the term's matches read first and sorted;
+  ``app.pg.worklist`` chooses (on the agency's sample, kept in memory: ``search_sample``) and writes the
+  SQL that keeps PostgreSQL on the plan chosen.
 
 Each shape has one good plan whatever the values bound, so it runs as a prepared statement with a generic
-plan (``app.pg.prepare``): planning an admin's eight walks cost ~1 ms, more than running them.
+plan (``app.pg.prepare``): planning an admin's eight walks costs more than running them.
 
 A statement depends only on its ``Shape`` (who looks, which filters are set, sort, plan); the values (agency,
 filter values, dates, page) are bound parameters passed at execution. Building and hashing a statement of
-eight ``UNION ALL`` branches costs SQLAlchemy about 2 ms, so each shape's statement is built once per process.
+eight ``UNION ALL`` branches costs SQLAlchemy more than running it, so each shape's statement is built once
+per process.
 """
 
 from dataclasses import dataclass
 from functools import lru_cache, partial
 
-from sqlalchemy import Integer, Select, bindparam, func, literal_column, select, union_all
+from sqlalchemy import Integer, Select, bindparam, literal_column, select, union_all
 from sqlalchemy.orm import aliased
 
 from app.accounts import aging
 from app.accounts.models import Account
-from app.accounts.search_sample import SAMPLES, load_sample, sampled_counts
+from app.accounts.search_sample import sampled_term_counts
 from app.accounts.states import OPEN_STATUSES, Status
 from app.agencyday import local_today
 from app.auth.models import Role, User
-from app.extensions import db
+from app.pg import worklist as pg_worklist
 from app.pg.prepare import generic
 
 SORTS = {
@@ -45,12 +44,6 @@ SORTS = {
     "created": Account.created_at,
 }
 UNASSIGNED = 0  # the collector filter's value for accounts without a collector
-# Share of the agency's accounts above which a search walks the sort index instead of using the trigram index:
-# the walk reads about 26 / share rows for a page, the trigram index share × accounts; at 1,000,000 accounts
-# both are ~5,000 rows at 0.5 %.
-TRIGRAM_MAX_SHARE = 0.005
-MIN_TRIGRAM_TERM = 3  # shorter terms have no trigram to look up
-MIN_SAMPLE = 100  # sampled accounts of a status from which "no match among them" counts as absent
 # Filter name -> its condition on the rows ``a`` (the accounts table or the trigram matches) and a bound
 # parameter ``p`` of that name.
 CONDITIONS = {
@@ -159,34 +152,9 @@ def _values(viewer: User, filters) -> dict:
 
 
 def search_plan(viewer: User, term: str, walked: list[Status] = ()) -> str:
-    """``"trigram"`` for a term rare in the agency, ``"walk"`` otherwise (and wherever there is no trigram index).
-
-    ``walked``: the statuses a walk would go through (one by one, or the status filter's). A status in which
-    the sample finds the term not at all would be walked to its end (every entry read from the table), so
-    that too means "trigram". The sample is this process's copy, at most ``SAMPLE_TTL`` old (``search_sample``).
-    """
-    if db.engine.dialect.name != "postgresql" or len(term) < MIN_TRIGRAM_TERM:
-        return "walk"
-    sample = SAMPLES.get(viewer.agency_id, partial(load_sample, viewer.agency_id))
-    return choose_plan(sampled_counts(sample, term), walked)
-
-
-def choose_plan(sampled: dict[Status, tuple[int, int]], walked=()) -> str:
-    """The search plan for sampled (matching, all) accounts per status; see ``search_plan``."""
-    hits, rows = sum(h for h, _ in sampled.values()), sum(n for _, n in sampled.values())
-    absent = any(sampled.get(s, (0, 0))[1] >= MIN_SAMPLE and not sampled[s][0] for s in walked)
-    return "trigram" if absent or hits <= TRIGRAM_MAX_SHARE * rows else "walk"
-
-
-def _contains(column):
-    """The column contains ``:term``, written so that PostgreSQL walks the sort index to find it.
-
-    ``strpos(…) > 0`` matches exactly what ``LIKE '%term%'`` matches (both sides are lower-cased), but no
-    index serves it and the planner assumes it keeps a third of the rows, so it never trades the walk for
-    a scan of the whole scope and a sort (it would, for a ``LIKE`` it believed rare).
-    """
-    position = func.strpos if db.engine.dialect.name == "postgresql" else func.instr
-    return position(column, bindparam("term", required=True)) > 0
+    """How a search runs, "walk" or "trigram" (``app.pg.worklist.search_plan``), weighed on the agency's sample
+    (this process's copy, at most ``SAMPLE_TTL`` old: ``search_sample``)."""
+    return pg_worklist.search_plan(term, walked, partial(sampled_term_counts, viewer.agency_id, term))
 
 
 @lru_cache(maxsize=2048)
@@ -197,7 +165,8 @@ def page_ids(shape: Shape) -> Select:
         ranked = _sorted_matches(shape, window)
     else:
         base = _filtered(Account, shape)
-        ranked = _walk(base.where(_contains(Account.search_text)) if shape.plan else base, shape, window)
+        searched = base.where(pg_worklist.contains(Account.search_text, bindparam("term", required=True)))
+        ranked = _walk(searched if shape.plan else base, shape, window)
     ranked = ranked.subquery()
     stmt = select(ranked.c.id).order_by(*_order(ranked, shape.direction))
     return generic(stmt.offset(bindparam("offset", type_=Integer)).limit(bindparam("limit", type_=Integer)))
@@ -233,7 +202,7 @@ def _walk(base: Select, shape: Shape, window) -> Select:
 
 def _unassigned_walk(base: Select, shape: Shape, window) -> Select:
     """Unassigned accounts: the new ones walk the status index, the others the unassigned index (see
-    ``models._sort_indexes``); merged without a status filter.
+    ``app.pg.indexes.sort_indexes``); merged without a status filter.
 
     ``status <> 'new'`` is written as a literal so that the planner can match the unassigned index's predicate.
     """
@@ -260,14 +229,10 @@ def _ranked(base: Select, shape: Shape, window) -> Select:
 
 def _sorted_matches(shape: Shape, window) -> Select:
     """(id, sort key) of the search's matches in scope, the first ``window`` by (sort, id), sorted rather than
-    walked.
-
-    The matches are read first, through the trigram index alone: a ``MATERIALIZED`` CTE, so that no scope or
-    filter index can be combined with it (a generic plan, which doesn't know how rare the term is, intersected
-    it with the collector's whole book). Filters and scope are then checked on those rows, and they are sorted.
-    """
+    walked: the matches are read first (``app.pg.worklist.matches_first``), then scope and filters are checked
+    on those rows, and they are sorted."""
     pattern = CONDITIONS["pattern"](Account, bindparam("pattern", required=True))
-    matches = aliased(Account, select(Account).where(pattern).cte("matches").prefix_with("MATERIALIZED"))
+    matches = aliased(Account, pg_worklist.matches_first(select(Account).where(pattern), "matches"))
     key = getattr(matches, SORTS[shape.sort].key)
     stmt = _filtered(matches, shape).with_only_columns(matches.id, key.label("sort_key"))
     return stmt.order_by(*order_terms((key, matches.id), shape.direction)).limit(window)

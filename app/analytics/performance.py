@@ -9,7 +9,7 @@ Both paths end in the same Python (``_set_cohort``), and a test holds them equal
 
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, select, text
+from sqlalchemy import and_, case, func, select
 
 from app.accounts.models import Account, Activity, ActivityDetail, ActivityKind
 from app.accounts.states import Status
@@ -19,19 +19,19 @@ from app.analytics.periods import Range
 from app.auth.models import User
 from app.extensions import db
 from app.payments.models import APPLIED_STATUSES, Payment
+from app.pg import planner
+from app.pg.sql import DAY_SECONDS, seconds_between
 
 NET = Payment.amount - Payment.refunded_amount
-DAY_SECONDS = 86400
 COUNTED = {FactKind.NOTE: "contacted", FactKind.PAID: "paying", FactKind.SETTLED: "settled"}  # rollup kind → row field
 
 
 def fill(viewer: User, rows: dict, rng: Range, live: bool = False) -> None:
     """Fill each collector's row (keyed by user id) with the figures of the local days ``rng``."""
     ids = list(rows)
-    if rollup.uses_rollups():
-        db.session.execute(text("SET LOCAL jit = off"))  # compiling costs more than these short queries take
-        if not live:
-            return _fill_from_rollups(viewer, rows, ids, rng)
+    planner.short_queries()
+    if rollup.uses_rollups() and not live:
+        return _fill_from_rollups(viewer, rows, ids, rng)
     tz = viewer.agency.timezone
     bounds = periods.utc_bounds(rng, tz)
     _fill_live(viewer, rows, ids, bounds)
@@ -147,11 +147,5 @@ def _cohort(viewer: User, ids: list[int], bounds):
     )
     # OFFSET 0 keeps PostgreSQL from inlining this and running the look-up once per use of first_at.
     first = select(cohort.c.cid, cohort.c.at, first_paid.label("first_at")).offset(0).subquery()
-    seconds = _seconds_between(first.c.at, first.c.first_at)
+    seconds = seconds_between(first.c.at, first.c.first_at)
     return select(first.c.cid, func.count(), func.count(first.c.first_at), func.sum(seconds)).group_by(first.c.cid)
-
-
-def _seconds_between(start, end):
-    if rollup.uses_rollups():
-        return func.extract("epoch", end - start)
-    return (func.julianday(end) - func.julianday(start)) * DAY_SECONDS

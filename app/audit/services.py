@@ -7,9 +7,8 @@ from decimal import Decimal
 from enum import Enum
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app import pg
 from app.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
 from app.auth import events as auth_events
 from app.auth.models import User
@@ -59,9 +58,8 @@ def event_hash(event: AuditEvent) -> str:
 
 def lock_chain_head(agency_id: int) -> AuditChainHead:
     """Lock (creating if needed) the agency's chain head so appends are serialised per agency."""
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     db.session.execute(
-        insert(AuditChainHead).values(agency_id=agency_id, last_hash=GENESIS_HASH).on_conflict_do_nothing()
+        pg.insert(AuditChainHead).values(agency_id=agency_id, last_hash=GENESIS_HASH).on_conflict_do_nothing()
     )
     stmt = select(AuditChainHead).where(AuditChainHead.agency_id == agency_id).with_for_update()
     return db.session.scalars(stmt.execution_options(populate_existing=True)).one()

@@ -2,11 +2,12 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app import crypto
 from app.extensions import db
+from app.pg.indexes import partial_index
 from app.timeutil import UTCDateTime, utcnow
 
 HAS_REF = text("debtor_ref IS NOT NULL")
@@ -17,14 +18,7 @@ class Debtor(db.Model):
     __table_args__ = (
         UniqueConstraint("agency_id", "id"),  # the target of accounts' (agency_id, debtor_id) key
         # Only debtors with a ref are in it: an import's debtors without one write no entry.
-        Index(
-            "uq_debtors_agency_ref",
-            "agency_id",
-            "debtor_ref",
-            unique=True,
-            postgresql_where=HAS_REF,
-            sqlite_where=HAS_REF,
-        ),
+        partial_index("uq_debtors_agency_ref", "agency_id", "debtor_ref", unique=True, where=HAS_REF),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

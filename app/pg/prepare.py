@@ -52,9 +52,11 @@ def execute_generic(cursor, statement: str, parameters) -> None:
     """Execute ``statement`` on a psycopg cursor as a prepared statement with a generic plan; the setting is
     back to ``auto`` for whatever the transaction runs next (other statements keep their custom plans)."""
     connection = cursor.connection
-    connection.execute(GENERIC_PLANS)
+    # The settings are never prepared: they would take two of the connection's PREPARED_MAX places from the
+    # statements that gain from them, and push a working set that just fits out of it.
+    connection.execute(GENERIC_PLANS, prepare=False)
     cursor.execute(statement, parameters, prepare=True)
-    connection.execute(CUSTOM_PLANS)  # (a failed statement aborted the transaction, and the setting with it)
+    connection.execute(CUSTOM_PLANS, prepare=False)  # (a failed statement aborted the transaction, and the setting)
 
 
 def _execute_generic(cursor, statement, parameters, context) -> bool | None:

@@ -9,8 +9,8 @@ from app.accounts.models import Account
 from app.accounts.queries import WorklistFilters, list_accounts
 from app.accounts.search_sample import SAMPLES, SampleCache, load_sample, sampled_counts
 from app.accounts.states import Status
-from app.accounts.worklist import choose_plan
 from app.extensions import db
+from app.pg.worklist import choose_plan
 from tests import factories as f
 
 NAMES = ("Ann Smith", "Bo SMITHERS", "Zoë O'Brien", "Cy 50%_off", "Di Jones", "Flo Lee")

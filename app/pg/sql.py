@@ -1,0 +1,46 @@
+"""SQL the two databases spell differently, as constructs compiled for the database that runs them: a
+statement keeps one shape (and one cache entry) whichever database it goes to, and no caller branches."""
+
+from sqlalchemy import func
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import Integer
+
+DAY_SECONDS = 86400
+
+
+class position(FunctionElement):  # noqa: N801 (named like the SQL function it stands for)
+    """``position(haystack, needle)``: where ``needle`` first occurs in ``haystack``, 1-based, 0 when absent."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "position"
+
+
+class seconds_between(FunctionElement):  # noqa: N801
+    """``seconds_between(start, end)``: the seconds from timestamp ``start`` to ``end``."""
+
+    inherit_cache = True
+    name = "seconds_between"
+
+
+@compiles(position, "postgresql")
+def _strpos(element, compiler, **kw) -> str:
+    return compiler.process(func.strpos(*element.clauses), **kw)
+
+
+@compiles(position, "sqlite")
+def _instr(element, compiler, **kw) -> str:
+    return compiler.process(func.instr(*element.clauses), **kw)
+
+
+@compiles(seconds_between, "postgresql")
+def _epoch_difference(element, compiler, **kw) -> str:
+    start, end = element.clauses
+    return compiler.process(func.extract("epoch", end - start), **kw)
+
+
+@compiles(seconds_between, "sqlite")
+def _julian_difference(element, compiler, **kw) -> str:
+    start, end = element.clauses
+    return compiler.process((func.julianday(end) - func.julianday(start)) * DAY_SECONDS, **kw)
