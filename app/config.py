@@ -93,7 +93,6 @@ class Config:
     TESTING = False
     MAX_CONTENT_LENGTH = 50 * 1024 * 1024  # the upload form's limit; bigger files go through SFTP or the CLI
     IMPORT_BATCH_SIZE = 5000
-    IMPORT_FAST_PATH = True  # PostgreSQL: COPY into a staging table + set-based upserts
     IMPORT_WRITERS = 2  # PostgreSQL: writer threads (connections) applying batches; 0 = inline (SQLite always)
     DATABASE_PREPARED_STATEMENTS = True  # PostgreSQL: the worklist page as a prepared statement (app.pg.prepare)
 

@@ -4,7 +4,7 @@
 
 For each variant: a fresh database built by the real migrations, then, in one session, batches of 5,000
 already-valid rows COPied into the importer's staging table and inserted by the importer's own statements
-(``apply_pg.NEW_ROWS``: debtors, accounts, import entries) under its batch settings, one commit per batch.
+(``statements.new_rows``: debtors, accounts, import entries) under its batch settings, one commit per batch.
 No file, no validation, no Python between the statements, no second connection: the time is the database's
 share of a first import and nothing else. The variants take away, one at a time, what the first-import budget
 would have to give up (docs/performance.md). Prints a line per variant, then one JSON line.
@@ -23,7 +23,8 @@ from sqlalchemy.dialects.postgresql import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from app.imports.services import apply_pg  # noqa: E402
+from app.imports.services import statements  # noqa: E402
+from app.pg import imports as pg_imports  # noqa: E402
 from bench import import_bench, pgdb  # noqa: E402
 
 BATCH = 5000
@@ -37,12 +38,12 @@ PARAMS = {"ag": 1, "job": 1, "now": "2026-12-03T00:00:00Z", "body": "Imported fr
 
 
 def staged_lines(rows: int) -> list[str]:
-    """One CSV line per new account, in ``apply_pg.COLUMNS`` order (ids given up front, as the importer does)."""
+    """One CSV line per new account, in ``statements.COLUMNS`` order (ids given up front, as the importer does)."""
     lines = []
     for i in range(1, rows + 1):
         email = f"james.smith.{i}@example.com"
         lines.append(
-            f"{i},t,{i},{i},BENCH-{i:08d},,James Smith,{email},555-0100,,,,,,,{100 + i % 900}.25,2026-01-02,"
+            f"{i},t,f,{i},{i},BENCH-{i:08d},,James Smith,{email},555-0100,,,,,,,{100 + i % 900}.25,2026-01-02,"
             f"Metro Health,credit_card,bench-{i:08d} james smith {email},{i:016x}\n"
         )
     return lines
@@ -63,16 +64,16 @@ def measure(db_url: str, lines: list[str], entries: bool, keys: bool) -> float:
             for table, name in cur.fetchall():
                 cur.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
         cur.execute("INSERT INTO creditors (agency_id, name) VALUES (1, 'Metro Health')")
-        cur.execute(apply_pg.CREATE_STAGING)
+        cur.execute(pg_imports.create_staging_sql(statements.STAGING))
         conn.commit()
-        statements = [driver_sql(s) for s in apply_pg.NEW_ROWS[: 3 if entries else 2]]
-        copy = f"COPY import_staging ({', '.join(apply_pg.COLUMNS)}) FROM STDIN WITH (FORMAT csv)"
+        steps = [driver_sql(s) for s in statements.new_rows(pg_imports)[: 3 if entries else 2]]
+        copy = pg_imports.copy_sql(statements.STAGING)
         started = time.perf_counter()
         for start in range(0, len(lines), BATCH):
-            cur.execute(apply_pg.BATCH_SETTINGS)
+            cur.execute(pg_imports.BATCH_SETTINGS)
             with cur.copy(copy) as stream:
                 stream.write("".join(lines[start : start + BATCH]))
-            for statement in statements:
+            for statement in steps:
                 cur.execute(statement, PARAMS)
             conn.commit()
         seconds = time.perf_counter() - started

@@ -2,12 +2,12 @@
 
 import csv
 import io
-import json
 from collections.abc import Iterator
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
+from app import pg
 from app.accounts.models import Account
 from app.auth.models import User
 from app.csvcells import neutralise
@@ -15,16 +15,7 @@ from app.errors import NotFound
 from app.extensions import db
 from app.imports.models import ImportJob, ImportRowError, ImportSource
 from app.paging import Page, paginate
-
-# Through the (agency_id, external_ref) index, never a scan of the table: against a batch of 5,000 refs the
-# planner chose a parallel scan of a 200,000-row table (50 ms a batch, against 20 ms by the index), which made
-# the look-ups, not the validation, what a re-import waited for. SET LOCAL: for this transaction only. The refs
-# go as one JSON text: the driver quotes a list of 5,000 strings element by element (4.5 ms a batch, holding
-# the interpreter lock the reading thread needs), json.dumps takes 0.7 ms.
-FINGERPRINTS_PG = (
-    "SELECT external_ref, import_fingerprint FROM accounts WHERE agency_id = %s "
-    "AND external_ref = ANY(ARRAY(SELECT json_array_elements_text(%s::json)))"
-)
+from app.pg import imports as pg_imports
 
 
 def list_jobs(viewer: User, page: int = 1, size: int = 25) -> Page:
@@ -89,17 +80,14 @@ def get_source(viewer: User, source_id: int) -> ImportSource:
 def fingerprints(agency_id: int, refs: list[str]) -> dict[str, str | None]:
     """For the refs that already have an account in the agency: the fingerprint of the row that last wrote it.
 
-    On PostgreSQL through the driver's cursor: a re-import asks this for every row of the file, and building
-    SQLAlchemy rows for them was a tenth of its time.
+    On PostgreSQL through :func:`app.pg.imports.fingerprints` (the driver's cursor: a re-import asks this for
+    every row of the file).
     """
     if not refs:
         return {}
-    if db.session.get_bind().dialect.name == "postgresql":
-        cursor = db.session.connection().connection.cursor()
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(FINGERPRINTS_PG, (agency_id, json.dumps(refs)))
-        return dict(cursor.fetchall())
+    if pg.active():
+        return pg_imports.fingerprints(agency_id, refs)
     table = Account.__table__
     match = table.c.external_ref.in_(bindparam("refs", expanding=True))
     stmt = select(table.c.external_ref, table.c.import_fingerprint).where(table.c.agency_id == agency_id, match)
-    return dict(db.session.execute(stmt, {"refs": refs}).tuples().all())
+    return dict(db.session.execute(stmt, {"refs": refs}).all())

@@ -9,13 +9,18 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate
 MAX_AMOUNT = Decimal("100000000.00")  # anything larger is a broken file, not a debt
 AMOUNT_RE = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
 SSN4_RE = re.compile(r"^\d{4}$")
+DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class Money(fields.Field):
     """A positive amount with at most two decimal places, written as plain digits ("1234.50")."""
 
     def _deserialize(self, value, attr, data, **kwargs) -> Decimal:
-        text = str(value).strip()
+        return self.parse(str(value).strip())
+
+    @staticmethod
+    def parse(text: str) -> Decimal:
+        """The amount ``text`` (already trimmed) writes; ValidationError if it is not one."""
         if text.startswith("-") or text in ("0", "0.0", "0.00"):
             raise ValidationError("must be greater than zero")
         if not AMOUNT_RE.match(text):
@@ -32,8 +37,12 @@ class IsoDate(fields.Field):
     """A calendar date written YYYY-MM-DD; impossible dates (2026-02-30) are refused."""
 
     def _deserialize(self, value, attr, data, **kwargs) -> date:
-        text = str(value).strip()
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return self.parse(str(value).strip())
+
+    @staticmethod
+    def parse(text: str) -> date:
+        """The date ``text`` (already trimmed) writes; ValidationError if it is not one."""
+        if not DATE_RE.fullmatch(text):
             raise ValidationError("must be a date written YYYY-MM-DD")
         try:
             return date.fromisoformat(text)

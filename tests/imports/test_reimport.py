@@ -68,7 +68,7 @@ def test_batches_with_nothing_to_apply_share_one_checkpoint(import_csv, agency, 
 
     def ranges(job):
         stmt = select(ImportBatch.first_line, ImportBatch.last_line).where(ImportBatch.job_id == job.id)
-        return sorted(db.session.execute(stmt).tuples())
+        return sorted(db.session.execute(stmt).all())
 
     assert ranges(unchanged) == [(2, 181)] and (unchanged.total, unchanged.updated) == (180, 180)
     assert ranges(one_change) == [(2, 101), (102, 151), (152, 181)]

@@ -14,8 +14,9 @@ from itertools import islice
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
+from app import pg
 from app.audit import services as audit
 from app.debtors.models import Debtor
 from app.extensions import db
@@ -23,7 +24,8 @@ from app.imports import parsing, validation
 from app.imports import queries as imports_queries
 from app.imports.models import ImportBatch, ImportJob, JobStatus
 from app.imports.parsing import Batch, FileRejected, Row
-from app.imports.services import apply_rows, writers
+from app.imports.services import apply, writers
+from app.pg import imports as pg_imports
 from app.timeutil import utcnow
 
 HELD_BATCHES = 10  # batches with nothing to apply committed together, at most (see _Checkpoints)
@@ -68,9 +70,8 @@ def agency_import_lock(agency_id: int) -> Iterator[None]:
     """One run at a time per agency: a second run waits, and a job started twice is found finished by the
     second run. PostgreSQL: an advisory lock in a transaction on a connection of its own; SQLite (one
     machine): a file lock. Either is released when the run ends or its process dies."""
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.connect() as conn:
-            conn.execute(text("SELECT pg_advisory_xact_lock(:space, :id)"), {"space": LOCK_SPACE, "id": agency_id})
+    if pg.active(db.engine):
+        with pg_imports.advisory_lock(LOCK_SPACE, agency_id):
             yield
         return
     folder = Path(current_app.config["IMPORT_STORAGE_DIR"])
@@ -83,8 +84,8 @@ def agency_import_lock(agency_id: int) -> Iterator[None]:
 @contextmanager
 def _fewer_collections() -> Iterator[None]:
     """An import allocates millions of short-lived objects. At Python's default thresholds the cyclic garbage
-    collector ran so often, each time walking everything alive, that it took 40% of a re-import's time; it
-    still runs, just less often. (Process-wide, restored afterwards.)"""
+    collector ran so often, each time walking everything alive, that it became a large share of a re-import's
+    time; it still runs, just less often. (Process-wide, restored afterwards.)"""
     old = gc.get_threshold()
     gc.set_threshold(50_000, 20, 20)
     try:
@@ -131,7 +132,7 @@ def _process(job: ImportJob, records: Iterator, header: parsing.Header, independ
     validator, seen = validation.RowValidator(header), validation.SeenRefs()
     batches = _looked_up(job.agency_id, validator, _batches(records, size))
     try:
-        with writers.batch_writer(ref, _batch_applier(), apply_rows.Encryptor(), independent) as submit:
+        with writers.batch_writer(ref, apply.apply_batch, apply.Encryptor(), independent) as submit:
             checkpoints = _Checkpoints(submit, size * HELD_BATCHES)
             for chunk, refs, stored in batches:
                 rows, unchanged = _validate(validator, chunk, refs, stored, skip_unchanged=independent)
@@ -241,15 +242,6 @@ def _batches(records: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
         yield batch
 
 
-def _batch_applier() -> writers.Applier:
-    """The PostgreSQL COPY path when available, else portable batched statements."""
-    if db.engine.dialect.name == "postgresql" and current_app.config.get("IMPORT_FAST_PATH", True):
-        from app.imports.services import apply_pg
-
-        return apply_pg.upsert_batch
-    return apply_rows.apply_batch
-
-
 def _finish(job: ImportJob) -> ImportJob:
     job.status = JobStatus.COMPLETED_WITH_ERRORS if job.errors else JobStatus.COMPLETED
     job.finished_at = utcnow()
@@ -280,7 +272,8 @@ def summary(job: ImportJob) -> dict:
 
 
 def _analyze_after_bulk_load(job: ImportJob) -> None:
-    """Refresh planner statistics after a large load (a stale estimate made upserts 20x slower)."""
+    """Refresh planner statistics after a large load: estimates made for a much smaller table lead the next
+    batches' upserts into poor plans."""
     if job.created >= current_app.config.get("IMPORT_ANALYZE_ROWS", 50_000):
         for table in ("accounts", "debtors", "activities"):
             db.session.execute(db.text(f"ANALYZE {table}"))

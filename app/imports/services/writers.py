@@ -18,6 +18,7 @@ from flask import current_app
 from sqlalchemy import case, insert, select, update
 from sqlalchemy.exc import DBAPIError
 
+from app import pg
 from app.extensions import db
 from app.imports.models import ImportBatch, ImportJob, ImportRowError
 from app.imports.parsing import Batch, Row
@@ -60,7 +61,7 @@ class LineRanges:
 
     def __init__(self, job_id: int):
         stmt = select(ImportBatch.first_line, ImportBatch.last_line).where(ImportBatch.job_id == job_id)
-        ranges = sorted(db.session.execute(stmt).tuples())
+        ranges = sorted(db.session.execute(stmt).all())
         self.firsts = [first for first, _ in ranges]
         self.lasts = [last for _, last in ranges]
 
@@ -109,7 +110,7 @@ def _checkpoint(job: JobRef, batch: Batch, counts: BatchCounts) -> None:
 
 def writer_count() -> int:
     """Writer threads for this database: PostgreSQL only (SQLite has one writer); 0 means inline."""
-    return current_app.config.get("IMPORT_WRITERS", 2) if db.engine.dialect.name == "postgresql" else 0
+    return current_app.config.get("IMPORT_WRITERS", 2) if pg.active(db.engine) else 0
 
 
 def uses_threads() -> bool:
