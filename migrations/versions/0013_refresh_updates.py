@@ -9,7 +9,7 @@ layout until the table is rewritten (VACUUM FULL, CLUSTER or pg_repack, in a mai
 PostgreSQL only: SQLite has no such setting.
 
 Revision ID: 0013_refresh_updates
-Revises: 0011_collector_change_set
+Revises: 0012_trigger_sql
 Create Date: 2026-12-03 14:40:00
 
 """
