@@ -19,6 +19,8 @@ import sys
 import time
 from pathlib import Path
 
+import psycopg
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench import pgdb  # noqa: E402
@@ -90,7 +92,8 @@ def seed(db_url: str, accounts: int, payments: int) -> float:
 
     started = time.perf_counter()
     conn = pgdb.pg_connect(db_url)
-    with conn, conn.cursor() as cur:
+    # A client-side cursor binds the parameters itself, so the seed's many statements go as one text.
+    with conn, psycopg.ClientCursor(conn) as cur:
         cur.execute("SET jit = off")
         sql = SEED_SQL.format(accounts=accounts, payments=payments, collectors=COLLECTORS)
         cur.execute(sql, {"hash": generate_password_hash("Bench-password-1")})

@@ -1,9 +1,9 @@
 """Server-side prepared statements, through psycopg 3's own prepare, and generic plans for the worklist.
 
-psycopg prepares a statement on a connection once it has run ``PREPARE_THRESHOLD`` times there and keeps the
-``PREPARED_MAX`` most recently used (it deallocates the rest). A statement marked with ``generic(stmt)`` is
-prepared from its first run and executed with ``plan_cache_mode = force_generic_plan``: planned once per
-connection, whatever the values bound. That suits only statements whose best plan doesn't depend on those
+A statement marked with ``generic(stmt)`` is prepared by psycopg at its first run on a connection, which keeps
+the ``PREPARED_MAX`` most recently used (it deallocates the rest); the connection's ``plan_cache_mode =
+force_generic_plan`` makes it planned once, whatever the values bound. No other statement is prepared, so the
+setting touches nothing else. That suits only statements whose best plan doesn't depend on those
 values; the worklist's shapes are written that way (``app.accounts.worklist``), and planning an admin's page
 (several index walks) costs more than running it.
 
@@ -13,17 +13,22 @@ a connection's statements behind psycopg's back (a ``DISCARD ALL``), the stateme
 and the connection is dropped from the pool, so the next checkout starts clean.
 """
 
+import sys
+
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql import Executable
 
 OPTION = "generic_plan"
-PREPARE_THRESHOLD = 5  # psycopg's default: statements run this often on a connection are worth preparing
+# Only ``generic`` statements are prepared (psycopg prepares others once run this often: never, in effect), so
+# every other statement keeps the custom plan an unnamed statement gets, as it would without this module.
+NEVER = sys.maxsize
 # Each statement and its plan hold server memory (the worklist's, with its walks, the most): this bounds it.
 PREPARED_MAX = 128
 MISSING = "26000"  # invalid_sql_statement_name: "prepared statement … does not exist"
-GENERIC_PLANS = "SET LOCAL plan_cache_mode = force_generic_plan"
-CUSTOM_PLANS = "SET LOCAL plan_cache_mode = auto"
+# Applies to prepared statements only, and only ``generic`` ones are: set once per connection, it costs no
+# round trip per statement.
+GENERIC_PLANS = "SET plan_cache_mode = force_generic_plan"
 
 
 def generic(stmt: Executable) -> Executable:
@@ -40,8 +45,10 @@ def install(engine: Engine, *, enabled: bool) -> None:
 
 
 def _limits(dbapi_connection, _record) -> None:
-    dbapi_connection.prepare_threshold = PREPARE_THRESHOLD
+    dbapi_connection.prepare_threshold = NEVER
     dbapi_connection.prepared_max = PREPARED_MAX
+    dbapi_connection.execute(GENERIC_PLANS, prepare=False)
+    dbapi_connection.commit()  # a session setting, kept past the pool's rollbacks
 
 
 def _off(dbapi_connection, _record) -> None:
@@ -49,14 +56,9 @@ def _off(dbapi_connection, _record) -> None:
 
 
 def execute_generic(cursor, statement: str, parameters) -> None:
-    """Execute ``statement`` on a psycopg cursor as a prepared statement with a generic plan; the setting is
-    back to ``auto`` for whatever the transaction runs next (other statements keep their custom plans)."""
-    connection = cursor.connection
-    # The settings are never prepared: they would take two of the connection's PREPARED_MAX places from the
-    # statements that gain from them, and push a working set that just fits out of it.
-    connection.execute(GENERIC_PLANS, prepare=False)
+    """Execute ``statement`` on a psycopg cursor (of a connection set up by ``install``) as a prepared
+    statement: prepared at its first run there, then planned no more."""
     cursor.execute(statement, parameters, prepare=True)
-    connection.execute(CUSTOM_PLANS, prepare=False)  # (a failed statement aborted the transaction, and the setting)
 
 
 def _execute_generic(cursor, statement, parameters, context) -> bool | None:
