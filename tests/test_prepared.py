@@ -74,3 +74,16 @@ def test_a_connection_that_lost_its_statements_is_replaced(committed_session, is
             assert conn.invalidated
     with engine.connect() as conn:
         assert conn.scalar(probe, {"n": -4}) == 4
+
+
+def test_a_generic_statement_stays_prepared_across_requests(committed_session, is_postgres):
+    # Each request ends in a rollback; psycopg's own rollback() would forget every prepared statement.
+    engine = committed_session.get_bind()
+    probe = generic(select(func.abs(bindparam("n", type_=Integer))))
+    with engine.connect() as conn:
+        for n in range(3):
+            assert conn.scalar(probe, {"n": -n}) == n
+            conn.rollback()
+        if is_postgres:
+            plans = conn.execute(text("SELECT generic_plans FROM pg_prepared_statements WHERE statement LIKE '%abs(%'"))
+            assert plans.scalars().all() == [3]  # prepared once, then executed by every later request

@@ -15,6 +15,8 @@ and the connection is dropped from the pool, so the next checkout starts clean.
 
 import sys
 
+import psycopg
+from psycopg.pq import ExecStatus, TransactionStatus
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql import Executable
@@ -42,6 +44,7 @@ def install(engine: Engine, *, enabled: bool) -> None:
     if enabled:
         event.listen(engine, "do_execute", _execute_generic)
         event.listen(engine, "handle_error", _drop_if_lost)
+        engine.dialect.do_rollback = _rollback_keeping_statements
 
 
 def _limits(dbapi_connection, _record) -> None:
@@ -66,6 +69,19 @@ def _execute_generic(cursor, statement, parameters, context) -> bool | None:
         return None  # SQLAlchemy executes it as usual
     execute_generic(cursor, statement, parameters)
     return True
+
+
+def _rollback_keeping_statements(dbapi_connection) -> None:
+    """Roll back without psycopg's ``rollback()``, which forgets (and deallocates) every prepared statement:
+    every request ends in a rollback, so the worklist's statements would be prepared and planned anew each
+    time. Only ``generic`` statements are prepared, and they name permanent tables only, so nothing a rolled
+    back transaction created or dropped can make one stale."""
+    pgconn = dbapi_connection.pgconn
+    if pgconn.transaction_status == TransactionStatus.IDLE:
+        return
+    result = pgconn.exec_(b"ROLLBACK")
+    if result.status != ExecStatus.COMMAND_OK:
+        raise psycopg.OperationalError(pgconn.get_error_message().decode(errors="replace"))
 
 
 def _drop_if_lost(context) -> None:
