@@ -2,8 +2,8 @@
 
 A statement marked with ``generic(stmt)`` is prepared by psycopg at its first run on a connection, which keeps
 the ``PREPARED_MAX`` most recently used (it deallocates the rest); the connection's ``plan_cache_mode =
-force_generic_plan`` makes it planned once, whatever the values bound. No other statement is prepared, so the
-setting touches nothing else. That suits only statements whose best plan doesn't depend on those
+force_generic_plan``, set for its execution alone, makes it planned once, whatever the values bound. No other
+statement is prepared. That suits only statements whose best plan doesn't depend on those
 values; the worklist's shapes are written that way (``app.accounts.worklist``), and planning an admin's page
 (several index walks) costs more than running it.
 
@@ -28,9 +28,10 @@ NEVER = sys.maxsize
 # Each statement and its plan hold server memory (the worklist's, with its walks, the most): this bounds it.
 PREPARED_MAX = 128
 MISSING = "26000"  # invalid_sql_statement_name: "prepared statement … does not exist"
-# Applies to prepared statements only, and only ``generic`` ones are: set once per connection, it costs no
-# round trip per statement.
-GENERIC_PLANS = "SET plan_cache_mode = force_generic_plan"
+# For the generic statement's execution only: a session-wide setting would reach the plans that PL/pgSQL keeps
+# for the trigger functions too.
+GENERIC_PLANS = "SET LOCAL plan_cache_mode = force_generic_plan"
+CUSTOM_PLANS = "SET LOCAL plan_cache_mode = auto"
 
 
 def generic(stmt: Executable) -> Executable:
@@ -50,8 +51,6 @@ def install(engine: Engine, *, enabled: bool) -> None:
 def _limits(dbapi_connection, _record) -> None:
     dbapi_connection.prepare_threshold = NEVER
     dbapi_connection.prepared_max = PREPARED_MAX
-    dbapi_connection.execute(GENERIC_PLANS, prepare=False)
-    dbapi_connection.commit()  # a session setting, kept past the pool's rollbacks
 
 
 def _off(dbapi_connection, _record) -> None:
@@ -60,8 +59,12 @@ def _off(dbapi_connection, _record) -> None:
 
 def execute_generic(cursor, statement: str, parameters) -> None:
     """Execute ``statement`` on a psycopg cursor (of a connection set up by ``install``) as a prepared
-    statement: prepared at its first run there, then planned no more."""
+    statement with a generic plan: prepared at its first run there, then planned no more. The setting is back
+    to ``auto`` for whatever the transaction runs next."""
+    connection = cursor.connection
+    connection.execute(GENERIC_PLANS, prepare=False)
     cursor.execute(statement, parameters, prepare=True)
+    connection.execute(CUSTOM_PLANS, prepare=False)  # (a failed statement aborted the transaction, and the setting)
 
 
 def _execute_generic(cursor, statement, parameters, context) -> bool | None:
