@@ -24,12 +24,13 @@ def accounts(agency):
     return [f.AccountFactory(agency=agency, external_ref=f"P-{n}", priority=n % 4) for n in range(6)]
 
 
-def statement():
-    """Parameters used twice and out of order, and a literal ``%``."""
+def statement(pattern: str = "'P-%'"):
+    """Parameters used twice and out of order, and a literal ``%`` (or another pattern matching the same refs,
+    so that a statement another test prepared on this connection is not taken for this one)."""
     ref = Account.external_ref
     return (
         select(Account.id)
-        .where(Account.agency_id == bindparam("agency"), ref.like(literal_column("'P-%'")), ref != bindparam("skip"))
+        .where(Account.agency_id == bindparam("agency"), ref.like(literal_column(pattern)), ref != bindparam("skip"))
         .where(Account.priority >= bindparam("low"), Account.agency_id == bindparam("agency"))
         .order_by(Account.id)
     )
@@ -49,9 +50,9 @@ def test_a_generic_statement_gives_the_rows_of_the_plain_one_planned_once(accoun
 def test_only_generic_statements_are_prepared_and_others_keep_custom_plans(accounts, agency, is_postgres):
     values = dict(agency=agency.id, skip="", low=0)
     for _ in range(10):  # past psycopg's default threshold for preparing a statement
-        assert len(db.session.scalars(statement(), values).all()) == len(accounts)
+        assert len(db.session.scalars(statement("'P-_'"), values).all()) == len(accounts)
     if is_postgres:
-        assert not [s for s, _, _ in held_statements() if "'P-%'" in s]  # planned each time, with its values
+        assert not [s for s, _, _ in held_statements() if "'P-_'" in s]  # planned each time, with its values
 
 
 def test_the_worklist_page_runs_prepared_with_a_generic_plan(accounts, admin, is_postgres):

@@ -62,9 +62,12 @@ def execute_generic(cursor, statement: str, parameters) -> None:
     statement with a generic plan: prepared at its first run there, then planned no more. The setting is back
     to ``auto`` for whatever the transaction runs next."""
     connection = cursor.connection
-    connection.execute(GENERIC_PLANS, prepare=False)
-    cursor.execute(statement, parameters, prepare=True)
-    connection.execute(CUSTOM_PLANS, prepare=False)  # (a failed statement aborted the transaction, and the setting)
+    # One round trip for the three: the settings cost no waiting of their own. (A failed statement aborts the
+    # transaction, and the setting with it.)
+    with connection.pipeline():
+        connection.execute(GENERIC_PLANS, prepare=False)
+        cursor.execute(statement, parameters, prepare=True)
+        connection.execute(CUSTOM_PLANS, prepare=False)
 
 
 def _execute_generic(cursor, statement, parameters, context) -> bool | None:
