@@ -44,7 +44,7 @@ def staged_lines(rows: int) -> list[str]:
         email = f"james.smith.{i}@example.com"
         lines.append(
             f"{i},t,f,{i},{i},BENCH-{i:08d},,James Smith,{email},555-0100,,,,,,,{100 + i % 900}.25,2026-01-02,"
-            f"Metro Health,credit_card,bench-{i:08d} james smith {email},{i:016x}\n"
+            f"Metro Health,credit_card,bench-{i:08d} james smith {email},{i:016x},\n"
         )
     return lines
 

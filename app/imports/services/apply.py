@@ -152,7 +152,8 @@ def _stage(dialect, rows: list[Row], stored: dict[str, Stored], encrypt: Encrypt
             staged.shared += shared is not None
         else:
             values = _values(row, False, old.account_id, old.debtor_id, False, old, encrypt)
-            if not _changes(values, old):
+            values[2] = _debtor_changes(values, old)
+            if not (values[2] or _account_changes(values, old)):
                 continue
             lines.append(values)
             staged.changed += 1
@@ -173,17 +174,20 @@ def _values(row: Row, is_new: bool, account_id: int, debtor_id, writes_debtor: b
         row.line_no, is_new, writes_debtor, account_id, debtor_id, row.ref, d["debtor_ref"], d["debtor_name"],
         d["debtor_email"], d["debtor_phone"], d["address_line1"], d["address_line2"], d["city"], d["state"],
         d["postal_code"], encrypt(ssn), d["original_amount"], d["due_date"], d["creditor_name"], d["account_type"],
-        build_search_text(row.ref, d["debtor_name"], email), row.fingerprint,
+        build_search_text(row.ref, d["debtor_name"], email), row.fingerprint, old and old.original_amount,
     ]  # fmt: skip
 
 
-def _changes(values: list, old: Stored) -> bool:
-    """Whether staging this known row would change anything (empty optional cells keep stored values)."""
+def _account_changes(values: list, old: Stored) -> bool:
+    """Whether staging this known row would change its account (empty optional cells keep stored values)."""
     amount, due, creditor, kind, search, fingerprint = values[16:22]
     if amount != old.original_amount or search != old.search_text or fingerprint != old.fingerprint:
         return True
-    if (due, creditor, kind) != (due or old.due_date, creditor or old.creditor_name, kind or old.account_type):
-        return True
+    return (due, creditor, kind) != (due or old.due_date, creditor or old.creditor_name, kind or old.account_type)
+
+
+def _debtor_changes(values: list, old: Stored) -> bool:
+    """Whether staging this known row would change its debtor (a new SSN token is a change: see ``_values``)."""
     debtor = values[7:16]  # full_name, the DEBTOR_FIELDS, the SSN token (None when unchanged)
     if debtor[-1] is not None or debtor[0] != old.debtor[0]:
         return True

@@ -6,7 +6,9 @@ group once per dialect.
 
 Every statement reads the staging table alone or joins it to a big table by key: ids of new accounts and
 debtors are allocated before staging, and the batch's last line for each ``debtor_ref`` is marked while
-staging, so no statement joins the staging table to itself.
+staging, so no statement joins the staging table to itself. A known row carries what the batch's look-up
+found (its stored original amount; whether its debtor's fields change), so a refresh joins the big tables
+only for the rows it writes.
 """
 
 from functools import cache
@@ -17,12 +19,15 @@ from app.timeutil import UTCDateTime
 
 DEBTOR_FIELDS = ("email", "phone", "address_line1", "address_line2", "city", "state", "postal_code")
 TYPES = {"line_no": Integer, "is_new": Boolean, "writes_debtor": Boolean, "account_id": Integer,
-         "debtor_id": Integer, "original_amount": Numeric(12, 2), "due_date": Date}  # fmt: skip
+         "debtor_id": Integer, "original_amount": Numeric(12, 2), "stored_amount": Numeric(12, 2),
+         "due_date": Date}  # fmt: skip
 COLUMNS = (
     "line_no", "is_new", "writes_debtor", "account_id", "debtor_id", "external_ref", "debtor_ref", "full_name",
     *DEBTOR_FIELDS, "ssn_enc", "original_amount", "due_date", "creditor_name", "account_type", "search_text",
-    "fingerprint",
+    "fingerprint", "stored_amount",
 )  # fmt: skip
+# writes_debtor: a new row's line writes the debtor (its own, or the shared debtor's last line); a known row's
+# debtor fields change. stored_amount: a known row's original amount before this batch.
 # Temporary: each connection (writer thread) has its own; PostgreSQL empties it at every commit.
 STAGING = Table(
     "import_staging",
@@ -79,10 +84,10 @@ def new_rows(dialect) -> tuple[str, ...]:
 
 
 def changed_rows(dialect) -> tuple[str, ...]:
-    """A known ref: its debtor's fields, an ``adjustment`` entry when the original amount changed (read before
-    the account's update), then the account's descriptive fields and its balance moved by the delta."""
-    old, new = dialect.amount_text("a.original_amount"), dialect.amount_text("s.original_amount")
-    delta = dialect.amount_text("s.original_amount - a.original_amount")
+    """A known ref: its debtor's fields (where they change), an ``adjustment`` entry when the original amount
+    changed, then the account's descriptive fields and its balance moved by the delta."""
+    old, new = dialect.amount_text("s.stored_amount"), dialect.amount_text("s.original_amount")
+    delta = dialect.amount_text("s.original_amount - s.stored_amount")
     body = (
         f"'Original amount changed from ' || {old} || ' to ' || {new} || ' by ' || CAST(:file AS text)"
         f" || '; balance moved by ' || {delta} || '.'"
@@ -91,9 +96,6 @@ def changed_rows(dialect) -> tuple[str, ...]:
         f"'import_job_id', :job, 'line', s.line_no, 'old', {old}, 'new', {new}, 'delta', {delta}"
     )
     debtor_set = ", ".join(f"{c} = COALESCE({value}, d.{c})" for c, value in KEPT.items())
-    debtor_differs = _differs(
-        [("d.full_name", "s.full_name"), *((f"d.{c}", f"COALESCE(s.{c}, d.{c})") for c in DEBTOR_FIELDS)]
-    )
     account = {
         "original_amount": "s.original_amount",
         "due_date": "COALESCE(s.due_date, a.due_date)",
@@ -105,12 +107,10 @@ def changed_rows(dialect) -> tuple[str, ...]:
     account_set = ", ".join(f"{c} = {value}" for c, value in account.items())
     return (
         f"""UPDATE debtors AS d SET full_name = s.full_name, {debtor_set}, updated_at = :now
-        FROM import_staging s WHERE NOT s.is_new AND d.id = s.debtor_id
-        AND ({debtor_differs} OR s.ssn_enc IS NOT NULL)""",  # noqa: S608
+        FROM import_staging s WHERE NOT s.is_new AND s.writes_debtor AND d.id = s.debtor_id""",  # noqa: S608
         f"""INSERT INTO activities (agency_id, account_id, kind, body, details, created_at)
-        SELECT :ag, a.id, 'adjustment', {body}, {details}, :now
-        FROM import_staging s JOIN accounts a ON a.id = s.account_id
-        WHERE NOT s.is_new AND a.original_amount <> s.original_amount""",  # noqa: S608
+        SELECT :ag, s.account_id, 'adjustment', {body}, {details}, :now
+        FROM import_staging s WHERE NOT s.is_new AND s.stored_amount <> s.original_amount""",  # noqa: S608
         f"""UPDATE accounts AS a SET {account_set},
           current_balance = CASE WHEN {NEW_BALANCE} < 0 THEN 0 ELSE {NEW_BALANCE} END, updated_at = :now
         FROM import_staging s LEFT JOIN creditors c ON c.agency_id = :ag AND c.name = s.creditor_name
