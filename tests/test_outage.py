@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import make_url
+from sqlalchemy import make_url, text
 
 from app import create_app
 from app.config import test_config as make_test_config
@@ -193,3 +193,25 @@ def test_every_route_answers_503_with_the_app_page_while_the_database_is_down_an
     switch.start()
     assert admin_client.get("/accounts/").status_code == 200  # the same session, served again
     assert signed_in(app)[0].get("/analytics/").status_code == 200  # and a new login writes its session row
+
+
+def test_a_database_lost_during_a_request_gives_503_not_500_and_service_resumes(outage):
+    app, switch = outage
+    midway = {"cut": False}
+
+    @app.before_request
+    def lose_the_database_after_the_first_query():
+        if midway.pop("cut", False):
+            _db.session.execute(text("SELECT 1"))  # the request holds a live connection now
+            cut(app, switch)
+
+    client, _ = signed_in(app)
+    midway["cut"] = True
+    first = client.get("/accounts/")
+    # PostgreSQL loses the connection under the request; SQLite's open file outlives the swap, so there that
+    # request completes and the next one finds the file gone.
+    assert first.status_code == (503 if isinstance(switch, TcpProxy) else 200)
+    after = client.get("/accounts/")
+    assert after.status_code == 503 and 'id="unavailable"' in after.get_data(as_text=True)
+    switch.start()
+    assert client.get("/accounts/").status_code == 200
