@@ -41,7 +41,7 @@ seed: db-upgrade
 	$(BIN)/flask seed-demo
 
 run: seed
-	$(BIN)/flask run --host 127.0.0.1 --port 8000
+	$(BIN)/python -m app.devserver --host 127.0.0.1 --port 8000
 
 test: setup-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -81,6 +81,20 @@ def stripe_settings() -> dict:
     return values
 
 
+def session_cookie(secure: bool) -> dict:
+    """Cookie settings; over HTTPS the session cookie takes the ``__Host-`` prefix, so the browser accepts it only
+    when Secure, for Path=/ and without a Domain: a sibling subdomain can then neither set nor shadow it."""
+    if not secure:
+        return {"SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False}
+    return {
+        "SESSION_COOKIE_SECURE": True,
+        "SESSION_COOKIE_NAME": "__Host-session",
+        "SESSION_COOKIE_PATH": "/",
+        "SESSION_COOKIE_DOMAIN": None,
+        "REMEMBER_COOKIE_SECURE": True,
+    }
+
+
 class Config:
     """Settings shared by every mode; built from the environment by :meth:`from_env`."""
 
@@ -120,9 +134,9 @@ class Config:
                 ENCRYPTION_KEYS=split_keys(os.environ["DEBTFLOW_ENCRYPTION_KEYS"]),
                 REDIS_URL=os.environ["REDIS_URL"],
             )
+        values.update(session_cookie(env_bool("SESSION_COOKIE_SECURE", not embedded)))
         values.update(
             EMBEDDED=embedded,
-            SESSION_COOKIE_SECURE=env_bool("SESSION_COOKIE_SECURE", not embedded),
             TRUSTED_PROXY_COUNT=env_int("TRUSTED_PROXY_COUNT", 0),
             PAGE_SIZE=env_int("PAGE_SIZE", cls.PAGE_SIZE),
             IMPORT_STORAGE_DIR=os.environ.get("IMPORT_STORAGE_DIR", str(instance_path / "imports")),

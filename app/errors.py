@@ -2,12 +2,19 @@
 
 import logging
 
-from flask import Flask, g, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+import psycopg
+from flask import Flask, g, jsonify, make_response, render_template, request
+from sqlalchemy import exc as sa_exc
+from werkzeug.exceptions import HTTPException, InternalServerError
 
-from app.extensions import db, htmx
+from app.extensions import db, htmx, login_manager
 
 log = logging.getLogger(__name__)
+
+# The database is unreachable or refused the connection (PostgreSQL down, SQLite file unusable, pool exhausted):
+# the request may well succeed in a moment, so these answer 503 rather than 500.
+DATABASE_DOWN = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError, psycopg.OperationalError)
+DATABASE_DOWN_MESSAGE = "DebtFlow is briefly unavailable: its database cannot be reached. Please try again shortly."
 
 
 class DomainError(Exception):
@@ -51,7 +58,7 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
     if htmx:
         body = render_template("errors/_error.html", status=status, message=message)
         return body, status, {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
-    template = f"errors/{status}.html" if status in (403, 404, 500) else "errors/generic.html"
+    template = f"errors/{status}.html" if status in (403, 404, 500, 503) else "errors/generic.html"
     return render_template(template, status=status, message=message), status
 
 
@@ -60,6 +67,8 @@ def handle_domain_error(exc: DomainError):
 
 
 def handle_http_error(exc: HTTPException):
+    if isinstance(exc, InternalServerError) and isinstance(exc.original_exception, DATABASE_DOWN):
+        return handle_database_down(exc.original_exception)  # raised after the view, e.g. in an after_request
     message = exc.description if exc.code not in (404, 500) else {404: "Not found.", 500: "Server error."}[exc.code]
     return error_response(exc.code or 500, exc.name.lower().replace(" ", "_"), message)
 
@@ -71,7 +80,23 @@ def handle_unexpected(exc: Exception):
     return error_response(500, "server_error", message)
 
 
+def handle_database_down(exc: Exception):
+    """503 with our own page; nothing on the way may touch the database again, or the error page fails too."""
+    try:
+        db.session.rollback()
+    except DATABASE_DOWN:
+        pass  # the connection is gone; the pool discards it and the next request opens a fresh one
+    # The page's layout reads the signed-in user (name, agency): render it as for a visitor instead of loading them.
+    login_manager._update_request_context_with_user()
+    log.warning("database unavailable request_id=%s: %s", g.get("request_id"), exc.__class__.__name__)
+    response = make_response(error_response(503, "service_unavailable", DATABASE_DOWN_MESSAGE))
+    response.headers["Retry-After"] = "30"
+    return response
+
+
 def register_error_handlers(app: Flask) -> None:
+    for error in DATABASE_DOWN:
+        app.register_error_handler(error, handle_database_down)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected)

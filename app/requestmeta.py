@@ -20,9 +20,6 @@ def assign_request_id() -> None:
 def add_response_headers(response):
     response.headers["X-Request-ID"] = g.get("request_id", "")
     response.headers.add("Vary", "HX-Request")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
     return response
 
 

@@ -48,3 +48,18 @@ def test_embedded_mode_generates_and_keeps_its_secrets(monkeypatch, tmp_path):
     stored = json.loads((tmp_path / "secrets.json").read_text())
     assert first["ENCRYPTION_KEYS"] == [stored["ENCRYPTION_KEY"]]
     assert (tmp_path / "secrets.json").stat().st_mode & 0o077 == 0
+
+
+def test_production_names_the_session_cookie_with_the_host_prefix(monkeypatch, tmp_path):
+    for name, value in PRODUCTION.items():
+        monkeypatch.setenv(name, value)
+    values = Config.from_env(tmp_path)
+    assert values["SESSION_COOKIE_NAME"] == "__Host-session" and values["SESSION_COOKIE_SECURE"] is True
+    assert values["SESSION_COOKIE_PATH"] == "/" and values["SESSION_COOKIE_DOMAIN"] is None
+
+
+def test_the_embedded_default_keeps_a_plain_session_cookie_over_http(monkeypatch, tmp_path):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
+    values = Config.from_env(tmp_path)
+    assert values["SESSION_COOKIE_SECURE"] is False and "SESSION_COOKIE_NAME" not in values  # Flask's "session"

@@ -1,5 +1,7 @@
 """Payment pages: the list, the account page's payment actions, and the debtor's public pay page."""
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, current_app, request
 from flask_login import current_user, login_required
 
@@ -7,6 +9,7 @@ from app.accounts.views import add_account_panel, run_account_action
 from app.auth.decorators import roles_required
 from app.auth.models import Role
 from app.extensions import htmx
+from app.headers import csp_sources
 from app.htmx import render
 from app.payments import queries
 from app.payments.card import payment_card
@@ -84,7 +87,27 @@ def refund(payment_id: int):
     return run_account_action(payment.account_id, form, act, "Refund recorded.", refund_form=(payment.id, form))
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def stripe_page_sources() -> dict[str, list[str]]:
+    """What Stripe.js needs on the pay page: its script and frames (3-D Secure ones on hooks.stripe.com) and the
+    API it calls from the browser. The configured origins point at a stand-in in tests; Stripe's own hosts are
+    kept for the browser side when the server reaches Stripe through another base URL."""
+    if not current_app.config["STRIPE_JS_URL"]:
+        return {}
+    js, api = _origin(current_app.config["STRIPE_JS_URL"]), _origin(current_app.config["STRIPE_API_BASE"])
+    return {
+        "script-src": [js],
+        "frame-src": list(dict.fromkeys([js, "https://js.stripe.com", "https://hooks.stripe.com"])),
+        "connect-src": list(dict.fromkeys([api, "https://api.stripe.com"])),
+    }
+
+
 @bp.get("/pay/<token>")
+@csp_sources(stripe_page_sources)
 def pay(token: str):
     """The debtor's pay page (no login: the unguessable, expiring token is the credential)."""
     page = stripe_payments.get_pay_page(token)

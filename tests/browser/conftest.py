@@ -84,20 +84,33 @@ def browser():
         browser.close()
 
 
+# Registered before any page script runs; each violation is reported to the test through an exposed function.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (e) => window.reportCspViolation(
+  `${e.effectiveDirective} blocked ${e.blockedURI || "inline code"} at ${e.sourceFile}:${e.lineNumber}`));
+"""
+
+
 class Problems:
-    """What a page reported that a user would call broken: console errors, uncaught exceptions, 5xx replies."""
+    """What a page reported that a user would call broken: console errors, uncaught exceptions, 5xx replies, and
+    any Content-Security-Policy violation. ``messages`` keeps every console message, of any level."""
 
     def __init__(self):
         self.items: list[str] = []
+        self.messages: list[str] = []
 
     def watch(self, page) -> None:
         page.on("console", self._console)
         page.on("pageerror", lambda exc: self.items.append(f"page error: {exc}"))
         page.on("response", self._response)
+        page.expose_function("reportCspViolation", lambda text: self.items.append(f"CSP violation: {text}"))
+        page.add_init_script(CSP_LISTENER)
 
     def _console(self, message) -> None:
+        text = f"console {message.type}: {message.text} at {message.location.get('url')}"
+        self.messages.append(text)
         if message.type == "error":
-            self.items.append(f"console error: {message.text} at {message.location.get('url')}")
+            self.items.append(text)
 
     def _response(self, response) -> None:
         if response.status >= 500:
@@ -105,9 +118,13 @@ class Problems:
 
 
 @pytest.fixture
-def new_page(browser, live_server):
+def problems():
+    return Problems()
+
+
+@pytest.fixture
+def new_page(browser, live_server, problems):
     """Open a page in a fresh browser context (own cookies); every page is checked for problems at the end."""
-    problems = Problems()
     contexts = []
 
     def _new_page(java_script: bool = True):
