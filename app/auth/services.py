@@ -47,9 +47,7 @@ def authenticate(username: str, password: str) -> User:
 
 def start_session(user: User) -> str:
     """Open a server-side session for ``user`` (recording the client's IP and device) and return its token."""
-    session = UserSession(user_id=user.id, ip=current_meta()[0], user_agent=current_user_agent())
-    db.session.add(session)
-    db.session.flush()
+    session = _new_session(user)
     lockout.clear_failures(user)
     announce("auth.login", user, actor=user)
     db.session.commit()
@@ -132,7 +130,14 @@ def change_password(user: User, current: str, new: str, *, actor: User) -> str:
     user.set_password(new)
     revoke_all_sessions(user)
     announce("auth.password_changed", user, actor=actor)
-    fresh = UserSession(user_id=user.id)
-    db.session.add(fresh)
+    fresh = _new_session(user)
     db.session.commit()
     return fresh.token
+
+
+def _new_session(user: User) -> UserSession:
+    """A session row for ``user`` on this request's client (its IP and device, for the sessions page)."""
+    session = UserSession(user_id=user.id, ip=current_meta()[0], user_agent=current_user_agent())
+    db.session.add(session)
+    db.session.flush()
+    return session

@@ -148,3 +148,11 @@ def test_sign_in_starts_a_new_session_id(app, collector):
     assert token_of(web) != first
     with web.client.session_transaction() as session:
         assert "planted" not in session
+
+
+def test_the_session_a_password_change_starts_keeps_the_device(app, collector):
+    web = signed_in(app, collector, PHONE)
+    new = "A-much-better-passphrase"
+    form = {"current_password": f.PASSWORD, "new_password": new, "confirm": new}
+    assert web.post("/account/password", form).status_code == 303
+    assert row_of(web).user_agent == PHONE
