@@ -76,6 +76,14 @@ def test_the_ip_limit_holds_with_redis_down(small_limit, redis_down, web, agency
     assert web.login(collector).status_code == 429
 
 
+def test_embedded_without_redis_counts_in_the_database(small_limit, app, monkeypatch, web, agency, collector):
+    monkeypatch.setitem(app.config, "REDIS_URL", "")
+    monkeypatch.setitem(app.config, "TESTING", False)
+    assert spray(web, agency, LIMIT) == [422] * LIMIT
+    assert counters_in_database() == 1
+    assert web.login(collector).status_code == 429
+
+
 def test_the_account_lockout_holds_with_redis_down(redis_down, web, collector):
     for _ in range(lockout.MAX_FAILURES):
         assert web.login(collector, "wrong-password").status_code == 422
