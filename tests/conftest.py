@@ -3,7 +3,7 @@
 import os
 import re
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 import pytest
 from flask import g, has_app_context
@@ -98,9 +98,13 @@ def db(app):
 
 
 @pytest.fixture(autouse=True)
-def fresh_limits(db):
-    """No rate-limit counts from earlier tests: they live in Redis, outside the rolled-back transaction."""
-    limiter.reset()
+def fresh_limits(app, db):
+    """No rate-limit counts from earlier tests: they live in Redis, outside the rolled-back transaction.
+
+    The browser tests replace ``db`` with a no-op, so there may be no app context yet.
+    """
+    with nullcontext() if has_app_context() else app.app_context():
+        limiter.reset()
 
 
 @pytest.fixture
