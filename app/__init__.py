@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app import cli, dbsetup, extensions, headers, requestmeta, templating
 from app.config import Config
 from app.errors import register_error_handlers
-from app.extensions import csrf, db, login_manager, migrate
+from app.extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,6 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
 def init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (register every table with the metadata)
     from app.audit import services as audit_services
+    from app.auth import ratelimit  # noqa: F401  (registers the debtflow:// storage before the limiter starts)
     from app.auth import services as auth_services
     from app.auth.views import unauthorized
 
@@ -48,6 +49,7 @@ def init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     extensions.htmx.init_app(app)  # via the module: the package attribute `htmx` is app/htmx.py
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.user_loader(auth_services.load_session_user)

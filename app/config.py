@@ -109,6 +109,12 @@ class Config:
     IMPORT_BATCH_SIZE = 5000
     IMPORT_WRITERS = 2  # PostgreSQL: writer threads (connections) applying batches; 0 = inline (SQLite always)
     DATABASE_PREPARED_STATEMENTS = True  # PostgreSQL: the worklist page as a prepared statement (app.pg.prepare)
+    SESSION_IDLE_MINUTES = 30  # a session unused this long ends (checked on the server at every request)
+    SESSION_MAX_HOURS = 12  # and any session ends this long after sign-in, used or not
+    # Failed sign-ins per client IP (the per-account lockout is app.auth.lockout); Flask-Limiter's notation.
+    LOGIN_IP_LIMIT = "20 per minute; 100 per hour"
+    RATELIMIT_STORAGE_URI = "debtflow://"
+    RATELIMIT_HEADERS_ENABLED = False
 
     @classmethod
     def from_env(cls, instance_path: Path) -> dict:
@@ -145,6 +151,9 @@ class Config:
             IMPORT_WRITERS=env_int("IMPORT_WRITERS", cls.IMPORT_WRITERS),
             DATABASE_PREPARED_STATEMENTS=env_bool("DATABASE_PREPARED_STATEMENTS", cls.DATABASE_PREPARED_STATEMENTS),
             MAX_CONTENT_LENGTH=env_int("MAX_UPLOAD_MB", 50) * 1024 * 1024,
+            SESSION_IDLE_MINUTES=env_int("SESSION_IDLE_MINUTES", cls.SESSION_IDLE_MINUTES),
+            SESSION_MAX_HOURS=env_int("SESSION_MAX_HOURS", cls.SESSION_MAX_HOURS),
+            LOGIN_IP_LIMIT=os.environ.get("LOGIN_IP_LIMIT") or cls.LOGIN_IP_LIMIT,
         )
         values.update(stripe_settings())
         return values

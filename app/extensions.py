@@ -1,6 +1,8 @@
 """Bare extension objects; ``create_app`` binds them to the application."""
 
 from flask_htmx import HTMX
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -26,3 +28,6 @@ migrate = Migrate(compare_type=True, render_as_batch=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = HTMX()
+# Per client IP (request.remote_addr: behind proxies, ProxyFix makes it the real client's). Counts live where
+# RATELIMIT_STORAGE_URI says: ``debtflow://`` is app.auth.ratelimit (Redis, the database while Redis is down).
+limiter = Limiter(key_func=get_remote_address)

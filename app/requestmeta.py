@@ -30,6 +30,11 @@ def current_meta() -> tuple[str | None, str | None]:
     return request.remote_addr, g.get("request_id")
 
 
+def current_user_agent() -> str:
+    """The client's User-Agent, cut to what a session row keeps ("" outside a request)."""
+    return request.user_agent.string[:255] if has_request_context() else ""
+
+
 def init_app(app: Flask) -> None:
     app.before_request(assign_request_id)
     app.after_request(add_response_headers)

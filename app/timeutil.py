@@ -1,14 +1,34 @@
 """UTC-aware time helpers (one place, so tests and services agree on 'now')."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
 
+class Clock:
+    """The app's "now": the wall clock plus an offset that tests move forward, so a lockout or a session can
+    expire in a test without sleeping. Production never moves it."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, delta: timedelta) -> None:
+        self.offset += delta
+
+    def reset(self) -> None:
+        self.offset = timedelta(0)
+
+
+clock = Clock()
+
+
 def utcnow() -> datetime:
-    """The current time, timezone-aware in UTC."""
-    return datetime.now(UTC)
+    """The current time, timezone-aware in UTC (the app's clock)."""
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator):

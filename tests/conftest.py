@@ -3,7 +3,7 @@
 import os
 import re
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 import pytest
 from flask import g, has_app_context
@@ -16,6 +16,8 @@ from app import create_app
 from app.config import database_uri, test_config
 from app.dbsetup import configure_engine
 from app.extensions import db as _db
+from app.extensions import limiter
+from app.timeutil import clock as app_clock
 from tests import factories as f
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
@@ -93,6 +95,23 @@ def db(app):
             _db.session = original
             outer.rollback()
             connection.close()
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits(app, db):
+    """No rate-limit counts from earlier tests: they live in Redis, outside the rolled-back transaction.
+
+    The browser tests replace ``db`` with a no-op, so there may be no app context yet.
+    """
+    with nullcontext() if has_app_context() else app.app_context():
+        limiter.reset()
+
+
+@pytest.fixture
+def clock():
+    """The app's clock, to move time forward (``clock.advance(timedelta(...))``) instead of sleeping."""
+    yield app_clock
+    app_clock.reset()
 
 
 class Web:

@@ -100,5 +100,5 @@ def record_auth_events() -> None:
     auth_events.user_event.connect(_record_auth_event)
 
 
-def _record_auth_event(user: User, *, action: str, actor: User) -> None:
-    record(actor, user.agency_id, action, "user", user.id)
+def _record_auth_event(user: User, *, action: str, actor: User | None, changes: dict | None = None) -> None:
+    record(actor, user.agency_id, action, "user", user.id, changes)

@@ -13,6 +13,9 @@ _signals = Namespace()
 user_event = _signals.signal("auth.user-event")
 
 
-def announce(action: str, user: User, *, actor: User) -> None:
-    """Tell the subscribers that ``actor`` did ``action`` (e.g. ``auth.login``) to the account of ``user``."""
-    user_event.send(user, action=action, actor=actor)
+def announce(action: str, user: User, *, actor: User | None, changes: dict | None = None) -> None:
+    """Tell the subscribers that ``actor`` did ``action`` (e.g. ``auth.login``) to the account of ``user``.
+
+    ``actor`` is None when nobody is signed in (a failed sign-in, a lockout).
+    """
+    user_event.send(user, action=action, actor=actor, changes=changes)

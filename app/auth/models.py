@@ -1,11 +1,12 @@
 """Users, their roles and their server-side sessions."""
 
 import enum
+import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -63,7 +64,8 @@ class User(UserMixin, db.Model):
 
 
 class UserSession(db.Model):
-    """One login. Logout revokes it; a password change revokes all of the user's sessions."""
+    """One login. Logout revokes it; a password change revokes all of the user's sessions; idleness and age
+    end it too (``expired``)."""
 
     __tablename__ = "user_sessions"
 
@@ -71,5 +73,52 @@ class UserSession(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ip: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str] = mapped_column(String(255), default="", server_default="")
 
     user: Mapped[User] = relationship()
+
+    @property
+    def ref(self) -> str:
+        """A name for this session that pages and forms may show: the token itself is the credential."""
+        return hashlib.sha256(self.token.encode()).hexdigest()[:16]
+
+    def expired(self, now: datetime, idle: timedelta, lifetime: timedelta) -> bool:
+        return now - self.last_seen_at > idle or now - self.created_at > lifetime
+
+
+class LoginLockout(db.Model):
+    """A user's failed sign-ins in the current window and the lock they led to (``auth.lockout``). A row of its
+    own, not columns on ``users``: written only on failure, deleted by a complete sign-in."""
+
+    __tablename__ = "login_lockouts"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SecurityEvent(db.Model):
+    """The platform's security log: failed sign-ins that name no known user, so belong to no agency's audit
+    trail. Operators read it; agency admins never see it."""
+
+    __tablename__ = "security_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    action: Mapped[str] = mapped_column(String(60))
+    username: Mapped[str] = mapped_column(String(80))
+    ip: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str] = mapped_column(String(255), default="")
+
+
+class RateLimitCounter(db.Model):
+    """A fixed-window hit counter: where the rate limits count while Redis is unreachable (auth.ratelimit)."""
+
+    __tablename__ = "rate_limit_counters"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

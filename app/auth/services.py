@@ -1,19 +1,26 @@
 """Signing in and out, server-side sessions, and password changes."""
 
 import secrets
+from datetime import timedelta
 from functools import cache
 
+from flask import current_app
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.auth import lockout
 from app.auth.events import announce
+from app.auth.lockout import record_failure  # also how a second factor counts its failed codes
 from app.auth.models import User, UserSession
-from app.errors import ValidationFailed
+from app.errors import NotFound, ValidationFailed
 from app.extensions import db
+from app.requestmeta import current_meta, current_user_agent
 from app.timeutil import utcnow
 
 LOGIN_FAILED = "Invalid username or password."
 MIN_PASSWORD_LENGTH = 10
+# last_seen_at is written at most this often: a write per request would cost more than the idle timeout needs.
+TOUCH_EVERY = timedelta(minutes=1)
 
 
 @cache
@@ -23,34 +30,74 @@ def _dummy_hash() -> str:
 
 
 def authenticate(username: str, password: str) -> User:
-    """Return the active user with these credentials, or raise one message that names neither part."""
-    user = db.session.scalars(select(User).where(User.username == username.strip().lower())).first()
+    """Return the active, unlocked user with these credentials, or raise one message that names neither part
+    nor says the account is locked; every failure is recorded (``lockout``)."""
+    name = username.strip().lower()
+    user = db.session.scalars(select(User).where(User.username == name)).first()
     if user is None:
         check_password_hash(_dummy_hash(), password)
+        lockout.record_unknown_username(name)
         raise ValidationFailed(LOGIN_FAILED)
-    if not user.check_password(password) or not user.active:
+    correct = user.check_password(password)  # checked even when locked: the same time for every refusal
+    if not correct or not user.active or lockout.is_locked(user):
+        record_failure(user, "password" if not correct else "inactive" if not user.active else "locked")
         raise ValidationFailed(LOGIN_FAILED)
     return user
 
 
 def start_session(user: User) -> str:
-    """Open a server-side session for ``user`` and return its token."""
-    session = UserSession(user_id=user.id)
-    db.session.add(session)
-    db.session.flush()
+    """Open a server-side session for ``user`` (recording the client's IP and device) and return its token."""
+    session = _new_session(user)
+    lockout.clear_failures(user)
     announce("auth.login", user, actor=user)
     db.session.commit()
     return session.token
 
 
 def load_session_user(token: str) -> User | None:
-    """The active user behind a live (not revoked) session token, if any."""
+    """The active user behind a live session token: not revoked, not idle too long, not too old."""
     stmt = select(UserSession).where(UserSession.token == token, UserSession.revoked_at.is_(None))
     session = db.session.scalars(stmt).first()
-    if session is None or not session.user.active:
+    now = utcnow()
+    if session is None or session.expired(now, *session_limits()) or not session.user.active:
         return None
+    if now - session.last_seen_at > TOUCH_EVERY:
+        _touch(session, now)
     session.user.current_session_token = token
     return session.user
+
+
+def session_limits() -> tuple[timedelta, timedelta]:
+    """(idle timeout, absolute lifetime) of a session, from the configuration."""
+    config = current_app.config
+    return timedelta(minutes=config["SESSION_IDLE_MINUTES"]), timedelta(hours=config["SESSION_MAX_HOURS"])
+
+
+def _touch(session: UserSession, now) -> None:
+    """Move last_seen_at on, in its own commit. The user loader runs at a request's first look at
+    ``current_user`` (the login gate), before the view has written anything this commit could carry."""
+    session.last_seen_at = now
+    db.session.commit()
+
+
+def list_sessions(user: User) -> list[UserSession]:
+    """The user's live sessions, the most recently used first."""
+    stmt = select(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+    now, limits = utcnow(), session_limits()
+    live = [s for s in db.session.scalars(stmt) if not s.expired(now, *limits)]
+    return sorted(live, key=lambda s: s.last_seen_at, reverse=True)
+
+
+def end_session_by_ref(user: User, ref: str, *, actor: User) -> UserSession:
+    """End one of ``user``'s live sessions, named by its ``ref``; audited. Raises NotFound for any other ref."""
+    session = next((s for s in list_sessions(user) if s.ref == ref), None)
+    if session is None:
+        raise NotFound()
+    session.revoked_at = utcnow()
+    changes = {"session": ref, "ip": session.ip, "device": session.user_agent}
+    announce("auth.session_ended", user, actor=actor, changes=changes)
+    db.session.commit()
+    return session
 
 
 def end_session(user: User, token: str) -> None:
@@ -83,7 +130,14 @@ def change_password(user: User, current: str, new: str, *, actor: User) -> str:
     user.set_password(new)
     revoke_all_sessions(user)
     announce("auth.password_changed", user, actor=actor)
-    fresh = UserSession(user_id=user.id)
-    db.session.add(fresh)
+    fresh = _new_session(user)
     db.session.commit()
     return fresh.token
+
+
+def _new_session(user: User) -> UserSession:
+    """A session row for ``user`` on this request's client (its IP and device, for the sessions page)."""
+    session = UserSession(user_id=user.id, ip=current_meta()[0], user_agent=current_user_agent())
+    db.session.add(session)
+    db.session.flush()
+    return session

@@ -1,11 +1,11 @@
-"""Login, logout and password change."""
+"""Login, logout, password change, and the user's list of sessions."""
 
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.auth import services
+from app.auth import ratelimit, services
 from app.auth.forms import LoginForm, PasswordForm
 from app.auth.models import Role
 from app.errors import ValidationFailed
@@ -36,6 +36,7 @@ def home():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@ratelimit.login_ip_limit
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if not form.validate_on_submit():
@@ -77,6 +78,27 @@ def password():
     _relogin(token)
     flash("Password changed. Your other sessions were signed out.", "success")
     return redirect(home_url(current_user), 303)
+
+
+@bp.get("/account/sessions")
+@login_required
+def sessions():
+    """The user's live sessions: device, IP, when started and last used; any of them can be ended."""
+    rows = services.list_sessions(current_user)
+    return render("auth/sessions.html", rows=rows, current_token=current_user.get_id())
+
+
+@bp.post("/account/sessions/<ref>/end")
+@login_required
+def end_session(ref: str):
+    """End one session; ending this very one signs the browser out."""
+    ended = services.end_session_by_ref(current_user, ref, actor=current_user)
+    if ended.token == current_user.get_id():
+        logout_user()
+        session.clear()
+        return redirect(url_for("auth.login"), 303)
+    flash("Session ended: that device is signed out.", "success")
+    return redirect(url_for("auth.sessions"), 303)
 
 
 def _relogin(token: str) -> None:

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from app.accounts import handover
 from app.accounts import queries as account_queries
+from app.auth import lockout
 from app.auth.decorators import roles_required
 from app.auth.models import Role
 from app.collectors import services as collector_services
@@ -39,7 +40,7 @@ def agency():
 def collectors():
     """The agency's collectors with their open-account counts."""
     rows = [(c, account_queries.count_open_accounts(c.id)) for c in account_queries.list_collectors(current_user)]
-    return render("settings/collectors.html", rows=rows)
+    return render("settings/collectors.html", rows=rows, locked=lockout.locked_users(current_user.agency_id))
 
 
 @bp.route("/collectors/new", methods=["GET", "POST"])
@@ -83,6 +84,14 @@ def collector_deactivate(collector_id: int):
 def collector_reactivate(collector_id: int):
     collector_services.reactivate_collector(collector_id, actor=current_user)
     flash("Collector reactivated.", "success")
+    return redirect(url_for("settings.collectors"), 303)
+
+
+@bp.post("/collectors/<int:collector_id>/unlock")
+def collector_unlock(collector_id: int):
+    """Lift a sign-in lockout before it runs out."""
+    user = lockout.unlock_user(collector_id, actor=current_user)
+    flash(f"{user.full_name} can sign in again.", "success")
     return redirect(url_for("settings.collectors"), 303)
 
 

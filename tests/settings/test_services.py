@@ -115,9 +115,9 @@ def test_deactivate_unassigns_open_accounts_and_ends_sessions(admin, collector, 
     assert (talking.assigned_collector_id, talking.status) == (None, Status.IN_CONTACT)
     assert settled.assigned_collector_id == collector.id  # history keeps who settled it
     assert not collector.active and not collector.collector_profile.active
+    assert actions(agency)[-1] == "collector.deactivated" and "account.unassigned" in actions(agency)
     with pytest.raises(ValidationFailed):
         auth_services.authenticate(collector.username, f.PASSWORD)
-    assert actions(agency)[-1] == "collector.deactivated" and "account.unassigned" in actions(agency)
 
 
 def test_deactivate_moves_open_accounts_to_another_collector(admin, collector, other_collector, agency):
