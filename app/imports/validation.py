@@ -14,8 +14,9 @@ from itertools import chain
 
 from marshmallow import ValidationError, fields, validate
 
-from app.imports.parsing import Header, Row
-from app.imports.schemas import COLUMNS, AccountCsvRowSchema
+from app.imports.parsing import Header, Row, Unreadable
+from app.imports.schemas import COLUMNS, FREE_TEXT_COLUMNS, AccountCsvRowSchema, NoCardOrSsn
+from app.sensitive import SUSPECT, finding
 
 MEMO_LIMIT = 20_000
 MEMO_TRIAL = 2_000  # misses before a memo that mostly misses is switched off
@@ -54,7 +55,9 @@ def compile_checks(names: list[str]) -> list[FieldCheck]:
 def _field_check(name: str, index: int, field: fields.Field) -> FieldCheck:
     length = next((v for v in field.validators if isinstance(v, validate.Length)), None)
     parse = _parser(field)
-    others = [] if parse == field.deserialize else [v for v in field.validators if v is not length]
+    # The card/SSN rule is applied to a row's free-text cells at once (RowValidator.sensitive), not per cell.
+    kept = [v for v in field.validators if v is not length and not isinstance(v, NoCardOrSsn)]
+    others = [] if parse == field.deserialize else kept
     return FieldCheck(
         name=name,
         index=index,
@@ -134,6 +137,8 @@ class RowValidator:
         self.ref_index = header.names.index("external_ref")
         self.plan = [astuple(check) for check in compile_checks(header.names)]  # tuples: the row loop unpacks
         self.blank = dict.fromkeys(COLUMNS)
+        self.names = header.names
+        self.free_text = [i for i, name in enumerate(header.names) if name in FREE_TEXT_COLUMNS]
 
     def ref(self, cells: list[str]) -> str:
         return self.refs([(0, cells)])[0]
@@ -159,12 +164,22 @@ class RowValidator:
         """Validate one data row; the returned Row carries either data or errors."""
         ref = self.ref(cells)
         if len(cells) != self.width:
+            if isinstance(cells, Unreadable):
+                return Row(line_no, ref, errors=[(cells.column, cells.message)])
             rule = "too few" if len(cells) < self.width else "too many"
             return Row(line_no, ref, errors=[("", f"{rule} fields: expected {self.width}, found {len(cells)}")])
         data, errors = self.load(cells)
+        if self.free_text and SUSPECT.search("\x1f".join([cells[i] for i in self.free_text])):
+            errors += self.sensitive(cells, {name for name, _ in errors})
         if errors:
             return Row(line_no, ref, errors=sorted(errors))
         return Row(line_no, ref, data=data)
+
+    def sensitive(self, cells: list[str], refused: set[str]) -> list[tuple[str, str]]:
+        """``(column, message)`` for each free-text cell holding a card number or a full SSN (bar the columns
+        already ``refused`` for another rule, as the schema reports one message per column)."""
+        found = ((self.names[i], finding(cells[i])) for i in self.free_text if self.names[i] not in refused)
+        return [(name, reason) for name, reason in found if reason is not None]
 
     def load(self, cells: list[str]) -> tuple[dict, list[tuple[str, str]]]:
         """The row's values by column (``None`` when empty or absent) and its ``(column, message)`` errors."""
