@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import astuple, dataclass
 from functools import lru_cache
 from itertools import chain
+from operator import itemgetter
 
 from marshmallow import ValidationError, fields, validate
 
@@ -139,6 +140,10 @@ class RowValidator:
         self.blank = dict.fromkeys(COLUMNS)
         self.names = header.names
         self.free_text = [i for i, name in enumerate(header.names) if name in FREE_TEXT_COLUMNS]
+        # Every checked row's free-text cells are searched for a card number or an SSN as one string, with a
+        # cheap first look (app.sensitive.SUSPECT); C-level getters keep that under a microsecond a row.
+        self.free_cells = _tuple_getter(self.free_text)
+        self.suspect = SUSPECT.search
 
     def ref(self, cells: list[str]) -> str:
         return self.refs([(0, cells)])[0]
@@ -169,7 +174,7 @@ class RowValidator:
             rule = "too few" if len(cells) < self.width else "too many"
             return Row(line_no, ref, errors=[("", f"{rule} fields: expected {self.width}, found {len(cells)}")])
         data, errors = self.load(cells)
-        if self.free_text and SUSPECT.search("\x1f".join([cells[i] for i in self.free_text])):
+        if self.free_text and self.suspect("\x1f".join(self.free_cells(cells))):
             errors += self.sensitive(cells, {name for name, _ in errors})
         if errors:
             return Row(line_no, ref, errors=sorted(errors))
@@ -272,6 +277,14 @@ class SeenRefs:
 def _insert_pairs(count: int) -> str:
     values = ",".join("(?, ?)" for _ in range(count))  # placeholders only: refs and lines are bound
     return f"INSERT OR IGNORE INTO seen VALUES {values}"  # noqa: S608
+
+
+def _tuple_getter(indexes: list[int]) -> Callable[[list], tuple]:
+    """A C-level getter of the cells at ``indexes`` as a tuple (``itemgetter`` of one index gives a bare value)."""
+    if len(indexes) == 1:
+        at = indexes[0]
+        return lambda cells: (cells[at],)
+    return itemgetter(*indexes)
 
 
 def _repeat(first_line: int) -> tuple[str, str]:
