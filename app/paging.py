@@ -44,14 +44,13 @@ def page_number(default: int = 1, limit: int = MAX_PAGE) -> int:
     raw = request.args.get("page", "").strip()
     if not raw:
         return default
-    number = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 20 else None
-    if raw.isascii() and raw.isdigit() and number is None:
-        number = limit + 1  # more digits than any page (int() of thousands of digits is itself refused)
-    if number is None or number < 1:
+    digits = raw.lstrip("0")
+    if not (raw.isascii() and raw.isdigit()) or not digits:
         raise BadPageNumber("The page number must be a whole number from 1.", {"page": "Not a page number."})
-    if number > limit:
+    # Length first: int() refuses thousands of digits with an error of its own.
+    if len(digits) > len(str(limit)) or int(digits) > limit:
         raise NotFound("No such page.")
-    return number
+    return int(digits)
 
 
 def offset(page: int, per_page: int) -> int:
