@@ -9,6 +9,14 @@ from zoneinfo import ZoneInfo
 
 from app.timeutil import utcnow
 
+# The days a filter or a form may name: beyond them a date is a typo or a probe, and its bounds in UTC can
+# overflow Python's datetime (9999-12-31 has no next day).
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2200, 12, 31)
+
+
+def is_plausible_day(day: date) -> bool:
+    return EARLIEST_DAY <= day <= LATEST_DAY
+
 
 def local_time(instant: datetime, tz: str) -> datetime:
     """A UTC-aware instant as the agency's wall-clock time."""

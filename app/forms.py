@@ -1,8 +1,21 @@
-"""Small helpers shared by the forms of every blueprint."""
+"""Small helpers shared by the forms of every blueprint, and the base class every form derives from.
+
+:class:`BaseForm` adds the rules that hold for every field of its kind, so no form can forget them: a number
+is written with the ASCII digits 0–9 (Python's ``int`` and ``Decimal`` also read "５" and "١٠" as 5 and 10),
+and a date lies within the plausible days of :mod:`app.agencyday`. Every text field declares its own maximum
+length (``tests/test_forms.py`` walks every form class to hold that).
+"""
 
 from collections.abc import Iterable
 
+from flask_wtf import FlaskForm
+from wtforms import DateField, DecimalField, FloatField, IntegerField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import StopValidation
+
+from app.agencyday import EARLIEST_DAY, LATEST_DAY, is_plausible_day
+
+NUMBER_FIELDS = (IntegerField, DecimalField, FloatField)
 
 
 def options(pairs: Iterable[tuple]) -> list[SelectChoice]:
@@ -13,3 +26,29 @@ def options(pairs: Iterable[tuple]) -> list[SelectChoice]:
 def optional_int(value):
     """Coerce a select's value to int, with the empty option meaning None."""
     return int(value) if value not in (None, "", "None") else None
+
+
+def ascii_number(form, field) -> None:
+    """A number field's input uses ASCII characters only (digits, sign, point)."""
+    raw = (field.raw_data or [""])[0] or ""
+    if not raw.isascii():
+        field.errors[:] = []  # the field's own parse may have accepted it: this is the one message
+        raise StopValidation("Write the number with the digits 0-9.")
+
+
+def plausible_date(form, field) -> None:
+    if field.data is not None and not is_plausible_day(field.data):
+        raise StopValidation(f"Enter a date between {EARLIEST_DAY} and {LATEST_DAY}.")
+
+
+class BaseForm(FlaskForm):
+    """Every form of the app: FlaskForm (CSRF) plus the per-kind field rules above."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            field = super().bind_field(form, unbound_field, options)
+            if isinstance(field, NUMBER_FIELDS):
+                field.validators = [ascii_number, *field.validators]
+            elif isinstance(field, DateField):
+                field.validators = [*field.validators, plausible_date]
+            return field

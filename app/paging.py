@@ -1,11 +1,25 @@
-"""Pages of a list: fetch one row more than the page to know whether a next page exists (no total count)."""
+"""Pages of a list: fetch one row more than the page to know whether a next page exists (no total count).
+
+The page number comes from the query string (:func:`page_number`): plain ASCII digits from 1 to
+:data:`MAX_PAGE`. A page past the data is an empty page (the template links back to the first one); a
+number beyond :data:`MAX_PAGE` is a 404, as no list the app shows is that long and its offset would overflow
+the databases' integers.
+"""
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from flask import request
 from sqlalchemy import Select
 
+from app.errors import DomainError, NotFound
 from app.extensions import db
+
+MAX_PAGE = 1_000_000
+
+
+class BadPageNumber(DomainError):
+    status, code = 400, "bad_page"
 
 
 @dataclass
@@ -22,6 +36,21 @@ class Page:
     @property
     def first_index(self) -> int:
         return (self.number - 1) * self.size + 1
+
+
+def page_number(default: int = 1, limit: int = MAX_PAGE) -> int:
+    """The ``page`` query parameter: ``default`` when absent or empty; BadPageNumber (400) for anything but
+    ASCII digits or for 0; NotFound (404) above ``limit``."""
+    raw = request.args.get("page", "").strip()
+    if not raw:
+        return default
+    digits = raw.lstrip("0")
+    if not (raw.isascii() and raw.isdigit()) or not digits:
+        raise BadPageNumber("The page number must be a whole number from 1.", {"page": "Not a page number."})
+    # Length first: int() refuses thousands of digits with an error of its own.
+    if len(digits) > len(str(limit)) or int(digits) > limit:
+        raise NotFound("No such page.")
+    return int(digits)
 
 
 def offset(page: int, per_page: int) -> int:

@@ -1,6 +1,5 @@
 """Forms of the worklist and the account page."""
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
@@ -8,7 +7,9 @@ from app.accounts.aging import BUCKETS
 from app.accounts.queries import SORTS, UNASSIGNED, WorklistFilters
 from app.accounts.services import MAX_NOTE_LENGTH
 from app.accounts.states import Status
-from app.forms import optional_int, options
+from app.forms import BaseForm, optional_int, options
+
+MAX_FILTER_AMOUNT = 10**10  # Numeric(12, 2) holds less: a larger bound filters nothing more
 
 SORT_LABELS = {
     "priority": "Priority",
@@ -19,7 +20,7 @@ SORT_LABELS = {
 }
 
 
-class WorklistFilterForm(FlaskForm):
+class WorklistFilterForm(BaseForm):
     """The worklist filters; they live in the query string so a view can be shared or bookmarked."""
 
     class Meta:
@@ -35,8 +36,12 @@ class WorklistFilterForm(FlaskForm):
         validators=[Optional()],
     )
     collector = SelectField("Collector", coerce=optional_int, validators=[Optional()], validate_choice=True)
-    balance_min = DecimalField("Balance from", places=2, validators=[Optional(), NumberRange(min=0)])
-    balance_max = DecimalField("Balance to", places=2, validators=[Optional(), NumberRange(min=0)])
+    balance_min = DecimalField(
+        "Balance from", places=2, validators=[Optional(), NumberRange(min=0, max=MAX_FILTER_AMOUNT)]
+    )
+    balance_max = DecimalField(
+        "Balance to", places=2, validators=[Optional(), NumberRange(min=0, max=MAX_FILTER_AMOUNT)]
+    )
     due_from = DateField("Due from", validators=[Optional()])
     due_to = DateField("Due to", validators=[Optional()])
     aging = SelectField(
@@ -75,15 +80,15 @@ class WorklistFilterForm(FlaskForm):
         )
 
 
-class NoteForm(FlaskForm):
+class NoteForm(BaseForm):
     body = TextAreaField("Note", validators=[DataRequired(), Length(max=MAX_NOTE_LENGTH)])
 
 
-class StatusForm(FlaskForm):
+class StatusForm(BaseForm):
     # The service, not the form, judges the target, so a refused move gets its explanatory message.
     status = SelectField("New status", validators=[DataRequired()], validate_choice=False)
     note = TextAreaField("Note (optional)", validators=[Optional(), Length(max=MAX_NOTE_LENGTH)])
 
 
-class AssignForm(FlaskForm):
+class AssignForm(BaseForm):
     collector_id = SelectField("Collector", coerce=optional_int, validators=[DataRequired()])

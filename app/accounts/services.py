@@ -10,6 +10,7 @@ from app.auth.models import Role, User
 from app.collectors.models import CollectorProfile
 from app.errors import PermissionDenied, ValidationFailed
 from app.extensions import db
+from app.sensitive import refuse_sensitive
 from app.timeutil import utcnow
 
 MAX_NOTE_LENGTH = 5000
@@ -39,6 +40,7 @@ def add_note(account_id: int, body: str, *, actor: User) -> Activity:
     if not text or len(text) > MAX_NOTE_LENGTH:
         message = f"Write a note of 1 to {MAX_NOTE_LENGTH} characters."
         raise ValidationFailed(message, {"body": message})
+    refuse_sensitive(text, "body", "note")
     account = queries.get_account(actor, account_id, for_update=True)
     before = account.last_contact_at
     account.last_contact_at = utcnow()
@@ -63,6 +65,7 @@ def change_status(account_id: int, target: str, note: str = "", *, actor: User) 
     forbids (the message lists the allowed targets) or for ``assigned`` without a collector.
     """
     new = parse_status(target)
+    refuse_sensitive(note, "note", "note")
     account = queries.get_account(actor, account_id, for_update=True)
     old = account.status
     if not can_transition(old, new):

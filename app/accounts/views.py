@@ -12,6 +12,7 @@ from app.errors import ValidationFailed
 from app.extensions import htmx
 from app.forms import options
 from app.htmx import render
+from app.paging import page_number
 
 bp = Blueprint("accounts", __name__)
 TIMELINE_PAGE = 15  # timeline entries per "More"
@@ -37,7 +38,7 @@ def index():
 def _account_list(endpoint: str, title: str):
     form = WorklistFilterForm(request.args)
     form.set_collectors(queries.list_collectors(current_user) if current_user.is_admin else [])
-    page_no = max(request.args.get("page", 1, type=int) or 1, 1)
+    page_no = page_number()
     valid = form.validate()
     size = current_app.config["PAGE_SIZE"]
     page = queries.list_accounts(current_user, form.to_filters(), page_no, size) if valid else None
@@ -61,7 +62,7 @@ def show(account_id: int):
 def timeline(account_id: int):
     """One more page of the timeline (htmx 'more'); without JS, the account page showing that page."""
     account = queries.get_account(current_user, account_id)
-    page_no = max(request.args.get("page", 2, type=int) or 2, 1)
+    page_no = page_number(default=2)
     if not htmx:
         return redirect(url_for("accounts.show", account_id=account.id, page=page_no))
     page = queries.get_timeline(account, page_no, TIMELINE_PAGE)
@@ -151,7 +152,7 @@ def add_account_panel(app: Flask, panel) -> None:
 
 def _timeline_so_far(account):
     """Timeline pages 1..N in one list (``?page=N``), so 'More' works without JavaScript too."""
-    pages = min(max(request.args.get("page", 1, type=int) or 1, 1), 50)
+    pages = min(page_number(), 50)
     timeline = queries.get_timeline(account, 1, size=TIMELINE_PAGE * pages)
     timeline.number, timeline.size = pages, TIMELINE_PAGE
     return timeline

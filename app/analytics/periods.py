@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from app.agencyday import day_end, day_start, local_today
+from app.agencyday import day_end, day_start, is_plausible_day, local_today
 from app.errors import ValidationFailed
 
 GRANULARITIES = ("day", "week", "month")
@@ -87,6 +87,6 @@ def _parse_date(raw: str | None, field: str) -> date | None:
         value = date.fromisoformat(raw.strip())
     except ValueError:
         value = None
-    if value is None or not 1900 <= value.year <= 2200:
+    if value is None or not is_plausible_day(value):
         raise ValidationFailed(f"'{raw}' is not a date (use YYYY-MM-DD).", {field: "Not a date."})
     return value

@@ -1,12 +1,11 @@
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from app.audit.queries import AuditFilters
-from app.forms import optional_int
+from app.forms import BaseForm, optional_int
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(BaseForm):
     class Meta:
         csrf = False
 

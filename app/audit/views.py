@@ -10,6 +10,7 @@ from app.auth.models import Role
 from app.extensions import htmx
 from app.forms import options
 from app.htmx import render
+from app.paging import page_number
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -22,7 +23,7 @@ def index():
     form.entity_type.choices = options([("", "Any entity")] + [(t, t) for t in queries.list_entity_types(current_user)])
     form.actor.choices = options([(None, "Anyone")] + [(u.id, u.full_name) for u in queries.list_actors(current_user)])
     valid = form.validate()
-    page_no = max(request.args.get("page", 1, type=int) or 1, 1)
+    page_no = page_number()
     page = queries.list_events(current_user, form.to_filters(), page_no) if valid else None
     block = "audit_table" if htmx.target == "audit-table" else None
     return render("audit/index.html", block=block, status=200 if valid else 422, form=form, page=page)

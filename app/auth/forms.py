@@ -1,18 +1,23 @@
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
+
+from app.forms import BaseForm
 
 # autocomplete hints let password managers fill the right fields (Chrome also warns in the console without them).
 USERNAME, CURRENT, NEW = ({"autocomplete": v} for v in ("username", "current-password", "new-password"))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     username = StringField("Username", validators=[DataRequired(), Length(max=80)], render_kw=USERNAME)
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)], render_kw=CURRENT)
-    next = HiddenField()
+    next = HiddenField(validators=[Length(max=500)])
 
 
-class PasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired()], render_kw=CURRENT)
+class PasswordForm(BaseForm):
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=200)], render_kw=CURRENT
+    )
     new_password = PasswordField("New password", validators=[DataRequired(), Length(min=10, max=200)], render_kw=NEW)
-    confirm = PasswordField("Repeat new password", validators=[DataRequired(), EqualTo("new_password")], render_kw=NEW)
+    confirm = PasswordField(
+        "Repeat new password", validators=[DataRequired(), EqualTo("new_password"), Length(max=200)], render_kw=NEW
+    )

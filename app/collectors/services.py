@@ -117,7 +117,7 @@ def _clean(values: dict) -> dict:
         raise ValidationFailed("Enter a valid email address.", {"email": "Invalid email."})
     rate = _percent(values.get("commission_rate"))
     try:
-        capacity = int(str(values.get("max_open_accounts", "")).strip())
+        capacity = int(_ascii(values.get("max_open_accounts", "")))
     except ValueError:
         capacity = -1
     if not 0 <= capacity <= 100_000:
@@ -127,12 +127,20 @@ def _clean(values: dict) -> dict:
 
 def _percent(raw) -> Decimal:
     try:
-        value = Decimal(str(raw).strip())
+        value = Decimal(_ascii(raw))
     except (InvalidOperation, ValueError):
         value = Decimal(-1)
     if not value.is_finite() or not 0 <= value <= 100 or value != value.quantize(Decimal("0.01")):
         raise ValidationFailed("Commission is a percentage from 0 to 100.", {"commission_rate": "0–100, 2 decimals."})
     return (value / 100).quantize(Decimal("0.0001"))
+
+
+def _ascii(raw) -> str:
+    """The trimmed text of a number field; ValueError unless plain ASCII (int and Decimal read "５" as 5)."""
+    text = str(raw).strip()
+    if not text.isascii():
+        raise ValueError(text)
+    return text
 
 
 def _snapshot(user: User) -> dict:

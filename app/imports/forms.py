@@ -1,19 +1,20 @@
 """Forms of the imports pages: the upload fallback and an import source's settings."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.forms import options
+from app.forms import BaseForm, options
 from app.imports.models import SourceKind
 
+KEY_CHECKS = [Optional(), Length(max=20_000)]  # an OpenSSH RSA-16384 private key is about 13,000 characters
 
-class UploadForm(FlaskForm):
+
+class UploadForm(BaseForm):
     file = FileField("CSV file", validators=[FileRequired("Choose a CSV file to upload.")])
 
 
-class ImportSourceForm(FlaskForm):
+class ImportSourceForm(BaseForm):
     """An SFTP server (or local folder); secrets left blank keep the stored ones."""
 
     name = StringField("Name", validators=[DataRequired(), Length(max=100)])
@@ -22,8 +23,8 @@ class ImportSourceForm(FlaskForm):
     port = IntegerField("Port", default=22, validators=[Optional(), NumberRange(1, 65535)])
     username = StringField("Username", validators=[Optional(), Length(max=100)])
     password = PasswordField("Password (blank keeps the stored one)", validators=[Optional(), Length(max=500)])
-    private_key = TextAreaField("Private key, PEM/OpenSSH (blank keeps the stored one)", validators=[Optional()])
-    host_key = TextAreaField("Server host key, e.g. 'ssh-ed25519 AAAA…' (ssh-keyscan)", validators=[Optional()])
+    private_key = TextAreaField("Private key, PEM/OpenSSH (blank keeps the stored one)", validators=KEY_CHECKS)
+    host_key = TextAreaField("Server host key, e.g. 'ssh-ed25519 AAAA…' (ssh-keyscan)", validators=KEY_CHECKS)
     remote_dir = StringField("Remote directory (or local folder)", validators=[DataRequired(), Length(max=500)])
     processed_dir = StringField("Processed directory", validators=[DataRequired(), Length(max=500)])
     pattern = StringField("File-name pattern", default="*.csv", validators=[DataRequired(), Length(max=100)])
@@ -34,4 +35,6 @@ class ImportSourceForm(FlaskForm):
         """The submitted settings as plain values for the service."""
         names = ("name", "kind", "host", "port", "username", "password", "private_key", "host_key")
         names += ("remote_dir", "processed_dir", "pattern", "poll_interval_minutes", "enabled")
-        return {name: getattr(self, name).data for name in names}
+        values = {name: getattr(self, name).data for name in names}
+        values["port"] = self.port.data if "".join(self.port.raw_data or []).strip() else None  # not the default
+        return values

@@ -4,19 +4,47 @@ A file is read once, as a stream, so memory stays flat whatever its size: :func:
 record with its physical line number (quoted newlines and blank lines counted), and
 :class:`~app.imports.validation.RowValidator` turns one into a :class:`Row`: the validated values or the list
 of ``(column, message)`` errors.
+
+A record the reader cannot trust comes as an :class:`Unreadable` (no cells, the reason) and is rejected on
+its own line, so one bad spot never costs the rest of the file:
+
+- a NUL character in a cell (PostgreSQL refuses it in text): the cell's column is named;
+- an unbalanced quote: a quoted field that runs past :data:`MAX_RECORD_LINES` physical lines or
+  :data:`MAX_FIELD_CHARS` characters, or a multi-line record that the file ends inside. Reading resumes at the
+  line after the one the record began on, so the lines the quote swallowed are read as the rows they are.
 """
 
 import codecs
 import csv
 import re
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.imports.schemas import COLUMNS, REQUIRED_COLUMNS
 
-csv.field_size_limit(1 << 20)
+MAX_RECORD_LINES = 50
+MAX_FIELD_CHARS = 10_000
+csv.field_size_limit(MAX_FIELD_CHARS)  # the csv module's error stops a runaway quote at this many characters
 CHUNK = 1 << 20
+UNBALANCED = (
+    f"unbalanced quote: a quoted field runs past {MAX_RECORD_LINES} lines, {MAX_FIELD_CHARS:,} characters or "
+    "the end of the file; the row is skipped and reading goes on at the next line"
+)
+
+
+class Unreadable(list):
+    """A record rejected while reading (empty, so it matches no header): ``message`` says why, ``index`` is
+    the cell at fault (if one is) and ``column`` its header name."""
+
+    def __init__(self, message: str, index: int | None = None, column: str = ""):
+        super().__init__()
+        self.message, self.index, self.column = message, index, column
+
+
+class _Runaway(Exception):
+    """Raised by the line source when a record has taken more than MAX_RECORD_LINES lines."""
 
 
 class FileRejected(Exception):
@@ -98,29 +126,90 @@ def count_lines(path: Path) -> int:
 def read_rows(path: Path) -> tuple[Header, Iterator[tuple[int, list[str]]]]:
     """Open ``path``, read its header and return it with an iterator of ``(physical line, cells)``."""
     fh = path.open("r", encoding=detect_encoding(path), errors="replace", newline="")
-    reader = csv.reader(fh)
-    header_cells = _first_non_blank(reader)
-    if header_cells is None:
+    records = _records(fh)
+    header_record = _first_non_blank(records)
+    if header_record is None:
         fh.close()
         raise FileRejected("The file is empty: expected a header line naming the columns.")
-    header = Header.parse(header_cells)
-    return header, _records(fh, reader)
+    line, cells = header_record
+    if isinstance(cells, Unreadable):
+        fh.close()
+        raise FileRejected(f"Line {line} (the header): {cells.message}.")
+    header = Header.parse(cells)
+    return header, _named(records, cells)
 
 
-def _first_non_blank(reader) -> list[str] | None:
-    for cells in reader:
-        if any(c.strip() for c in cells):
-            return cells
+def _first_non_blank(records) -> tuple[int, list[str]] | None:
+    for line, cells in records:
+        if isinstance(cells, Unreadable) or any(c.strip() for c in cells):
+            return line, cells
     return None
 
 
-def _records(fh, reader) -> Iterator[tuple[int, list[str]]]:
+def _named(records, header_cells: list[str]) -> Iterator[tuple[int, list[str]]]:
+    """The data records; a NUL's Unreadable gets the name of its column from the header."""
+    for line, cells in records:
+        if isinstance(cells, Unreadable) and cells.index is not None:
+            at = cells.index
+            cells.column = normalise_header(header_cells[at]) if at < len(header_cells) else f"column {at + 1}"
+        if isinstance(cells, Unreadable) or (cells and (cells[0].strip() or any(c.strip() for c in cells))):
+            yield line, cells
+
+
+def _lines(fh, pending: deque, record: list, nul: list) -> Iterator[str]:
+    """The file's physical lines for the csv reader: first those given back after a runaway record, then the
+    file's. Each is kept in ``record`` (the caller empties it after every record), so a record that turns out
+    to be a runaway can be given back but its first line; more than MAX_RECORD_LINES raise _Runaway. A line
+    holding a NUL sets ``nul[0]``, so only such records have their cells searched."""
+    while pending:
+        line = pending.popleft()
+        record.append(line)
+        if len(record) > MAX_RECORD_LINES:
+            raise _Runaway
+        if "\x00" in line:
+            nul[0] = True
+        yield line
+    for line in fh:
+        record.append(line)
+        if len(record) > MAX_RECORD_LINES:
+            raise _Runaway
+        if "\x00" in line:
+            nul[0] = True
+        yield line
+
+
+def _records(fh) -> Iterator[tuple[int, list[str]]]:
+    """Every record of the file with the physical line it starts on; Unreadable for a rejected one."""
+    pending, record, nul, line_no = deque(), [], [False], 1
     with fh:
-        start = reader.line_num + 1
-        try:
-            for cells in reader:
-                if cells and (cells[0].strip() or any(c.strip() for c in cells)):
+        while True:
+            try:
+                for cells in csv.reader(_lines(fh, pending, record, nul)):
+                    if len(record) > 1 and _ends_inside_quotes(record):
+                        raise _Runaway
+                    start, line_no = line_no, line_no + len(record)
+                    record.clear()
+                    if nul[0]:
+                        nul[0], cells = False, _without_nul(cells)
                     yield start, cells
-                start = reader.line_num + 1
-        except csv.Error as exc:
-            raise FileRejected(f"Line {start}: the file is not valid CSV ({exc}).") from None
+                return
+            except (_Runaway, csv.Error):
+                pending.extendleft(reversed(record[1:]))
+                record.clear()
+                nul[0] = False
+                yield line_no, Unreadable(UNBALANCED)
+                line_no += 1
+
+
+def _ends_inside_quotes(lines: list[str]) -> bool:
+    """Whether a multi-line record ends with a quoted field still open (the file ended inside it): its quote
+    characters do not pair up. Only multi-line records are asked, so the usual row costs nothing."""
+    return sum(line.count('"') for line in lines) % 2 == 1
+
+
+def _without_nul(cells: list[str]) -> list[str]:
+    """The cells, or an Unreadable naming the first cell that holds a NUL (its column named by :func:`_named`)."""
+    for index, cell in enumerate(cells):
+        if "\x00" in cell:
+            return Unreadable("contains a NUL character, which cannot be stored", index)
+    return cells

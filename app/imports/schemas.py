@@ -6,10 +6,13 @@ from decimal import Decimal
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
+from app.sensitive import finding
+
 MAX_AMOUNT = Decimal("100000000.00")  # anything larger is a broken file, not a debt
-AMOUNT_RE = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
-SSN4_RE = re.compile(r"^\d{4}$")
-DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# ASCII digits only ([0-9], not \d): Decimal and int also read "５" and "١٠" as 5 and 10.
+AMOUNT_RE = re.compile(r"^[0-9]{1,12}(\.[0-9]{1,2})?$")
+SSN4_RE = re.compile(r"^[0-9]{4}$")
+DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class Money(fields.Field):
@@ -50,21 +53,36 @@ class IsoDate(fields.Field):
             raise ValidationError("is not a real calendar date") from None
 
 
-def _text(max_len: int, required: bool = False) -> fields.String:
+def _text(max_len: int, required: bool = False, free: bool = False) -> fields.String:
+    """A text column; ``free``: free text, where a card number or a full SSN is refused (app.sensitive)."""
     messages = {"required": "is required", "null": "is required"}
     return fields.String(
         required=required,
         allow_none=not required,
-        validate=validate.Length(max=max_len, error=f"is longer than {max_len} characters"),
+        validate=[
+            validate.Length(max=max_len, error=f"is longer than {max_len} characters"),
+            *([NoCardOrSsn()] if free else []),
+        ],
         error_messages=messages,
+        metadata={"free_text": free},
     )
+
+
+class NoCardOrSsn(validate.Validator):
+    """The schema's statement of :mod:`app.sensitive` (the CSV validator applies it to the whole row at once)."""
+
+    def __call__(self, value: str) -> str:
+        reason = finding(value)
+        if reason is not None:
+            raise ValidationError(reason)
+        return value
 
 
 class AccountCsvRowSchema(Schema):
     """One placed account: the debt, its debtor and its creditor. Empty optional values become ``None``."""
 
     external_ref = _text(100, required=True)
-    debtor_name = _text(200, required=True)
+    debtor_name = _text(200, required=True, free=True)
     original_amount = Money(required=True, error_messages={"required": "is required", "null": "is required"})
     debtor_ref = _text(100)
     debtor_ssn_last4 = fields.String(
@@ -73,13 +91,13 @@ class AccountCsvRowSchema(Schema):
     debtor_email = fields.Email(allow_none=True, error_messages={"invalid": "is not a valid email address"})
     debtor_phone = _text(40)
     due_date = IsoDate(allow_none=True)
-    creditor_name = _text(200)
-    account_type = _text(80)
-    address_line1 = _text(200)
-    address_line2 = _text(200)
-    city = _text(100)
-    state = _text(50)
-    postal_code = _text(20)
+    creditor_name = _text(200, free=True)
+    account_type = _text(80, free=True)
+    address_line1 = _text(200, free=True)
+    address_line2 = _text(200, free=True)
+    city = _text(100, free=True)
+    state = _text(50, free=True)
+    postal_code = _text(20, free=True)
 
     @pre_load
     def strip_values(self, data: dict, **kwargs) -> dict:  # also called directly by the CSV reader
@@ -93,3 +111,4 @@ class AccountCsvRowSchema(Schema):
 
 COLUMNS = tuple(AccountCsvRowSchema().fields)
 REQUIRED_COLUMNS = tuple(name for name, field in AccountCsvRowSchema().fields.items() if field.required)
+FREE_TEXT_COLUMNS = frozenset(name for name, f in AccountCsvRowSchema().fields.items() if f.metadata.get("free_text"))

@@ -11,11 +11,13 @@ from collections.abc import Callable
 from dataclasses import astuple, dataclass
 from functools import lru_cache
 from itertools import chain
+from operator import itemgetter
 
 from marshmallow import ValidationError, fields, validate
 
-from app.imports.parsing import Header, Row
-from app.imports.schemas import COLUMNS, AccountCsvRowSchema
+from app.imports.parsing import Header, Row, Unreadable
+from app.imports.schemas import COLUMNS, FREE_TEXT_COLUMNS, AccountCsvRowSchema, NoCardOrSsn
+from app.sensitive import SUSPECT, finding
 
 MEMO_LIMIT = 20_000
 MEMO_TRIAL = 2_000  # misses before a memo that mostly misses is switched off
@@ -54,7 +56,9 @@ def compile_checks(names: list[str]) -> list[FieldCheck]:
 def _field_check(name: str, index: int, field: fields.Field) -> FieldCheck:
     length = next((v for v in field.validators if isinstance(v, validate.Length)), None)
     parse = _parser(field)
-    others = [] if parse == field.deserialize else [v for v in field.validators if v is not length]
+    # The card/SSN rule is applied to a row's free-text cells at once (RowValidator.sensitive), not per cell.
+    kept = [v for v in field.validators if v is not length and not isinstance(v, NoCardOrSsn)]
+    others = [] if parse == field.deserialize else kept
     return FieldCheck(
         name=name,
         index=index,
@@ -134,6 +138,12 @@ class RowValidator:
         self.ref_index = header.names.index("external_ref")
         self.plan = [astuple(check) for check in compile_checks(header.names)]  # tuples: the row loop unpacks
         self.blank = dict.fromkeys(COLUMNS)
+        self.names = header.names
+        self.free_text = [i for i, name in enumerate(header.names) if name in FREE_TEXT_COLUMNS]
+        # Every checked row's free-text cells are searched for a card number or an SSN as one string, with a
+        # cheap first look (app.sensitive.SUSPECT); C-level getters keep that under a microsecond a row.
+        self.free_cells = _tuple_getter(self.free_text)
+        self.suspect = SUSPECT.search
 
     def ref(self, cells: list[str]) -> str:
         return self.refs([(0, cells)])[0]
@@ -159,12 +169,22 @@ class RowValidator:
         """Validate one data row; the returned Row carries either data or errors."""
         ref = self.ref(cells)
         if len(cells) != self.width:
+            if isinstance(cells, Unreadable):
+                return Row(line_no, ref, errors=[(cells.column, cells.message)])
             rule = "too few" if len(cells) < self.width else "too many"
             return Row(line_no, ref, errors=[("", f"{rule} fields: expected {self.width}, found {len(cells)}")])
         data, errors = self.load(cells)
+        if self.free_text and self.suspect("\x1f".join(self.free_cells(cells))):
+            errors += self.sensitive(cells, {name for name, _ in errors})
         if errors:
             return Row(line_no, ref, errors=sorted(errors))
         return Row(line_no, ref, data=data)
+
+    def sensitive(self, cells: list[str], refused: set[str]) -> list[tuple[str, str]]:
+        """``(column, message)`` for each free-text cell holding a card number or a full SSN (bar the columns
+        already ``refused`` for another rule, as the schema reports one message per column)."""
+        found = ((self.names[i], finding(cells[i])) for i in self.free_text if self.names[i] not in refused)
+        return [(name, reason) for name, reason in found if reason is not None]
 
     def load(self, cells: list[str]) -> tuple[dict, list[tuple[str, str]]]:
         """The row's values by column (``None`` when empty or absent) and its ``(column, message)`` errors."""
@@ -257,6 +277,14 @@ class SeenRefs:
 def _insert_pairs(count: int) -> str:
     values = ",".join("(?, ?)" for _ in range(count))  # placeholders only: refs and lines are bound
     return f"INSERT OR IGNORE INTO seen VALUES {values}"  # noqa: S608
+
+
+def _tuple_getter(indexes: list[int]) -> Callable[[list], tuple]:
+    """A C-level getter of the cells at ``indexes`` as a tuple (``itemgetter`` of one index gives a bare value)."""
+    if len(indexes) == 1:
+        at = indexes[0]
+        return lambda cells: (cells[at],)
+    return itemgetter(*indexes)
 
 
 def _repeat(first_line: int) -> tuple[str, str]:

@@ -12,6 +12,7 @@ from app.htmx import render
 from app.imports import queries
 from app.imports.forms import ImportSourceForm, UploadForm
 from app.imports.services import receive, sources
+from app.paging import page_number
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
@@ -23,10 +24,6 @@ def require_admin():
     """Every imports page is for admins only."""
 
 
-def _page_no() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
-
-
 @bp.get("/")
 def index():
     """The agency's imports, newest first, with the upload form and the sources' "Check now"."""
@@ -34,7 +31,7 @@ def index():
 
 
 def _index(form: UploadForm, status: int = 200):
-    page = queries.list_jobs(current_user, _page_no())
+    page = queries.list_jobs(current_user, page_number())
     block = "job_table" if htmx.target == "job-table" else None
     ctx = dict(form=form, page=page, sources=queries.list_sources(current_user))
     return render("imports/index.html", block=block, status=status, **ctx)
@@ -63,7 +60,7 @@ def too_large(exc):
 def show(job_id: int):
     """A job's page; its status block polls every 2 s while the job is queued or running."""
     job = queries.get_job(current_user, job_id)
-    errors = queries.list_row_errors(job, _page_no())
+    errors = queries.list_row_errors(job, page_number())
     block = {"job-status": "job_status", "row-errors": "row_errors"}.get(htmx.target or "")
     return render("imports/show.html", block=block, job=job, errors=errors)
 

@@ -7,11 +7,10 @@ generated when the form is rendered, so resubmitting it cannot act twice.
 
 import uuid
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.forms import options
+from app.forms import BaseForm, options
 from app.payments.models import MANUAL_METHODS, PaymentMethod, PaymentStatus
 
 
@@ -19,8 +18,10 @@ def new_key() -> str:
     return uuid.uuid4().hex
 
 
-class KeyedForm(FlaskForm):
-    idempotency_key = HiddenField(validators=[DataRequired(message="The form expired; reload the page.")])
+class KeyedForm(BaseForm):
+    idempotency_key = HiddenField(
+        validators=[DataRequired(message="The form expired; reload the page."), Length(max=64)]
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,7 +45,7 @@ class RefundForm(KeyedForm):
     reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=500)])
 
 
-class PaymentFilterForm(FlaskForm):
+class PaymentFilterForm(BaseForm):
     class Meta:
         csrf = False
 
@@ -60,3 +61,7 @@ class PaymentFilterForm(FlaskForm):
     )
     date_from = DateField("From", validators=[Optional()])
     date_to = DateField("To", validators=[Optional()])
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError("Must not be before 'From'.")

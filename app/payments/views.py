@@ -11,6 +11,7 @@ from app.auth.models import Role
 from app.extensions import htmx
 from app.headers import csp_sources
 from app.htmx import render
+from app.paging import page_number
 from app.payments import queries
 from app.payments.card import payment_card
 from app.payments.forms import CardRequestForm, ManualPaymentForm, PaymentFilterForm, RefundForm
@@ -28,7 +29,7 @@ def index():
     """The agency's payments (a collector's: on their own accounts), filterable, with commission totals."""
     form = PaymentFilterForm(request.args)
     valid = form.validate()
-    page_no = max(request.args.get("page", 1, type=int) or 1, 1)
+    page_no = page_number()
     size = current_app.config["PAGE_SIZE"]
     page = queries.list_payments(current_user, _filters(form), page_no, size) if valid else None
     ctx = dict(form=form, page=page, totals=queries.commission_totals(current_user))

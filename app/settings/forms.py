@@ -1,14 +1,13 @@
 """Forms of the settings pages: input shape only; the services judge the values."""
 
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.forms import optional_int, options
+from app.forms import BaseForm, optional_int, options
 from app.settings.services import CURRENCIES
 
 
-class AgencyForm(FlaskForm):
+class AgencyForm(BaseForm):
     name = StringField("Agency name", validators=[DataRequired(), Length(max=200)])
     license_number = StringField("License number", validators=[Optional(), Length(max=60)])
     timezone = StringField("Timezone (e.g. America/New_York)", validators=[DataRequired(), Length(max=64)])
@@ -21,18 +20,18 @@ class AgencyForm(FlaskForm):
     country = StringField("Country (2 letters)", validators=[Optional(), Length(max=2)])
 
 
-class CollectorForm(FlaskForm):
+class CollectorForm(BaseForm):
     username = StringField("Username", validators=[Optional(), Length(max=80)])
     full_name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
     email = StringField("Email", validators=[DataRequired(), Length(max=254)])
-    commission_rate = StringField("Commission (%)", default="10")
-    max_open_accounts = StringField("Max open accounts", default="200")
+    commission_rate = StringField("Commission (%)", default="10", validators=[Length(max=10)])
+    max_open_accounts = StringField("Max open accounts", default="200", validators=[Length(max=10)])
 
     def values(self) -> dict:
         return {name: self[name].data for name in ("full_name", "email", "commission_rate", "max_open_accounts")}
 
 
-class DeactivateForm(FlaskForm):
+class DeactivateForm(BaseForm):
     action = RadioField(
         "Their open accounts",
         choices=options([("unassign", "Unassign them"), ("move", "Move them to another collector")]),

@@ -12,6 +12,7 @@ from app.imports.models import ImportSource, SourceKind
 
 PLAIN_FIELDS = ("name", "host", "port", "username", "host_key", "remote_dir", "processed_dir", "pattern")
 PLAIN_FIELDS += ("poll_interval_minutes", "enabled")
+DEFAULT_PORT, MAX_PORT = 22, 65535
 
 
 def save_source(values: dict, *, actor: User, source: ImportSource | None = None) -> ImportSource:
@@ -27,7 +28,11 @@ def save_source(values: dict, *, actor: User, source: ImportSource | None = None
     secrets_changed = [n for n in ("password", "private_key") if values.get(n)]
     for name in secrets_changed:
         setattr(source, name, values[name])
-    _check_complete(source)
+    try:
+        _check_complete(source)
+    except ValidationFailed:
+        db.session.rollback()  # a stored source gets its saved values back: nothing half-changed lingers
+        raise
     db.session.add(source)
     db.session.flush()
     changes = audit.diff(before, {f: getattr(source, f) for f in PLAIN_FIELDS})
@@ -39,11 +44,14 @@ def save_source(values: dict, *, actor: User, source: ImportSource | None = None
 
 def _check_complete(source: ImportSource) -> None:
     if source.kind == SourceKind.LOCAL:
+        source.port = source.port or DEFAULT_PORT  # not used by a folder; the column has no empty value
         if not current_app.config.get("EMBEDDED"):
             # A local folder reads and moves files on the server itself: only for the single-user embedded mode.
             raise ValidationFailed("Local folders are only for the embedded demo.", {"kind": "Use SFTP."})
         return
     fields = {}
+    if not source.port or not 1 <= source.port <= MAX_PORT:
+        fields["port"] = f"An SFTP source needs a port from 1 to {MAX_PORT}."
     if not source.host:
         fields["host"] = "An SFTP source needs a host."
     if not source.username:

@@ -20,7 +20,7 @@ from app.payments.models import CENT, Payment, PaymentMethod, PaymentStatus, Ref
 from app.templating import money
 from app.timeutil import utcnow
 
-AMOUNT = re.compile(r"\d{1,10}(\.\d{1,2})?")
+AMOUNT = re.compile(r"[0-9]{1,10}(\.[0-9]{1,2})?")  # ASCII digits: Decimal also reads "５" as 5
 
 
 def parse_amount(raw, field: str = "amount") -> Decimal:

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy.exc import IntegrityError
 
@@ -14,6 +15,7 @@ from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.payments.models import MANUAL_METHODS, Payment, PaymentMethod
 from app.payments.services import ledger
+from app.sensitive import refuse_sensitive
 
 MAX_REFERENCE = 120
 
@@ -48,11 +50,12 @@ def record_manual_payment(
         parse_manual_method(method),
         ledger.check_idempotency_key(idempotency_key),
     )
+    refuse_sensitive(reference, "reference", "reference")
     received_on = received_date(received_on, actor)
     account = account_queries.get_account(actor, account_id, for_update=True)
     existing = ledger.find_by_key(actor.agency_id, key)
     if existing is not None:
-        return same_request(existing, account.id)
+        return same_request(existing, account.id, value, kind)
     ledger.check_within_balance(account, value, ledger.account_currency(account))
     fields = {"reference": (reference or "").strip()[:MAX_REFERENCE], "received_on": received_on}
 
@@ -62,7 +65,7 @@ def record_manual_payment(
         audit.record(actor, account.agency_id, "payment.recorded", "payment", payment.id, snapshot(payment))
         return payment
 
-    return write_once(account, key, write)
+    return write_once(account, key, write, value, kind)
 
 
 def received_date(received_on: date | None, actor: User) -> date:
@@ -73,15 +76,26 @@ def received_date(received_on: date | None, actor: User) -> date:
     return received_on or today
 
 
-def same_request(existing: Payment, account_id: int) -> Payment:
-    """The payment a repeated submission refers to; a key reused for another account is a conflict."""
+def same_request(existing: Payment, account_id: int, amount: Decimal, method: PaymentMethod) -> Payment:
+    """The payment a repeated submission refers to. A key reused for another account is a conflict (409); for
+    another amount or method it is refused (422): answering with the first payment would tell the client its
+    different request had been recorded."""
     if existing.account_id != account_id:
         raise Conflict("This form was already used for another account; reload the page.")
+    if existing.amount != amount or existing.method != method:
+        message = (
+            f"This idempotency key was already used for a {existing.method.value} payment of {existing.amount}; "
+            "a different amount or method needs a new key (reload the form)."
+        )
+        raise ValidationFailed(message)  # above the form: the key is a hidden field
     return existing
 
 
-def write_once(account: Account, key: str, write: Callable[[], Payment]) -> Payment:
-    """Run ``write`` and commit; if a concurrent submission with the same key won the race, return its payment."""
+def write_once(
+    account: Account, key: str, write: Callable[[], Payment], amount: Decimal, method: PaymentMethod
+) -> Payment:
+    """Run ``write`` and commit; if a concurrent submission with the same key won the race, return its payment
+    (when it asked for the same amount and method, see :func:`same_request`)."""
     agency_id, account_id = account.agency_id, account.id
     try:
         payment = write()
@@ -91,7 +105,7 @@ def write_once(account: Account, key: str, write: Callable[[], Payment]) -> Paym
         existing = ledger.find_by_key(agency_id, key)
         if existing is None:
             raise
-        return same_request(existing, account_id)
+        return same_request(existing, account_id, amount, method)
     return payment
 
 

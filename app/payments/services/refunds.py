@@ -7,10 +7,11 @@ from sqlalchemy import select
 from app.accounts import queries as account_queries
 from app.audit import services as audit
 from app.auth.models import Role, User
-from app.errors import NotFound, PermissionDenied, ValidationFailed
+from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.payments.models import Payment, PaymentMethod, Refund
 from app.payments.services import ledger, stripe_api
+from app.sensitive import refuse_sensitive
 from app.templating import money
 
 MAX_REASON = 500
@@ -28,6 +29,7 @@ def refund_payment(payment_id: int, amount: str, reason: str, idempotency_key: s
     text = (reason or "").strip()[:MAX_REASON]
     if not text:
         raise ValidationFailed("Give a reason for the refund.", {"reason": "Give a reason."})
+    refuse_sensitive(text, "reason", "reason")
     payment = _get_payment(actor, payment_id)
     account = account_queries.get_account(actor, payment.account_id, for_update=True)
     payment = ledger.lock_payment(payment.id)
@@ -35,7 +37,7 @@ def refund_payment(payment_id: int, amount: str, reason: str, idempotency_key: s
         select(Refund).where(Refund.agency_id == actor.agency_id, Refund.idempotency_key == key)
     ).first()
     if done is not None:
-        return done
+        return _same_refund(done, payment, value)
     _check_refundable(payment, value)
     processor_ref = _refund_at_stripe(payment, value, key) if payment.method == PaymentMethod.CARD else None
     refund = ledger.apply_refund(payment, account, value, text, actor, processor_ref=processor_ref, idempotency_key=key)
@@ -43,6 +45,16 @@ def refund_payment(payment_id: int, amount: str, reason: str, idempotency_key: s
     audit.record(actor, payment.agency_id, "payment.refunded", "payment", payment.id, changes)
     db.session.commit()
     return refund
+
+
+def _same_refund(done: Refund, payment: Payment, amount: Decimal) -> Refund:
+    """The refund a repeated submission refers to; its key reused for another payment or amount is refused."""
+    if done.payment_id != payment.id:
+        raise Conflict("This form was already used for another payment; reload the page.")
+    if done.amount != amount:
+        message = f"This idempotency key was already used for a refund of {done.amount}; reload the form."
+        raise ValidationFailed(message)  # above the form: the key is a hidden field
+    return done
 
 
 def _get_payment(actor: User, payment_id: int) -> Payment:

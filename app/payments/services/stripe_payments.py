@@ -32,7 +32,7 @@ def request_card_payment(account_id: int, amount: str, idempotency_key: str, *, 
     account = account_queries.get_account(actor, account_id)
     existing = ledger.find_by_key(actor.agency_id, key)
     if existing is not None:
-        return same_request(existing, account.id)
+        return same_request(existing, account.id, value, PaymentMethod.CARD)
     currency = ledger.account_currency(account)
     ledger.check_within_balance(account, value, currency)
     metadata = {"account_id": str(account.id), "agency_id": str(account.agency_id), "idempotency_key": key}
@@ -44,7 +44,7 @@ def request_card_payment(account_id: int, amount: str, idempotency_key: str, *, 
         audit.record(actor, account.agency_id, "payment.card_requested", "payment", payment.id, snapshot(payment))
         return payment
 
-    return write_once(account, key, write)
+    return write_once(account, key, write, value, PaymentMethod.CARD)
 
 
 def _link_ttl() -> timedelta:
