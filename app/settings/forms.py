@@ -1,7 +1,7 @@
 """Forms of the settings pages: input shape only; the services judge the values."""
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField
+from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.forms import optional_int, options
@@ -19,6 +19,7 @@ class AgencyForm(FlaskForm):
     region = StringField("State / region", validators=[Optional(), Length(max=100)])
     postal_code = StringField("Postal code", validators=[Optional(), Length(max=20)])
     country = StringField("Country (2 letters)", validators=[Optional(), Length(max=2)])
+    mfa_required = BooleanField("Require two-factor authentication for every user of this agency")
 
 
 class CollectorForm(FlaskForm):
@@ -27,6 +28,9 @@ class CollectorForm(FlaskForm):
     email = StringField("Email", validators=[DataRequired(), Length(max=254)])
     commission_rate = StringField("Commission (%)", default="10")
     max_open_accounts = StringField("Max open accounts", default="200")
+    password = PasswordField(
+        "Temporary password (leave empty to generate one)", validators=[Optional(), Length(max=200)]
+    )
 
     def values(self) -> dict:
         return {name: self[name].data for name in ("full_name", "email", "commission_rate", "max_open_accounts")}
