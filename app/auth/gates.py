@@ -17,7 +17,8 @@ class Step(enum.Enum):
     ENROL_MFA = "mfa.setup"
 
 
-ALWAYS_OPEN = frozenset({"auth.logout", "static"})
+# Signing out, or in again (as someone else), is always possible.
+ALWAYS_OPEN = frozenset({"auth.login", "auth.logout", "static"})
 
 
 def pending_step(user: User) -> Step | None:
