@@ -208,4 +208,3 @@ def test_rotation_re_encrypts_the_mfa_secret(app, enrolled):
         assert user.mfa_secret == secret
     finally:
         app.config["ENCRYPTION_KEYS"] = old_keys
-

@@ -86,7 +86,8 @@ def test_a_new_collector_has_a_temporary_password_to_change_at_first_sign_in(log
 
 def test_an_admin_typed_temporary_password_must_pass_the_policy(login, admin):
     form = {"username": "weak.one", "full_name": "Weak One", "email": "weak@example.test", "password": "password1234"}
-    response = login(admin).post("/settings/collectors/new", {**form, "commission_rate": "10", "max_open_accounts": "5"})
+    form.update(commission_rate="10", max_open_accounts="5")
+    response = login(admin).post("/settings/collectors/new", form)
     assert response.status_code == 422 and "This is a very common password." in response.get_data(as_text=True)
     assert db.session.scalars(select(f.User).where(f.User.username == "weak.one")).first() is None
 
