@@ -19,6 +19,13 @@ def require_login():
     """Every page here is about the signed-in user's own account."""
 
 
+@bp.after_request
+def no_store(response):
+    """The secret and the recovery codes must not be kept by the browser's or a proxy's cache."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.get("/")
 def index():
     """Whether MFA is on, how many recovery codes are left, and the form to renew them or turn MFA off."""

@@ -44,7 +44,9 @@ def enrolled(admin):
 
 
 def test_enrolment_page_shows_the_secret_as_an_inline_svg_qr_code_and_as_text(login, admin):
-    page = login(admin).get("/account/mfa/setup").get_data(as_text=True)
+    response = login(admin).get("/account/mfa/setup")
+    page = response.get_data(as_text=True)
+    assert response.headers["Cache-Control"] == "no-store"
     secret = SECRET_ON_PAGE.search(page).group(1)
     assert "<svg" in page and "<img" not in page
     assert admin.mfa_secret == secret and secret not in admin.mfa_secret_encrypted  # stored encrypted
