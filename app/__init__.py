@@ -40,7 +40,10 @@ def create_app(config: dict | None = None) -> Flask:
 def init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (register every table with the metadata)
     from app.audit import services as audit_services
-    from app.auth import ratelimit  # noqa: F401  (registers the debtflow:// storage before the limiter starts)
+    from app.auth import (
+        gates,
+        ratelimit,  # noqa: F401  (registers the debtflow:// storage before the limiter starts)
+    )
     from app.auth import services as auth_services
     from app.auth.views import unauthorized
 
@@ -55,6 +58,7 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.user_loader(auth_services.load_session_user)
     login_manager.unauthorized_handler(unauthorized)
+    gates.init_app(app)
     audit_services.record_auth_events()
 
 
@@ -62,6 +66,7 @@ def register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
     from app.analytics.views import bp as analytics_bp
     from app.audit.views import bp as audit_bp
+    from app.auth.mfa_views import bp as mfa_bp
     from app.auth.views import bp as auth_bp
     from app.imports.views import bp as imports_bp
     from app.ops.views import bp as ops_bp
@@ -71,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (
         auth_bp,
+        mfa_bp,
         analytics_bp,
         accounts_bp,
         audit_bp,

@@ -57,11 +57,15 @@ def crypto_group() -> None:
 def rotate_command() -> None:
     """Re-encrypt every encrypted field under the first key of ENCRYPTION_KEYS."""
     from app import crypto
+    from app.auth.models import User
     from app.debtors.models import Debtor
 
     count = 0
     for debtor in db.session.scalars(select(Debtor).where(Debtor.ssn_last4_encrypted.is_not(None))):
         debtor.ssn_last4_encrypted = crypto.rotate(debtor.ssn_last4_encrypted)
+        count += 1
+    for user in db.session.scalars(select(User).where(User.mfa_secret_encrypted.is_not(None))):
+        user.mfa_secret_encrypted = crypto.rotate(user.mfa_secret_encrypted)
         count += 1
     db.session.commit()
     click.echo(f"re-encrypted {count} values")

@@ -11,11 +11,11 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from sqlalchemy import delete, select
-from werkzeug.security import generate_password_hash
 
 from app import demo_data as data
 from app.agencies.models import Agency
 from app.audit import services as audit
+from app.auth import passwords
 from app.auth.models import Role, User, UserSession
 from app.collectors.models import CollectorProfile
 from app.demo_portfolio import Run, build_portfolio
@@ -47,7 +47,7 @@ KEPT_ON_RESET = frozenset(
 
 def seed_demo(reset: bool = False) -> str:
     """Create the demo agencies (or rebuild them with ``reset``) in one transaction; return a summary."""
-    hash_password = cache(generate_password_hash)  # scrypt is slow: hash each distinct password once
+    hash_password = cache(passwords.hash_password)  # argon2id is slow: hash each distinct password once
     now = utcnow()
     lines = [_seed_agency(spec, reset, hash_password, now) for spec in data.AGENCIES]
     lines.append(seed_drop_folder(data.AGENCIES[0].slug, reset))
@@ -88,6 +88,7 @@ def _apply_agency_profile(agency: Agency, spec: data.AgencySpec) -> None:
     """Set the agency's descriptive fields to the demo values."""
     agency.name, agency.license_number = spec.name, spec.license_number
     agency.timezone, agency.currency = spec.timezone, spec.currency
+    agency.mfa_required = False  # the demo's printed logins work without a phone; real agencies start with it on
 
 
 def _reset_agency(agency: Agency, spec: data.AgencySpec) -> None:
@@ -127,7 +128,7 @@ def _upsert_user(agency: Agency, spec: data.AgencySpec, staff: data.StaffSpec, r
     elif user.agency_id != agency.id:
         raise Conflict(f"The username {username!r} belongs to another agency; the demo cannot use it.")
     user.email, user.full_name, user.role = f"{username}@{spec.email_domain}", staff.full_name, role
-    user.password_hash, user.active = password_hash, True
+    user.password_hash, user.active, user.password_must_change = password_hash, True, False
     db.session.flush()
     return user
 

@@ -11,7 +11,15 @@ from app.analytics.models import (  # noqa: F401
     PaymentDay,
 )
 from app.audit.models import AuditChainHead, AuditEvent  # noqa: F401
-from app.auth.models import LoginLockout, RateLimitCounter, Role, SecurityEvent, User, UserSession  # noqa: F401
+from app.auth.models import (  # noqa: F401
+    LoginLockout,
+    RateLimitCounter,
+    RecoveryCode,
+    Role,
+    SecurityEvent,
+    User,
+    UserSession,
+)
 from app.collectors.models import CollectorProfile  # noqa: F401
 from app.debtors.models import Debtor  # noqa: F401
 from app.imports.models import ImportJob, ImportRowError, ImportSource  # noqa: F401

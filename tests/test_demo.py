@@ -122,6 +122,14 @@ def test_demo_logins_authenticate_with_their_roles(seeded):
     assert "demo.admin / Demo@2026" in seeded and "sarah.mitchell / Collector@2026" in seeded
 
 
+def test_demo_agencies_do_not_require_mfa_and_demo_users_keep_their_passwords(seeded):
+    for slug in (APEX, NORTHWIND):
+        assert agency(slug).mfa_required is False
+        users = db.session.scalars(select(User).where(User.agency_id == agency(slug).id)).all()
+        assert users and not any(u.password_must_change for u in users)
+        assert all(u.password_hash.startswith("$argon2id$") for u in users)
+
+
 def test_collectors_have_their_demo_profiles(seeded):
     users = db.session.scalars(select(User).where(User.agency_id == agency(APEX).id, User.role == Role.COLLECTOR))
     rates = {u.username: str(u.collector_profile.commission_rate) for u in users}

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import Boolean, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -24,6 +24,8 @@ class Agency(db.Model):
     region: Mapped[str] = mapped_column(String(100), default="")
     postal_code: Mapped[str] = mapped_column(String(20), default="")
     country: Mapped[str] = mapped_column(String(2), default="US")
+    # Every user must sign in with a second factor; off only where an admin turned it off (and in the demo).
+    mfa_required: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

@@ -21,3 +21,16 @@ class PasswordForm(BaseForm):
     confirm = PasswordField(
         "Repeat new password", validators=[DataRequired(), EqualTo("new_password"), Length(max=200)], render_kw=NEW
     )
+
+
+class SecondFactorForm(BaseForm):
+    code = StringField("Code", validators=[DataRequired(), Length(max=40)])
+
+
+class EnableMfaForm(BaseForm):
+    code = StringField("Code from the app", validators=[DataRequired(), Length(max=10)])
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=200)])
+
+
+class ConfirmPasswordForm(BaseForm):
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=200)])

@@ -6,11 +6,12 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from app import crypto
 from app.agencies.models import Agency
+from app.auth import passwords
 from app.dbtypes import str_enum
 from app.extensions import db
 from app.timeutil import UTCDateTime, utcnow
@@ -33,6 +34,13 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when an admin chose the password (a new user, a reset): the user must replace it before anything else.
+    password_must_change: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The TOTP secret, encrypted; written at enrolment, in use once ``mfa_enabled_at`` is set.
+    mfa_secret_encrypted: Mapped[str | None] = mapped_column(Text)
+    mfa_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last 30-second step whose code was accepted: a code of that step or an older one is a replay.
+    mfa_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     agency: Mapped[Agency] = relationship()
     # Set by the user loader to the session row this request is authenticated by.
@@ -46,11 +54,23 @@ class User(UserMixin, db.Model):
         return self.current_session_token
 
     def set_password(self, password: str) -> None:
-        """Hash with werkzeug's default KDF (scrypt)."""
-        self.password_hash = generate_password_hash(password)
+        """Hash with argon2id (the policy is checked by the services that accept a new password)."""
+        self.password_hash = passwords.hash_password(password)
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return passwords.verify_password(self.password_hash, password)
+
+    @property
+    def mfa_enabled(self) -> bool:
+        return self.mfa_enabled_at is not None
+
+    @property
+    def mfa_secret(self) -> str | None:
+        return crypto.decrypt(self.mfa_secret_encrypted)
+
+    @mfa_secret.setter
+    def mfa_secret(self, value: str | None) -> None:
+        self.mfa_secret_encrypted = crypto.encrypt(value)
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
@@ -61,6 +81,19 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+
+class RecoveryCode(db.Model):
+    """One of a user's one-time MFA recovery codes, stored as a hash; spent when ``used_at`` is set."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class UserSession(db.Model):

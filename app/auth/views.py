@@ -1,18 +1,22 @@
-"""Login, logout, password change, and the user's list of sessions."""
+"""Login (password, then the second factor when the user has MFA on), logout, password change, and the user's
+list of sessions."""
 
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.auth import ratelimit, services
-from app.auth.forms import LoginForm, PasswordForm
-from app.auth.models import Role
+from app.auth import gates, mfa, ratelimit, services
+from app.auth.forms import LoginForm, PasswordForm, SecondFactorForm
+from app.auth.models import Role, User
 from app.errors import ValidationFailed
 from app.extensions import htmx
 from app.htmx import render
 
 bp = Blueprint("auth", __name__)
+# How long the second step may follow the password step; after that the password is asked again.
+SECOND_FACTOR_SECONDS = 300
 
 
 def safe_next(target: str | None) -> str | None:
@@ -47,9 +51,53 @@ def login():
         form.form_errors.append(exc.message)
         return render("auth/login.html", form=form, status=422)
     session.clear()
+    return _continue_sign_in(user, form.next.data)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@ratelimit.login_ip_limit
+def second_factor():
+    """The sign-in's second step: a code from the authenticator app, or a recovery code."""
+    user, wanted = _pending_second_factor()
+    if user is None:
+        flash("Sign in again: the code must follow the password within five minutes.", "error")
+        return redirect(url_for("auth.login"), 303)
+    form = SecondFactorForm()
+    if not form.validate_on_submit():
+        return render("auth/second_factor.html", form=form, status=422 if form.is_submitted() else 200)
+    try:
+        mfa.verify_second_factor(user, form.code.data)
+    except ValidationFailed as exc:
+        form.code.errors.append(exc.message)
+        return render("auth/second_factor.html", form=form, status=422)
+    session.clear()
+    return _sign_in(user, wanted)
+
+
+def _continue_sign_in(user: User, wanted: str | None):
+    """After the password: ask for the second factor when the user has MFA on, else sign in."""
+    return _await_second_factor(user, wanted) if user.mfa_enabled else _sign_in(user, wanted)
+
+
+def _sign_in(user: User, wanted: str | None):
+    """Open the session and go where the user must go first (a step they owe), else where they asked."""
     user.current_session_token = services.start_session(user)
     login_user(user)
-    return redirect(safe_next(form.next.data) or home_url(user), 303)
+    return redirect(gates.landing_url(user, safe_next(wanted), home_url(user)), 303)
+
+
+def _await_second_factor(user: User, wanted: str | None):
+    """Remember (in the signed session cookie) who passed the password step, and when; no session yet."""
+    session["second_factor"] = {"user_id": user.id, "at": int(time.time()), "next": wanted or ""}
+    return redirect(url_for("auth.second_factor"), 303)
+
+
+def _pending_second_factor() -> tuple[User | None, str | None]:
+    pending = session.get("second_factor") or {}
+    if time.time() - pending.get("at", 0) > SECOND_FACTOR_SECONDS:
+        return None, None
+    user = services.get_active_user(pending.get("user_id"))
+    return user, pending.get("next")
 
 
 @bp.post("/logout")

@@ -4,14 +4,15 @@ Deactivating hands the collector's open accounts over, so it lives with the acco
 """
 
 import re
-import secrets
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
 
 from app.audit import services as audit
+from app.auth import passwords
 from app.auth.models import Role, User
+from app.auth.services import personal_words
 from app.collectors.models import CollectorProfile
 from app.errors import NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db
@@ -27,10 +28,11 @@ class NewCollector:
     temporary_password: str  # shown once to the admin; only its hash is stored
 
 
-def create_collector(username: str, values: dict, *, actor: User) -> NewCollector:
-    """Create an active collector of the actor's agency with a random temporary password.
+def create_collector(username: str, values: dict, *, actor: User, password: str | None = None) -> NewCollector:
+    """Create an active collector of the actor's agency with a temporary password: ``password``, or a random one.
 
-    Raises PermissionDenied for non-admins, ValidationFailed for a taken or malformed username or bad values.
+    Either way the collector must change it at first sign-in. Raises PermissionDenied for non-admins,
+    ValidationFailed for a taken or malformed username, bad values or a weak password.
     """
     require_admin(actor)
     name = (username or "").strip().lower()
@@ -39,7 +41,6 @@ def create_collector(username: str, values: dict, *, actor: User) -> NewCollecto
     if db.session.scalar(select(func.count(User.id)).where(User.username == name)):
         raise ValidationFailed("That username is taken.", {"username": "Already taken."})
     clean = _clean(values)
-    password = secrets.token_urlsafe(12)
     user = User(
         agency_id=actor.agency_id,
         username=name,
@@ -47,7 +48,10 @@ def create_collector(username: str, values: dict, *, actor: User) -> NewCollecto
         active=True,
         full_name=clean["full_name"],
         email=clean["email"],
+        password_must_change=True,
     )
+    password = password or passwords.generate_temporary()
+    passwords.check_policy(password, "password", personal_words(user))
     user.set_password(password)
     db.session.add(user)
     db.session.flush()

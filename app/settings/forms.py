@@ -1,6 +1,6 @@
 """Forms of the settings pages: input shape only; the services judge the values."""
 
-from wtforms import RadioField, SelectField, StringField
+from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.forms import BaseForm, optional_int, options
@@ -18,6 +18,7 @@ class AgencyForm(BaseForm):
     region = StringField("State / region", validators=[Optional(), Length(max=100)])
     postal_code = StringField("Postal code", validators=[Optional(), Length(max=20)])
     country = StringField("Country (2 letters)", validators=[Optional(), Length(max=2)])
+    mfa_required = BooleanField("Require two-factor authentication for every user of this agency")
 
 
 class CollectorForm(BaseForm):
@@ -26,6 +27,9 @@ class CollectorForm(BaseForm):
     email = StringField("Email", validators=[DataRequired(), Length(max=254)])
     commission_rate = StringField("Commission (%)", default="10", validators=[Length(max=10)])
     max_open_accounts = StringField("Max open accounts", default="200", validators=[Length(max=10)])
+    password = PasswordField(
+        "Temporary password (leave empty to generate one)", validators=[Optional(), Length(max=200)]
+    )
 
     def values(self) -> dict:
         return {name: self[name].data for name in ("full_name", "email", "commission_rate", "max_open_accounts")}

@@ -25,11 +25,12 @@ PROFILE_FIELDS = (
     "postal_code",
     "country",
 )
+FLAGS = ("mfa_required",)  # yes/no settings, audited with the profile
 CURRENCIES = ("USD", "CAD", "EUR", "GBP", "AUD")
 
 
 def update_profile(values: dict, *, actor: User) -> Agency:
-    """Update the actor's agency profile; audited with field-level before/after.
+    """Update the actor's agency profile and flags (MFA required); audited with field-level before/after.
 
     Raises PermissionDenied for non-admins and ValidationFailed for an empty name, unknown timezone or currency.
     """
@@ -38,10 +39,12 @@ def update_profile(values: dict, *, actor: User) -> Agency:
     clean = {k: (values.get(k) or "").strip() for k in PROFILE_FIELDS}
     _check_profile(clean)
     agency = db.session.get(Agency, actor.agency_id)
-    before = {k: getattr(agency, k) for k in PROFILE_FIELDS}
+    before = {k: getattr(agency, k) for k in PROFILE_FIELDS + FLAGS}
     for key, value in clean.items():
         setattr(agency, key, value or None if key == "license_number" else value)
-    changes = audit.diff(before, {k: getattr(agency, k) for k in PROFILE_FIELDS})
+    for key in (k for k in FLAGS if k in values):  # a flag not given keeps its value
+        setattr(agency, key, bool(values[key]))
+    changes = audit.diff(before, {k: getattr(agency, k) for k in PROFILE_FIELDS + FLAGS})
     if "timezone" in changes:
         db.session.flush()
         rollup.rebuild_local_days(agency.id)  # the analytics' days follow the agency's calendar

@@ -7,7 +7,9 @@ from flask_login import current_user, login_required
 
 from app.accounts import handover
 from app.accounts import queries as account_queries
-from app.auth import lockout
+from app.auth import lockout, mfa
+from app.auth import queries as auth_queries
+from app.auth import services as auth_services
 from app.auth.decorators import roles_required
 from app.auth.models import Role
 from app.collectors import services as collector_services
@@ -47,7 +49,9 @@ def collectors():
 def collector_new():
     """Create a collector; the temporary password is shown on this one response and never again."""
     form = CollectorForm()
-    act = lambda: collector_services.create_collector(form.username.data, form.values(), actor=current_user)  # noqa: E731
+    act = lambda: collector_services.create_collector(  # noqa: E731
+        form.username.data, form.values(), actor=current_user, password=form.password.data or None
+    )
     created = form.validate_on_submit() and _apply(form, act)
     if created:
         return render("settings/collector_created.html", created=created)
@@ -93,6 +97,27 @@ def collector_unlock(collector_id: int):
     user = lockout.unlock_user(collector_id, actor=current_user)
     flash(f"{user.full_name} can sign in again.", "success")
     return redirect(url_for("settings.collectors"), 303)
+
+
+@bp.get("/users/")
+def users():
+    """Every user of the agency with their sign-in state: two-factor on or off, temporary password."""
+    return render("settings/users.html", users=auth_queries.list_users(current_user))
+
+
+@bp.post("/users/<int:user_id>/mfa-reset")
+def user_mfa_reset(user_id: int):
+    """Turn off a user's two-factor authentication (a lost phone); they set it up again at next sign-in."""
+    user = mfa.reset_mfa(user_id, actor=current_user)
+    flash(f"Two-factor authentication reset for {user.full_name}; their sessions were ended.", "success")
+    return redirect(url_for("settings.users"), 303)
+
+
+@bp.post("/users/<int:user_id>/password-reset")
+def user_password_reset(user_id: int):
+    """Give a user a temporary password, shown on this response only; their two-factor setting stays."""
+    reset = auth_services.reset_password(user_id, actor=current_user)
+    return render("settings/password_reset.html", reset=reset)
 
 
 def _collector_page(collector, form: CollectorForm, deactivate: DeactivateForm, status: int):

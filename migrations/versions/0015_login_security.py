@@ -5,7 +5,7 @@ Existing sessions get their creation time as last seen, so the idle timeout ends
 request instead of letting them live on.
 
 Revision ID: 0015_login_security
-Revises: 0013_refresh_updates
+Revises: 0014_mfa
 Create Date: 2026-12-04 20:15:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015_login_security"
-down_revision = "0013_refresh_updates"
+down_revision = "0014_mfa"
 branch_labels = None
 depends_on = None
 

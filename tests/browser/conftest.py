@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from flask_migrate import upgrade
 from playwright.sync_api import expect, sync_playwright
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from app import create_app
+from app.auth.models import User
 from app.config import test_config
 from app.extensions import db as _db
 from tests.conftest import own_database
@@ -57,22 +59,46 @@ def live_database_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="package")
-def live_server(live_database_url):
-    """The demo agency served over HTTP on a free loopback port; yields the base URL."""
+def live_app(live_database_url):
+    """The app the live server serves, on the demo data; its context lets a test prepare more (``enrol_in_mfa``)."""
     from app.demo import seed_demo
 
     app = create_app(test_config(live_database_url))
     with app.app_context():
         upgrade()
         seed_demo()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
+@pytest.fixture(scope="package")
+def live_server(live_app):
+    """The demo agency served over HTTP on a free loopback port; yields the base URL."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=10)
-    with app.app_context():
-        _db.engine.dispose()
+
+
+@pytest.fixture(scope="package")
+def enrol_in_mfa(live_app):
+    """Turn MFA on for a demo user of the live server, by username and password; returns the TOTP secret.
+
+    Sign in with ``pyotp.TOTP(secret).now()`` as the second step (the enrolment used the previous step's code).
+    """
+    from tests.factories import enrol_mfa
+
+    def _enrol(username: str, password: str) -> str:
+        with live_app.app_context():
+            user = _db.session.scalars(select(User).where(User.username == username)).one()
+            secret = enrol_mfa(user, password)
+            _db.session.remove()
+        return secret
+
+    return _enrol
 
 
 # Package scope: a running sync Playwright holds an asyncio loop, so it must stop before other packages' tests.
