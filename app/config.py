@@ -16,6 +16,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
+from app.netguard import parse_networks
+
 REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DEBTFLOW_ENCRYPTION_KEYS")
 
 
@@ -40,6 +42,15 @@ def env_int(name: str, default: int) -> int:
 def split_keys(raw: str) -> list[str]:
     """Split a comma-separated key list; the first key encrypts, all of them decrypt."""
     return [k.strip() for k in raw.split(",") if k.strip()]
+
+
+def outbound_allowed_networks() -> list:
+    """``OUTBOUND_ALLOWED_NETWORKS``: CIDRs outbound connections may reach although they are not public."""
+    raw = os.environ.get("OUTBOUND_ALLOWED_NETWORKS", "")
+    try:
+        return parse_networks(raw)
+    except ValueError as exc:
+        raise ConfigError(f"OUTBOUND_ALLOWED_NETWORKS is not a list of CIDRs: {exc}") from None
 
 
 def database_uri(url: str) -> str:
@@ -131,6 +142,7 @@ class Config:
             IMPORT_WRITERS=env_int("IMPORT_WRITERS", cls.IMPORT_WRITERS),
             DATABASE_PREPARED_STATEMENTS=env_bool("DATABASE_PREPARED_STATEMENTS", cls.DATABASE_PREPARED_STATEMENTS),
             MAX_CONTENT_LENGTH=env_int("MAX_UPLOAD_MB", 50) * 1024 * 1024,
+            OUTBOUND_ALLOWED_NETWORKS=outbound_allowed_networks(),
         )
         values.update(stripe_settings())
         return values
@@ -164,5 +176,7 @@ def test_config(database_url: str) -> dict:
         IMPORT_SETTLE_SECONDS=0,
         SFTP_CONNECT_TIMEOUT=5,
         SFTP_BACKOFF=0.05,
+        # The SFTP test server listens on loopback, which outbound connections otherwise refuse.
+        OUTBOUND_ALLOWED_NETWORKS=parse_networks("127.0.0.0/8, ::1/128"),
     )
     return values

@@ -2,7 +2,7 @@
 
 from flask import current_app
 
-from app import queue
+from app import netguard, queue
 from app.audit import services as audit
 from app.auth.models import User
 from app.errors import ValidationFailed
@@ -46,6 +46,8 @@ def _check_complete(source: ImportSource) -> None:
     fields = {}
     if not source.host:
         fields["host"] = "An SFTP source needs a host."
+    elif refused := netguard.refused_host(source.host, source.port):
+        fields["host"] = refused
     if not source.username:
         fields["username"] = "An SFTP source needs a username."
     if not (source.password_encrypted or source.private_key_encrypted):
