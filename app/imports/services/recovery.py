@@ -43,6 +43,7 @@ class SweepResult:
 
 def sweep_import_jobs() -> SweepResult:
     """Enqueue the queued jobs RQ does not hold and the running jobs whose run died (RedisError: Redis is down)."""
+    queue.redis_connection().ping()  # with Redis down nothing could be enqueued: say so rather than count zero
     result = SweepResult([], [])
     for job in _candidates():
         found = result.resumed if job.status == JobStatus.RUNNING else result.enqueued
