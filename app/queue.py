@@ -21,8 +21,16 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from werkzeug.utils import import_string
 
+from app.errors import DomainError
+
 log = logging.getLogger(__name__)
 QUEUES = ("imports", "default")
+
+
+class QueueUnavailable(DomainError):
+    """Redis cannot be reached, so nothing can be queued now (HTTP 503)."""
+
+    status, code = 503, "queue_unavailable"
 
 
 @cache

@@ -96,3 +96,15 @@ def test_flask_jobs_sweep_reports_what_it_enqueued(app, login, admin):
     recorded_minutes_ago(db.session.query(ImportJob).one(), 2)
     result = app.test_cli_runner().invoke(args=["jobs", "sweep"])
     assert result.exit_code == 0 and "1 queued job(s) enqueued, 0 interrupted job(s) resumed" in result.output
+
+
+def test_check_now_answers_503_and_records_nothing(tmp_path, login, admin, redis_down):
+    from app.audit.models import AuditEvent
+    from app.imports.models import ImportSource, SourceKind
+
+    source = ImportSource(agency_id=admin.agency_id, name="Drop", kind=SourceKind.LOCAL, remote_dir=str(tmp_path))
+    db.session.add(source)
+    db.session.commit()
+    response = login(admin).post(f"/imports/sources/{source.id}/check", htmx=True)
+    assert response.status_code == 503 and "job queue is unreachable" in response.get_data(as_text=True)
+    assert db.session.query(AuditEvent).filter_by(action="import_source.check_now").count() == 0
