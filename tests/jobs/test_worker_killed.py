@@ -84,7 +84,7 @@ def committed_batches(app, job_id: int) -> int:
         return session.scalar(select(func.count()).where(ImportBatch.job_id == job_id))
 
 
-def wait_for(condition, what: str, timeout: float = 90) -> None:
+def wait_for(condition, what: str, timeout: float = 240) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
@@ -114,7 +114,7 @@ def sweep_until_resumed(app, job_id: int) -> None:
         with own_session(app):
             return recovery.sweep_import_jobs().resumed == [job_id]
 
-    wait_for(resumed, "the sweep to resume the job", timeout=30)
+    wait_for(resumed, "the sweep to resume the job", timeout=60)
 
 
 def finished_job(app, job_id: int) -> tuple[ImportJob, int, int]:
