@@ -27,9 +27,9 @@ def ready():
     checks = {"database": _database_up(), "redis": _redis_up()}
     body = {name: "up" if up else "down" for name, up in checks.items() if up is not None}
     body["stripe_circuit"] = stripe_breaker().state()
-    if not all(up is not False for up in checks.values()):
-        down = ", ".join(name for name, up in checks.items() if up is False)
-        return {"status": "unavailable", "down": down, **body}, 503
+    down = [name for name, up in checks.items() if up is False]
+    if down:
+        return {"status": "unavailable", "down": ", ".join(down), **body}, 503
     return {"status": "ok", **body}
 
 
