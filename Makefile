@@ -9,7 +9,7 @@ export FLASK_APP := wsgi.py
 LOCK := $(BIN)/uv pip compile --quiet --generate-hashes --universal --python-version 3.11 \
 	--custom-compile-command "make lock"
 
-.PHONY: run test setup setup-dev static lint lock db-upgrade seed bench bench-imports bench-analytics clean
+.PHONY: run test setup setup-dev static lint scan lock db-upgrade seed bench bench-imports bench-analytics clean
 
 # The venv's own pip is used as it comes with Python: an unpinned upgrade would be the one unlocked package.
 $(BIN)/python:
@@ -49,6 +49,10 @@ test: setup-dev
 # Both checks run and report; either failing fails the target.
 lint: setup-dev
 	$(BIN)/ruff check .; status=$$?; $(BIN)/ruff format --check . && exit $$status
+
+# Security scans: pip-audit (locked requirements), bandit (against its reviewed baseline), detect-secrets.
+scan: setup-dev
+	BIN=$(BIN) bash .ci/scan
 
 # Regenerate the locks after editing a requirements*.in file; pins already in a lock are kept unless the .in
 # asks for another version. The dev lock is constrained by the runtime lock, so both agree on shared packages.

@@ -1,4 +1,4 @@
-"""Operator commands: ``flask seed-demo``, ``flask audit verify``, ``flask crypto rotate``."""
+"""Operator commands: ``flask seed-demo``, ``flask audit verify``, ``flask crypto rotate``, ``flask jobs sweep``."""
 
 import sys
 
@@ -85,8 +85,26 @@ def reconcile_command() -> None:
     click.echo(", ".join(f"{n} {outcome}" for outcome, n in counts.items()) or "nothing to reconcile")
 
 
+@click.group("jobs")
+def jobs_group() -> None:
+    """Background job maintenance."""
+
+
+@jobs_group.command("sweep")
+def sweep_command() -> None:
+    """Enqueue import jobs left behind (what rq cron runs each minute, and the worker on start)."""
+    from redis.exceptions import RedisError
+
+    from app.imports.services import recovery
+
+    try:
+        click.echo(recovery.sweep_import_jobs())
+    except RedisError as exc:
+        raise click.ClickException(f"Redis is unreachable; nothing enqueued ({exc})") from None
+
+
 def init_app(app: Flask) -> None:
     from app.imports.cli import imports_group
 
-    for command in (seed_demo_command, audit_group, crypto_group, payments_group, imports_group):
+    for command in (seed_demo_command, audit_group, crypto_group, payments_group, imports_group, jobs_group):
         app.cli.add_command(command)

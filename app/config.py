@@ -16,6 +16,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
+from app.netguard import parse_networks
+
 REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DEBTFLOW_ENCRYPTION_KEYS")
 
 
@@ -40,6 +42,15 @@ def env_int(name: str, default: int) -> int:
 def split_keys(raw: str) -> list[str]:
     """Split a comma-separated key list; the first key encrypts, all of them decrypt."""
     return [k.strip() for k in raw.split(",") if k.strip()]
+
+
+def outbound_allowed_networks() -> list:
+    """``OUTBOUND_ALLOWED_NETWORKS``: CIDRs outbound connections may reach although they are not public."""
+    raw = os.environ.get("OUTBOUND_ALLOWED_NETWORKS", "")
+    try:
+        return parse_networks(raw)
+    except ValueError as exc:
+        raise ConfigError(f"OUTBOUND_ALLOWED_NETWORKS is not a list of CIDRs: {exc}") from None
 
 
 def database_uri(url: str) -> str:
@@ -154,6 +165,7 @@ class Config:
             SESSION_IDLE_MINUTES=env_int("SESSION_IDLE_MINUTES", cls.SESSION_IDLE_MINUTES),
             SESSION_MAX_HOURS=env_int("SESSION_MAX_HOURS", cls.SESSION_MAX_HOURS),
             LOGIN_IP_LIMIT=os.environ.get("LOGIN_IP_LIMIT") or cls.LOGIN_IP_LIMIT,
+            OUTBOUND_ALLOWED_NETWORKS=outbound_allowed_networks(),
         )
         values.update(stripe_settings())
         return values
@@ -187,5 +199,7 @@ def test_config(database_url: str) -> dict:
         IMPORT_SETTLE_SECONDS=0,
         SFTP_CONNECT_TIMEOUT=5,
         SFTP_BACKOFF=0.05,
+        # The SFTP test server listens on loopback, which outbound connections otherwise refuse.
+        OUTBOUND_ALLOWED_NETWORKS=parse_networks("127.0.0.0/8, ::1/128"),
     )
     return values

@@ -17,10 +17,20 @@ from functools import cache
 from flask import Flask, current_app
 from redis import Redis
 from rq import Queue, Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
 from werkzeug.utils import import_string
+
+from app.errors import DomainError
 
 log = logging.getLogger(__name__)
 QUEUES = ("imports", "default")
+
+
+class QueueUnavailable(DomainError):
+    """Redis cannot be reached, so nothing can be queued now (HTTP 503)."""
+
+    status, code = 503, "queue_unavailable"
 
 
 @cache
@@ -59,6 +69,17 @@ def enqueue(
     retry = Retry(max=retries, interval=[10, 60, 300][:retries] or None) if retries else None
     job = get_queue(queue).enqueue(path, *args, description=description or path, job_timeout=timeout, retry=retry)
     return job.id
+
+
+def rq_status(job_id: str | None) -> str | None:
+    """What RQ knows of a job it was given (``queued``, ``started``, ``failed``...); None when it has no such job
+    (never enqueued, expired, or lost with Redis's data). RedisError when Redis is unreachable."""
+    if not job_id:
+        return None
+    try:
+        return Job.fetch(job_id, connection=redis_connection()).get_status()
+    except NoSuchJobError:
+        return None
 
 
 def _embedded(config) -> bool:

@@ -2,14 +2,17 @@
 
 * every minute, ``poll_due_sources`` queues a poll of each enabled import source whose own interval
   (15 minutes by default, set per source in Settings) has elapsed;
+* every minute, ``sweep_import_jobs`` enqueues import jobs left behind (queued while Redis was down, or
+  running when their worker was killed), which then resume after their committed batches;
 * hourly, a few minutes past so it does not coincide with other top-of-the-hour work,
   ``reconcile_pending_payments`` settles card payments whose webhook never came.
 """
 
 from rq import cron
 
-from jobs.imports import poll_due_sources
+from jobs.imports import poll_due_sources, sweep_import_jobs
 from jobs.payments import reconcile_pending_payments
 
 cron.register(poll_due_sources, queue_name="imports", interval=60, name="poll-import-sources")
+cron.register(sweep_import_jobs, queue_name="default", interval=60, name="sweep-import-jobs")
 cron.register(reconcile_pending_payments, queue_name="default", cron="7 * * * *", job_timeout=900)

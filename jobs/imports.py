@@ -25,3 +25,11 @@ def poll_due_sources() -> None:
 
     with app_context():
         polling.queue_due_polls()
+
+
+def sweep_import_jobs() -> str:
+    """Enqueue import jobs nobody will run: queued but not in RQ, or running with their run dead (rq cron)."""
+    from app.imports.services import recovery
+
+    with app_context():
+        return str(recovery.sweep_import_jobs())

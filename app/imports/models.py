@@ -117,6 +117,9 @@ class ImportJob(db.Model):
     unknown_columns: Mapped[list] = mapped_column(JSON, default=list)
     message: Mapped[str] = mapped_column(Text, default="")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # The RQ job last enqueued to run it; None while it could not be enqueued (Redis down): the sweep
+    # (app.imports.services.recovery) looks here to tell a job waiting in RQ from one nobody will run.
+    rq_job_id: Mapped[str | None] = mapped_column(String(64))
     history: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

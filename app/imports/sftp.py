@@ -17,6 +17,8 @@ from typing import BinaryIO
 
 import paramiko
 
+from app import netguard
+
 log = logging.getLogger(__name__)
 PARTIAL_SUFFIXES = (".part", ".tmp", ".partial", ".filepart")
 KEY_CLASSES = (paramiko.Ed25519Key, paramiko.ECDSAKey, paramiko.RSAKey)
@@ -28,6 +30,10 @@ class RemoteError(Exception):
 
 class HostKeyRefused(RemoteError):
     """The server's host key is not the pinned one (never retried)."""
+
+
+class AddressNotAllowed(RemoteError):
+    """The host is on a loopback, private, link-local or reserved address (never retried, never connected to)."""
 
 
 @dataclass(frozen=True)
@@ -148,11 +154,11 @@ def _is_file(attr) -> bool:
 
 
 def connect_with_retries(s: SftpSettings) -> paramiko.SSHClient:
-    """Connect, retrying connection errors with exponential backoff; a refused host key is final."""
+    """Connect, retrying connection errors with exponential backoff; a refused host key or address is final."""
     for attempt in range(1, s.retries + 1):
         try:
             return _connect(s)
-        except HostKeyRefused:
+        except (HostKeyRefused, AddressNotAllowed):
             raise
         except (OSError, EOFError, paramiko.SSHException) as exc:
             if isinstance(exc, paramiko.AuthenticationException) or attempt == s.retries:
@@ -172,8 +178,12 @@ def _connect(s: SftpSettings) -> paramiko.SSHClient:
         client.get_host_keys().add(name, key.get_name(), key)
     pkey = parse_private_key(s.private_key) if s.private_key else None
     try:
+        sock = netguard.connect(s.host, s.port, s.connect_timeout)
+    except netguard.AddressRefused as exc:
+        raise AddressNotAllowed(str(exc)) from None
+    try:
         client.connect(
-            s.host, port=s.port, username=s.username, password=s.password or None, pkey=pkey,
+            s.host, port=s.port, username=s.username, password=s.password or None, pkey=pkey, sock=sock,
             timeout=s.connect_timeout, banner_timeout=s.connect_timeout, auth_timeout=s.connect_timeout,
             look_for_keys=False, allow_agent=False,
         )  # fmt: skip

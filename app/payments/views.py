@@ -20,6 +20,7 @@ from app.payments.services import record, refunds, stripe_payments
 from app.payments.services.breaker import stripe_breaker
 
 bp = Blueprint("payments", __name__, url_prefix="/payments")
+PAY_PAGE_STATUS = {"expired": 410, "unavailable": 503}
 bp.record_once(lambda state: add_account_panel(state.app, payment_card))  # the account page's payment card
 
 
@@ -112,7 +113,7 @@ def stripe_page_sources() -> dict[str, list[str]]:
 def pay(token: str):
     """The debtor's pay page (no login: the unguessable, expiring token is the credential)."""
     page = stripe_payments.get_pay_page(token)
-    status = 410 if page.state == "expired" else 200
+    status = PAY_PAGE_STATUS.get(page.state, 200)
     return render(
         "payments/pay.html",
         page=page,

@@ -103,3 +103,11 @@ def advisory_lock(space: int, key: int) -> Iterator[None]:
     with db.engine.connect() as conn:
         conn.execute(text("SELECT pg_advisory_xact_lock(:space, :id)"), {"space": space, "id": key})
         yield
+
+
+def advisory_lock_free(space: int, key: int) -> bool:
+    """Whether nobody holds the advisory lock (taken for an instant on a connection of its own, then released)."""
+    with db.engine.connect() as conn:
+        free = conn.scalar(text("SELECT pg_try_advisory_xact_lock(:space, :id)"), {"space": space, "id": key})
+        conn.rollback()
+    return bool(free)

@@ -63,3 +63,14 @@ def card_payments(app, localstripe_url, monkeypatch):
     stripe_breaker().store.close()
     yield localstripe_url
     stripe_breaker().store.close()
+
+
+@pytest.fixture
+def redis_down(app):
+    """The app's Redis is a closed port on loopback (restored after the test, before the queues are emptied)."""
+    from tests.imports.sftp_server import free_port
+
+    saved = app.config["REDIS_URL"]
+    app.config["REDIS_URL"] = f"redis://127.0.0.1:{free_port()}/0"
+    yield
+    app.config["REDIS_URL"] = saved

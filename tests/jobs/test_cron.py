@@ -19,9 +19,12 @@ def scheduler() -> CronScheduler:
     return cron
 
 
-def test_the_cron_file_registers_the_poll_and_the_reconciliation():
+def test_the_cron_file_registers_the_poll_the_sweep_and_the_reconciliation():
     jobs = {job.func_name: job for job in scheduler().get_jobs()}
-    assert set(jobs) == {"jobs.imports.poll_due_sources", "jobs.payments.reconcile_pending_payments"}
+    expected = {"jobs.imports.poll_due_sources", "jobs.imports.sweep_import_jobs"}
+    assert set(jobs) == expected | {"jobs.payments.reconcile_pending_payments"}
+    sweep = jobs["jobs.imports.sweep_import_jobs"]
+    assert (sweep.name, sweep.queue_name, sweep.interval) == ("sweep-import-jobs", "default", 60)
     poll, reconcile = jobs["jobs.imports.poll_due_sources"], jobs["jobs.payments.reconcile_pending_payments"]
     assert (poll.name, poll.queue_name, poll.interval, poll.cron) == ("poll-import-sources", "imports", 60, None)
     assert (reconcile.queue_name, reconcile.cron, reconcile.job_options["job_timeout"]) == ("default", "7 * * * *", 900)
@@ -52,8 +55,8 @@ def test_the_minute_poll_queues_a_poll_of_each_due_source(agency, tmp_path, run_
     disabled = source(agency, tmp_path, "disabled", None)
     disabled.enabled = False
     db.session.commit()
-    [enqueued] = scheduler().enqueue_jobs()  # at start only the interval job is due
-    assert enqueued.name == "poll-import-sources"
+    enqueued = scheduler().enqueue_jobs()  # at start only the interval jobs are due
+    assert sorted(job.name for job in enqueued) == ["poll-import-sources", "sweep-import-jobs"]
     [cron_rq_id] = queue.get_queue("imports").get_job_ids()
 
     run_worker()

@@ -38,7 +38,7 @@ def test_a_job_inside_the_app_uses_the_app_it_runs_in(app):
         assert current_app._get_current_object() is app
 
 
-def record_an_import(config: dict) -> int:
+def record_an_import(config: dict, csv: bytes = CSV) -> int:
     """In an app of the worker's database: migrate, then record an agency and a received file."""
     with create_app(config).app_context():
         upgrade()
@@ -46,7 +46,7 @@ def record_an_import(config: dict) -> int:
             agency = Agency(name="Worker Agency", slug="worker-agency")
             session.add(agency)
             session.flush()
-            sha, size, path = storage.store_stream(agency.id, io.BytesIO(CSV))
+            sha, size, path = storage.store_stream(agency.id, io.BytesIO(csv))
             job = ImportJob(agency_id=agency.id, file_name="w.csv", sha256=sha, size_bytes=size, stored_path=str(path))
             session.add(job)
             session.commit()

@@ -1,8 +1,10 @@
 """Receiving a file: store its bytes durably, detect a duplicate by SHA-256, record and queue its job."""
 
+import logging
 from pathlib import Path
 from typing import BinaryIO
 
+from redis.exceptions import RedisError
 from sqlalchemy import select
 
 from app import queue
@@ -12,6 +14,7 @@ from app.extensions import db
 from app.imports import storage
 from app.imports.models import ImportJob, ImportSource, JobStatus
 
+log = logging.getLogger(__name__)
 DONE_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.COMPLETED, JobStatus.COMPLETED_WITH_ERRORS)
 
 
@@ -70,9 +73,25 @@ def _mark_duplicate(job: ImportJob) -> None:
 
 
 def queue_job(job: ImportJob) -> None:
-    """Hand a recorded, committed job to the import worker (duplicates are not queued)."""
+    """Hand a recorded, committed job to the import worker (duplicates are not queued).
+
+    With Redis unreachable the job stays ``queued`` without an RQ id; the sweep enqueues it once Redis is back
+    (:mod:`app.imports.services.recovery`), so an upload is never refused or lost for want of a queue.
+    """
     if job.status == JobStatus.QUEUED:
-        queue.enqueue("jobs.imports.run_import", job.id, queue="imports", description=f"import #{job.id}")
+        enqueue_run(job)
+
+
+def enqueue_run(job: ImportJob) -> bool:
+    """Enqueue a run of the job and remember its RQ id; False (logged) when Redis cannot be reached."""
+    try:
+        rq_id = queue.enqueue("jobs.imports.run_import", job.id, queue="imports", description=f"import #{job.id}")
+    except RedisError:
+        log.warning("import #%s stays queued: Redis is unreachable; the sweep will enqueue it", job.id, exc_info=True)
+        return False
+    job.rq_job_id = rq_id
+    db.session.commit()
+    return True
 
 
 def receive_upload(agency_id: int, stream: BinaryIO, file_name: str, *, actor: User) -> ImportJob:

@@ -74,11 +74,27 @@ def agency_import_lock(agency_id: int) -> Iterator[None]:
         with pg_imports.advisory_lock(LOCK_SPACE, agency_id):
             yield
         return
-    folder = Path(current_app.config["IMPORT_STORAGE_DIR"])
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / f".agency-{agency_id}.lock").open("a") as handle:
+    with _lock_file(agency_id).open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         yield
+
+
+def import_in_progress(agency_id: int) -> bool:
+    """Whether a live run holds the agency's import lock (a run whose process died holds nothing)."""
+    if pg.active(db.engine):
+        return not pg_imports.advisory_lock_free(LOCK_SPACE, agency_id)
+    with _lock_file(agency_id).open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        return False  # closing the file releases the lock just taken
+
+
+def _lock_file(agency_id: int) -> Path:
+    folder = Path(current_app.config["IMPORT_STORAGE_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f".agency-{agency_id}.lock"
 
 
 @contextmanager

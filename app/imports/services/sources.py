@@ -1,8 +1,9 @@
 """Managing import sources (admins, in Settings): create, update, test the connection, check now."""
 
 from flask import current_app
+from redis.exceptions import RedisError
 
-from app import queue
+from app import netguard, queue
 from app.audit import services as audit
 from app.auth.models import User
 from app.errors import ValidationFailed
@@ -54,6 +55,8 @@ def _check_complete(source: ImportSource) -> None:
         fields["port"] = f"An SFTP source needs a port from 1 to {MAX_PORT}."
     if not source.host:
         fields["host"] = "An SFTP source needs a host."
+    elif refused := netguard.refused_host(source.host, source.port):
+        fields["host"] = refused
     if not source.username:
         fields["username"] = "An SFTP source needs a username."
     if not (source.password_encrypted or source.private_key_encrypted):
@@ -100,7 +103,12 @@ def test_connection(source: ImportSource) -> tuple[bool, str]:
 
 
 def check_now(source: ImportSource, *, actor: User) -> str:
-    """Queue a poll of the source right away (the admin's "Check now")."""
+    """Queue a poll of the source right away (the admin's "Check now"); QueueUnavailable while Redis is down
+    (nothing is recorded then, and the scheduled polls resume by themselves once it is back)."""
+    try:
+        rq_id = queue.enqueue("jobs.imports.poll_source", source.id, queue="imports", description=f"poll {source.name}")
+    except RedisError:
+        raise queue.QueueUnavailable("The job queue is unreachable right now; try again in a few minutes.") from None
     audit.record(actor, source.agency_id, "import_source.check_now", "import_source", source.id, {})
     db.session.commit()
-    return queue.enqueue("jobs.imports.poll_source", source.id, queue="imports", description=f"poll {source.name}")
+    return rq_id

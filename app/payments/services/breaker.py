@@ -3,6 +3,8 @@
 Closed: calls pass; ``FAILURE_THRESHOLD`` failures within ``WINDOW`` seconds open it. Open: calls fail fast
 for ``COOLDOWN`` seconds; then exactly one caller gets a trial call (half-open) whose outcome closes or
 re-opens it. Only outage-like errors count as failures (connection, 5xx, rate limit), never a declined card.
+Unknown: Redis, which holds the state, cannot be reached; calls are refused (card payments briefly unavailable)
+rather than let through unguarded, and pages that only show the state still render.
 """
 
 import threading
@@ -14,6 +16,7 @@ from functools import cache
 
 from flask import current_app
 from redis import Redis
+from redis.exceptions import RedisError
 
 from app.errors import DomainError
 
@@ -98,8 +101,12 @@ class CircuitBreaker:
     clock: Callable[[], float] = time.time
 
     def state(self) -> str:
-        """``closed``, ``open`` (failing fast) or ``half_open`` (cool-down over, next call is the trial)."""
-        opened = self.store.opened_at()
+        """``closed``, ``open`` (failing fast), ``half_open`` (cool-down over, next call is the trial) or
+        ``unknown`` (the state's store, Redis, is unreachable)."""
+        try:
+            opened = self.store.opened_at()
+        except RedisError:
+            return "unknown"
         if opened is None:
             return "closed"
         return "open" if self.clock() - opened < COOLDOWN else "half_open"
@@ -121,6 +128,8 @@ class CircuitBreaker:
         state = self.state()
         if state == "closed":
             return False
+        if state == "unknown":
+            raise ProcessorUnavailable("Card payments are briefly unavailable. Please try again in a few minutes.")
         if state == "half_open" and self.store.take_trial():
             return True
         raise ProcessorUnavailable("Card payments are paused: the card processor is failing. Try again shortly.")

@@ -18,6 +18,7 @@ from app.errors import NotFound
 from app.extensions import db
 from app.payments.models import Payment, PaymentMethod, PaymentStatus
 from app.payments.services import ledger, stripe_api
+from app.payments.services.breaker import ProcessorUnavailable
 from app.payments.services.record import same_request, snapshot, write_once
 from app.timeutil import utcnow
 
@@ -69,7 +70,10 @@ def get_pay_page(token: str) -> PayPage:
         return PayPage(payment, None, "paid")
     if payment.pay_expires_at is None or utcnow() >= payment.pay_expires_at:
         return PayPage(payment, None, "expired")
-    intent = stripe_api.retrieve_intent(payment.processor_ref)
+    try:
+        intent = stripe_api.retrieve_intent(payment.processor_ref)
+    except ProcessorUnavailable:
+        return PayPage(payment, None, "unavailable")  # the debtor is told to come back, not shown an error page
     return PayPage(payment, intent["client_secret"], "payable")
 
 
