@@ -27,7 +27,7 @@ def test_request_creates_a_pending_intent_and_an_unguessable_expiring_link(assig
     payment = request(assigned_account, "125.00", collector)
     intent = stripe_client.v1.payment_intents.retrieve(payment.processor_ref)
     assert intent.amount == 12500 and intent.currency == "usd"
-    assert payment.status == PaymentStatus.PENDING and len(payment.pay_token) >= 40
+    assert payment.status == PaymentStatus.PENDING and len(payment.pay_link_token) >= 40
     assert payment.pay_expires_at > utcnow() + timedelta(hours=71)
     assert balance(assigned_account) == Decimal("1000.00")
 
@@ -39,7 +39,7 @@ def test_card_request_above_balance_is_refused_before_stripe(assigned_account, c
 
 def test_pay_page_shows_stripe_js_and_the_client_secret_without_login(web, assigned_account, collector):
     payment = request(assigned_account, "80.00", collector)
-    response = web.get(f"/payments/pay/{payment.pay_token}")
+    response = web.get(f"/payments/pay/{payment.pay_link_token}")
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and "/js.stripe.com/v3/" in body
     assert f'data-secret="{payment.processor_ref}_secret_' in body and "$80.00" in body
@@ -50,7 +50,7 @@ def test_unknown_pay_link_is_404_and_expired_is_410(web, assigned_account, colle
     assert web.get("/payments/pay/not-a-token").status_code == 404
     payment = request(assigned_account, "80.00", collector)
     payment.pay_expires_at = utcnow() - timedelta(minutes=1)
-    response = web.get(f"/payments/pay/{payment.pay_token}")
+    response = web.get(f"/payments/pay/{payment.pay_link_token}")
     assert response.status_code == 410 and "expired" in response.get_data(as_text=True)
 
 
@@ -58,7 +58,7 @@ def test_return_from_stripe_completes_the_payment_once(web, assigned_account, co
     payment = request(assigned_account, "200.00", collector)
     assert debtor_pays(stripe_client, payment).status == "succeeded"
     for _ in range(2):
-        response = web.get(f"/payments/pay/{payment.pay_token}/done")
+        response = web.get(f"/payments/pay/{payment.pay_link_token}/done")
         assert response.status_code == 200 and "Thank you" in response.get_data(as_text=True)
     assert payment.status == PaymentStatus.COMPLETED and payment.commission_amount == Decimal("20.00")
     assert balance(assigned_account) == Decimal("800.00")
@@ -68,7 +68,7 @@ def test_declined_card_shows_the_failure_and_keeps_the_link_usable(web, assigned
     payment = request(assigned_account, "20.00", collector)
     with pytest.raises(Exception):  # noqa: B017 (localstripe answers a decline with a card error)
         debtor_pays(stripe_client, payment, card="pm_card_chargeCustomerFail")
-    body = web.get(f"/payments/pay/{payment.pay_token}/done").get_data(as_text=True)
+    body = web.get(f"/payments/pay/{payment.pay_link_token}/done").get_data(as_text=True)
     assert 'id="pay-failure"' in body and 'id="pay-form"' in body
     assert payment.status == PaymentStatus.FAILED and balance(assigned_account) == Decimal("1000.00")
 
