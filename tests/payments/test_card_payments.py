@@ -32,6 +32,27 @@ def test_request_creates_a_pending_intent_and_an_unguessable_expiring_link(assig
     assert balance(assigned_account) == Decimal("1000.00")
 
 
+def test_the_database_holds_only_the_digest_of_the_pay_link_token(web, login, assigned_account, collector):
+    from sqlalchemy import select, update
+
+    from app import crypto
+    from app.extensions import db
+    from app.payments.models import Payment
+
+    payment = request(assigned_account, "60.00", collector)
+    token = payment.pay_link_token
+    stored = db.session.scalar(select(Payment.pay_token).where(Payment.id == payment.id))
+    assert stored == crypto.token_digest(token) and token not in stored
+    assert web.get(f"/payments/pay/{stored}").status_code == 404  # the stored value is no link
+    staff = login(collector).get(f"/accounts/{assigned_account.id}").get_data(as_text=True)
+    assert f"/payments/pay/{token}" in staff  # staff still see the link: it is computed again, not stored
+    db.session.execute(update(Payment).where(Payment.id == payment.id).values(pay_token=crypto.token_digest("old")))
+    db.session.expire_all()
+    staff = login(collector).get(f"/accounts/{assigned_account.id}").get_data(as_text=True)
+    assert "Pay link sent" in staff and "/payments/pay/" not in staff  # a link from before 0017: only its digest
+    assert web.get("/payments/pay/old").status_code == 200
+
+
 def test_card_request_above_balance_is_refused_before_stripe(assigned_account, collector):
     with pytest.raises(ValidationFailed, match="above the current balance"):
         request(assigned_account, "1000.01", collector)
