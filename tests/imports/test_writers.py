@@ -71,7 +71,7 @@ def _outcome(session, agency_id: int, job_ids: list[int]) -> dict:
                 d.full_name,
                 d.email,
                 d.phone,
-                crypto.decrypt(d.ssn_last4_encrypted),
+                d.ssn_last4,
             )
             for a, d, name in accounts
         ],  # fmt: skip
