@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import cli, dbsetup, extensions, requestmeta, templating
+from app import cli, dbsetup, extensions, requestmeta, templating, tenancy
 from app.config import Config
 from app.errors import register_error_handlers
 from app.extensions import csrf, db, login_manager, migrate
@@ -30,6 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_error_handlers(app)
     requestmeta.init_app(app)
+    tenancy.init_app(app)
     templating.init_app(app)
     cli.init_app(app)
     return app

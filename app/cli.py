@@ -82,7 +82,9 @@ def rotate_command() -> None:
     db.session.commit()
     click.echo(f"re-encrypted {done.values} values")
     if done.unreadable:
-        click.echo(f"{done.unreadable} values are unreadable with the configured keys and were left as they are", err=True)
+        click.echo(
+            f"{done.unreadable} values are unreadable with the configured keys and were left as they are", err=True
+        )
 
 
 @click.group("payments")

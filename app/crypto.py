@@ -194,7 +194,9 @@ def reencrypt_column(connection, table_name: str, column_name: str, convert) -> 
         changed = []
         for row_id, token in batch:
             try:
-                changed.append({"row_id": row_id, "token": convert(token, associated_data(table_name, column_name, row_id))})
+                changed.append(
+                    {"row_id": row_id, "token": convert(token, associated_data(table_name, column_name, row_id))}
+                )
             except DecryptionFailed:
                 result.unreadable += 1
         if changed:

@@ -60,7 +60,7 @@ def test_a_ciphertext_copied_onto_another_debtor_does_not_decrypt(agency):
     victim, other = debtor_with_ssn(agency, "1234"), debtor_with_ssn(agency, "9999")
     store_ciphertext(other, stored_ciphertext(victim))
     with pytest.raises(crypto.DecryptionFailed):
-        db.session.get(Debtor, other.id).ssn_last4
+        _ = db.session.get(Debtor, other.id).ssn_last4
     assert db.session.get(Debtor, other.id).masked_ssn == "unreadable"
     assert db.session.get(Debtor, victim.id).masked_ssn == "***-**-1234"
 

@@ -6,6 +6,7 @@
 * Encrypted columns held Fernet values, which any row would accept; they are re-encrypted here with AES-GCM bound
   to table, column and row id, under the first of the configured ``DEBTFLOW_ENCRYPTION_KEYS`` (which the
   upgrade therefore needs). A value no configured key reads is left as it is and shows as "unreadable".
+* PostgreSQL: row-level security on the tenant-owned tables (:mod:`app.pg.rls`), forced on the owner too.
 * ``audit_legacy_boundaries`` records, per existing chain, its newest event: events up to it keep their SHA-256
   hashes, every later one carries an HMAC under ``DEBTFLOW_AUDIT_KEY``; each boundary is MAC'd with that key.
 
@@ -20,6 +21,7 @@ from alembic import op
 
 from app import crypto
 from app.audit.services import legacy_mark
+from app.pg import rls
 
 revision = "0017_secrets_at_rest"
 down_revision = "0013_refresh_updates"
@@ -32,6 +34,19 @@ ENCRYPTED = (
     ("import_sources", "password_encrypted"),
     ("import_sources", "private_key_encrypted"),
 )
+
+
+# The tables carrying an agency, by their agency column; `users` is left out on purpose: sign-in and the check
+# that a new username is free across every agency must see all of them (docs/decisions.md).
+TENANT_TABLES = {"agencies": "id"} | {
+    table: "agency_id"
+    for table in (
+        "account_totals", "accounts", "activities", "audit_chain_heads", "audit_events", "audit_legacy_boundaries",
+        "collector_account_days", "collector_day_counts", "collector_payment_days", "collector_profiles",
+        "creditors", "debtors", "import_jobs", "import_sources", "open_due_dates", "payment_days", "payments",
+        "refunds", "stripe_events",
+    )
+}  # fmt: skip
 
 
 def upgrade():
@@ -47,11 +62,15 @@ def upgrade():
         sa.PrimaryKeyConstraint("agency_id", name=op.f("pk_audit_legacy_boundaries")),
     )
     _mark_legacy_boundaries()
+    if op.get_bind().dialect.name == "postgresql":
+        rls.install(op.get_bind(), TENANT_TABLES)
 
 
 def downgrade():
     """Columns and values back to Fernet; pay-link digests cannot be turned back into tokens (links issued before
     the downgrade stop working: create new ones)."""
+    if op.get_bind().dialect.name == "postgresql":
+        rls.uninstall(op.get_bind(), TENANT_TABLES)
     op.drop_table("audit_legacy_boundaries")
     for table_name, column_name in ENCRYPTED:
         crypto.reencrypt_column(op.get_bind(), table_name, column_name, _to_fernet)

@@ -136,7 +136,9 @@ def test_the_cli_writes_a_checkpoint_under_the_configured_directory(app, assigne
     assert load_checkpoint(written)
 
 
-def test_verify_against_a_checkpoint_finds_a_chain_rebuilt_with_the_key(app, assigned_account, agency, is_postgres, tmp_path):
+def test_verify_against_a_checkpoint_finds_a_chain_rebuilt_with_the_key(
+    app, assigned_account, agency, is_postgres, tmp_path
+):
     """Even someone holding the key cannot rewrite what a checkpoint already published."""
     path = write_checkpoint(str(tmp_path))
     target = events_of(agency)[0]
@@ -147,7 +149,9 @@ def test_verify_against_a_checkpoint_finds_a_chain_rebuilt_with_the_key(app, ass
     assert result.exit_code == 1 and "differs from the checkpoint" in result.output
 
 
-def test_verify_against_a_checkpoint_finds_events_cut_from_the_end(app, assigned_account, agency, is_postgres, tmp_path):
+def test_verify_against_a_checkpoint_finds_events_cut_from_the_end(
+    app, assigned_account, agency, is_postgres, tmp_path
+):
     path = write_checkpoint(str(tmp_path))
     events = events_of(agency)
     disable_guard(is_postgres)
@@ -173,7 +177,9 @@ def test_an_altered_checkpoint_is_refused(app, assigned_account, agency, tmp_pat
     result = app.test_cli_runner().invoke(args=["audit", "verify", "--against", str(path)])
     assert result.exit_code == 1 and "checkpoint refused" in result.output
     (tmp_path / "junk.json").write_text("not json")
-    assert app.test_cli_runner().invoke(args=["audit", "verify", "--against", str(tmp_path / "junk.json")]).exit_code == 1
+    assert (
+        app.test_cli_runner().invoke(args=["audit", "verify", "--against", str(tmp_path / "junk.json")]).exit_code == 1
+    )
 
 
 def test_the_periodic_job_writes_a_checkpoint(app, assigned_account, agency):

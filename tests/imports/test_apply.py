@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 import pytest
-
 from sqlalchemy import func, select
 
 from app.accounts import services as account_services

@@ -3,7 +3,6 @@ end where the inline path ends; SQLite always writes inline."""
 
 from sqlalchemy import select
 
-from app import crypto
 from app.accounts.models import Account, Activity, Creditor
 from app.debtors.models import Debtor
 from app.imports.models import ImportBatch, ImportJob, ImportRowError

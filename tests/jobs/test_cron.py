@@ -21,7 +21,11 @@ def scheduler() -> CronScheduler:
 
 def test_the_cron_file_registers_the_poll_the_reconciliation_and_the_audit_checkpoint():
     jobs = {job.func_name: job for job in scheduler().get_jobs()}
-    names = {"jobs.imports.poll_due_sources", "jobs.payments.reconcile_pending_payments", "jobs.audit.write_audit_checkpoint"}
+    names = {
+        "jobs.imports.poll_due_sources",
+        "jobs.payments.reconcile_pending_payments",
+        "jobs.audit.write_audit_checkpoint",
+    }
     assert set(jobs) == names
     checkpoint = jobs["jobs.audit.write_audit_checkpoint"]
     assert (checkpoint.queue_name, checkpoint.cron) == ("default", "37 * * * *")

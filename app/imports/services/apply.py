@@ -128,7 +128,9 @@ def _debtor_ids(dialect, agency_id: int, refs: list[str]) -> dict[str, int]:
     """The ids of the agency's debtors named by ``refs`` that exist already."""
     if not refs:
         return {}
-    stmt = select(Debtor.debtor_ref, Debtor.id).where(Debtor.agency_id == agency_id, dialect.among(Debtor.debtor_ref, refs))
+    stmt = select(Debtor.debtor_ref, Debtor.id).where(
+        Debtor.agency_id == agency_id, dialect.among(Debtor.debtor_ref, refs)
+    )
     return dict(db.session.execute(stmt).all())
 
 
@@ -172,14 +174,15 @@ def _stage(dialect, agency_id: int, rows: list[Row], stored: dict[str, Stored], 
 def _values(row: Row, is_new: bool, account_id: int, debtor_id, writes_debtor: bool, old: Stored | None, encrypt):
     """One staging line, in ``statements.COLUMNS`` order."""
     d = row.data
-    ssn = d["debtor_ssn_last4"]
-    if ssn is not None and old is not None and old.debtor[-1] is not None and encrypt.decrypt(old.debtor[-1], debtor_id) == ssn:
+    ssn, stored = d["debtor_ssn_last4"], old.debtor[-1] if old else None
+    if ssn is not None and stored is not None and encrypt.decrypt(stored, debtor_id) == ssn:
         ssn = None  # unchanged: keep the stored token instead of rewriting the row
     email = d["debtor_email"] or (old.debtor[1] if old else None)
+    ssn_token = None if debtor_id is None else encrypt(ssn, debtor_id)  # a line sharing another's debtor writes none
     return [
         row.line_no, is_new, writes_debtor, account_id, debtor_id, row.ref, d["debtor_ref"], d["debtor_name"],
         d["debtor_email"], d["debtor_phone"], d["address_line1"], d["address_line2"], d["city"], d["state"],
-        d["postal_code"], None if debtor_id is None else encrypt(ssn, debtor_id), d["original_amount"], d["due_date"], d["creditor_name"], d["account_type"],
+        d["postal_code"], ssn_token, d["original_amount"], d["due_date"], d["creditor_name"], d["account_type"],
         build_search_text(row.ref, d["debtor_name"], email), row.fingerprint,
     ]  # fmt: skip
 

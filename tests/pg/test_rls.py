@@ -1,0 +1,144 @@
+"""Row-level security: a transaction scoped to one agency cannot read or write another's rows, even with a
+query that forgets its ``agency_id`` filter. PostgreSQL only (SQLite has no row security: there the tests
+check that the migration's table list covers every table that carries an agency)."""
+
+import importlib.util
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from app import tenancy
+from app.extensions import db
+from app.pg import rls
+
+MIGRATION = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0017_secrets_at_rest.py"
+NOT_ROW_SECURED = {"users"}  # sign-in and the username check read every agency's users (docs/decisions.md)
+
+
+def migration_tables() -> dict[str, str]:
+    spec = importlib.util.spec_from_file_location("_migration_0017", MIGRATION)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.TENANT_TABLES
+
+
+def tables_with_an_agency() -> set[str]:
+    return {t.name for t in db.metadata.sorted_tables if "agency_id" in t.c} - NOT_ROW_SECURED
+
+
+def test_the_migration_secures_every_table_that_carries_an_agency():
+    assert set(migration_tables()) == tables_with_an_agency() | {"agencies"}
+
+
+def test_each_secured_table_has_forced_row_security_and_the_policy(is_postgres):
+    if not is_postgres:
+        assert "users" not in migration_tables()
+        return
+    rows = db.session.execute(
+        text(
+            "SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity, p.polname FROM pg_class c "
+            "LEFT JOIN pg_policy p ON p.polrelid = c.oid WHERE c.relname = ANY(:names)"
+        ),
+        {"names": list(migration_tables())},
+    ).all()
+    assert {name for name, *_ in rows} == set(migration_tables())
+    assert all(secured and forced and policy == rls.POLICY for _, secured, forced, policy in rows)
+
+
+@pytest.fixture
+def app_role(is_postgres):
+    """A role like the app's production one: no superuser, no BYPASSRLS, rights on every table; the test's
+    transaction runs as it from here on (both undone when the transaction rolls back)."""
+    if not is_postgres:
+        return None
+    name = f"debtflow_app_{uuid.uuid4().hex[:8]}"
+    for statement in (
+        f"CREATE ROLE {name} NOLOGIN NOSUPERUSER NOBYPASSRLS",
+        f"GRANT USAGE, CREATE ON SCHEMA public TO {name}",
+        f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {name}",
+        f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {name}",
+    ):
+        db.session.execute(text(statement))
+    db.session.flush()
+    return name
+
+
+def become(role: str) -> None:
+    db.session.execute(text(f"SET LOCAL ROLE {role}"))
+
+
+def visible(table: str) -> set[int]:
+    return set(db.session.scalars(text(f"SELECT agency_id FROM {table}")))  # noqa: S608 (a fixed table name)
+
+
+def test_an_unscoped_select_as_the_app_role_gets_only_the_current_agencys_rows(app_role, agency, account, foreign):
+    if app_role is None:  # SQLite: no second wall; the app's own filters are all there is
+        assert visible("accounts") == {agency.id, foreign.agency.id}
+        return
+    mine, theirs = agency.id, foreign.agency.id  # read now: the scoped transaction will not see the other agency
+    become(app_role)
+    assert visible("accounts") == {mine, theirs}  # unset: the system's own work sees all
+    tenancy.scope(mine)
+    rows = db.session.execute(text("SELECT * FROM accounts")).mappings().all()
+    assert rows and {row["agency_id"] for row in rows} == {mine}
+    assert visible("debtors") == {mine} and visible("audit_events") <= {mine}
+    assert set(db.session.scalars(text("SELECT id FROM agencies"))) == {mine}
+    tenancy.scope(theirs)
+    assert visible("accounts") == {theirs}
+
+
+def test_a_scoped_transaction_cannot_write_another_agencys_row(app_role, agency, foreign):
+    if app_role is None:
+        return
+    theirs = foreign.agency.id
+    become(app_role)
+    tenancy.scope(agency.id)
+    with pytest.raises(DBAPIError, match="row-level security"):
+        with db.session.begin_nested():
+            db.session.execute(text("INSERT INTO creditors (agency_id, name) VALUES (:ag, 'planted')"), {"ag": theirs})
+    moved = db.session.execute(text("UPDATE accounts SET priority = 3 WHERE agency_id = :ag"), {"ag": theirs})
+    assert moved.rowcount == 0
+
+
+def test_the_scope_is_transaction_local(app, agency, is_postgres):
+    if not is_postgres:
+        return
+    setting = text("SELECT current_setting('debtflow.agency_id', true)")
+    with db.engine.connect() as conn, Session(bind=conn) as session:  # a pooled connection of its own
+        with app.test_request_context():
+            tenancy.g.tenant_agency_id = agency.id
+            assert session.scalar(setting) == str(agency.id)  # written as the transaction began
+            session.commit()
+        assert session.scalar(setting) in (None, "")  # the next transaction, unscoped, does not inherit it
+
+
+def test_a_request_runs_scoped_to_the_signed_in_users_agency(app_role, login, admin, account, foreign):
+    if app_role is None:
+        return
+    foreign_account = foreign.account.id
+    become(app_role)
+    web = login(admin)
+    response = web.get(f"/accounts/{account.id}")
+    assert response.status_code == 200 and account.external_ref in response.get_data(as_text=True)
+    assert db.session.scalar(text("SELECT current_setting('debtflow.agency_id', true)")) == str(admin.agency_id)
+    assert web.get(f"/accounts/{foreign_account}").status_code == 404
+    assert web.get("/accounts/").status_code == 200
+
+
+def test_the_importer_works_as_the_app_role(app_role, agency, foreign, tmp_path):
+    from app.imports.services import receive, run
+
+    if app_role is None:
+        return
+    become(app_role)
+    path = tmp_path / "rls.csv"
+    path.write_text("external_ref,debtor_name,original_amount,debtor_ssn_last4\nRLS-1,Ann,10,1234\n")
+    job = receive.receive_path(agency.id, path, actor=None)
+    run.run_import(job.id)
+    db.session.refresh(job)
+    assert job.ok == 1
+    assert visible("accounts") == {agency.id}  # the job scoped the transaction to its agency
