@@ -62,8 +62,40 @@ def _field_key(raw: str) -> FieldKey:
     return FieldKey(key_id, AESGCM(key))
 
 
-def _keys() -> list[FieldKey]:
-    return [_field_key(raw) for raw in current_app.config["ENCRYPTION_KEYS"]]
+@dataclass(frozen=True)
+class Keyring:
+    """The configured keys: the first encrypts, each decrypts what its id names."""
+
+    primary: FieldKey
+    by_id: dict[str, FieldKey]
+
+    def encrypt(self, value: str, aad: bytes) -> str:
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = self.primary.cipher.encrypt(nonce, value.encode(), aad)
+        return f"{PREFIX}.{self.primary.key_id}.{base64.urlsafe_b64encode(nonce + sealed).decode()}"
+
+    def decrypt(self, token: str, aad: bytes) -> str:
+        prefix, _, rest = token.partition(".")
+        key_id, _, body = rest.partition(".")
+        key = self.by_id.get(key_id)
+        if prefix != PREFIX or key is None:
+            raise DecryptionFailed("no configured encryption key made this value")
+        try:
+            blob = base64.urlsafe_b64decode(body.encode())
+            return key.cipher.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], aad).decode()
+        except (InvalidTag, binascii.Error, ValueError) as exc:
+            raise DecryptionFailed("the value is corrupted or belongs to another row") from exc
+
+
+def keyring() -> Keyring:
+    """The keyring of the current configuration (built once per key list)."""
+    return _keyring(tuple(current_app.config["ENCRYPTION_KEYS"]))
+
+
+@cache
+def _keyring(raws: tuple[str, ...]) -> Keyring:
+    keys = [_field_key(raw) for raw in raws]
+    return Keyring(keys[0], {k.key_id: k for k in reversed(keys)})
 
 
 def associated_data(table: str, column: str, row_id: int) -> bytes:
@@ -73,28 +105,12 @@ def associated_data(table: str, column: str, row_id: int) -> bytes:
 
 def encrypt(value: str | None, aad: bytes) -> str | None:
     """Encrypt a text value under the primary key, bound to ``aad``; ``None`` stays ``None``."""
-    if value is None:
-        return None
-    key = _keys()[0]
-    nonce = os.urandom(NONCE_BYTES)
-    sealed = key.cipher.encrypt(nonce, value.encode(), aad)
-    return f"{PREFIX}.{key.key_id}.{base64.urlsafe_b64encode(nonce + sealed).decode()}"
+    return None if value is None else keyring().encrypt(value, aad)
 
 
 def decrypt(token: str | None, aad: bytes) -> str | None:
     """Decrypt a stored value with the key its id names; raises DecryptionFailed when it cannot be read."""
-    if token is None:
-        return None
-    prefix, _, rest = token.partition(".")
-    key_id, _, body = rest.partition(".")
-    key = next((k for k in _keys() if k.key_id == key_id), None)
-    if prefix != PREFIX or key is None:
-        raise DecryptionFailed("no configured encryption key made this value")
-    try:
-        blob = base64.urlsafe_b64decode(body.encode())
-        return key.cipher.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], aad).decode()
-    except (InvalidTag, binascii.Error, ValueError) as exc:
-        raise DecryptionFailed("the value is corrupted or belongs to another row") from exc
+    return None if token is None else keyring().decrypt(token, aad)
 
 
 def readable(token: str | None, aad: bytes) -> str | None:
