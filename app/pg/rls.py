@@ -15,8 +15,10 @@ from sqlalchemy import text
 SETTING = "debtflow.agency_id"
 POLICY = "tenant_isolation"
 # Inlined by the planner (a one-line SQL function), so each policy reads the setting once per statement.
-FUNCTION = f"""CREATE OR REPLACE FUNCTION debtflow_agency() RETURNS integer LANGUAGE sql STABLE PARALLEL SAFE
-AS $$ SELECT NULLIF(current_setting('{SETTING}', true), '')::integer $$"""
+FUNCTION_NAME = "debtflow_agency"
+FUNCTION_BODY = f" SELECT NULLIF(current_setting('{SETTING}', true), '')::integer "
+FUNCTION = f"""CREATE OR REPLACE FUNCTION {FUNCTION_NAME}() RETURNS integer LANGUAGE sql STABLE PARALLEL SAFE
+AS $${FUNCTION_BODY}$$"""
 SET_AGENCY = text(f"SELECT set_config('{SETTING}', :agency, true)")
 
 
