@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import cli, dbsetup, extensions, headers, inputs, requestmeta, templating
+from app import cli, dbsetup, extensions, headers, inputs, requestmeta, templating, tenancy
 from app.config import Config
 from app.errors import register_error_handlers
 from app.extensions import csrf, db, limiter, login_manager, migrate
@@ -32,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     requestmeta.init_app(app)
     headers.init_app(app)
     inputs.init_app(app)
+    tenancy.init_app(app)
     templating.init_app(app)
     cli.init_app(app)
     return app

@@ -1,4 +1,5 @@
-"""Operator commands: ``flask seed-demo``, ``flask audit verify``, ``flask crypto rotate``, ``flask jobs sweep``."""
+"""Operator commands: ``flask seed-demo``, ``flask audit verify|checkpoint``, ``flask crypto rotate``,
+``flask jobs sweep``, ``flask rls enable|disable``."""
 
 import sys
 
@@ -6,7 +7,9 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
+from app import pg
 from app.extensions import db
+from app.pg import rls
 
 
 @click.command("seed-demo")
@@ -26,10 +29,19 @@ def audit_group() -> None:
 
 @audit_group.command("verify")
 @click.option("--agency", "slug", default=None, help="Only this agency (slug); default all agencies.")
-def verify_command(slug: str | None) -> None:
-    """Walk each agency's hash chain; exit 1 at the first broken link."""
+@click.option("--against", "checkpoint", default=None, type=click.Path(dir_okay=False), help="A checkpoint file.")
+def verify_command(slug: str | None, checkpoint: str | None) -> None:
+    """Walk each agency's hash chain; exit 1 at the first broken link. With ``--against``, each chain must also
+    still hold the head the checkpoint published."""
     from app.agencies.models import Agency
+    from app.audit.checkpoint import CheckpointInvalid, load_checkpoint
     from app.audit.verify import verify_chain
+
+    try:
+        anchors = load_checkpoint(checkpoint) if checkpoint else {}
+    except CheckpointInvalid as exc:
+        click.echo(f"checkpoint refused: {exc}", err=True)
+        sys.exit(1)
 
     stmt = select(Agency).order_by(Agency.id)
     if slug:
@@ -39,13 +51,21 @@ def verify_command(slug: str | None) -> None:
         raise click.ClickException(f"no agency with slug {slug!r}")
     failed = False
     for agency in agencies:
-        report = verify_chain(agency.id)
+        report = verify_chain(agency.id, anchors.get(agency.id))
         if report.ok:
             click.echo(f"{agency.slug}: OK, {report.events} events")
         else:
             failed = True
             click.echo(f"{agency.slug}: BROKEN at event {report.broken_at}: {report.reason}", err=True)
     sys.exit(1 if failed else 0)
+
+
+@audit_group.command("checkpoint")
+def checkpoint_command() -> None:
+    """Publish every agency's chain head to a new signed file under AUDIT_CHECKPOINT_DIR."""
+    from app.audit.checkpoint import write_checkpoint
+
+    click.echo(f"checkpoint written: {write_checkpoint()}")
 
 
 @click.group("crypto")
@@ -55,20 +75,19 @@ def crypto_group() -> None:
 
 @crypto_group.command("rotate")
 def rotate_command() -> None:
-    """Re-encrypt every encrypted field under the first key of ENCRYPTION_KEYS."""
+    """Re-encrypt every encrypted field under the first key of ENCRYPTION_KEYS (legacy Fernet values too)."""
     from app import crypto
-    from app.auth.models import User
-    from app.debtors.models import Debtor
 
-    count = 0
-    for debtor in db.session.scalars(select(Debtor).where(Debtor.ssn_last4_encrypted.is_not(None))):
-        debtor.ssn_last4_encrypted = crypto.rotate(debtor.ssn_last4_encrypted)
-        count += 1
-    for user in db.session.scalars(select(User).where(User.mfa_secret_encrypted.is_not(None))):
-        user.mfa_secret_encrypted = crypto.rotate(user.mfa_secret_encrypted)
-        count += 1
+    done = crypto.Rewritten()
+    for table_name, column_name in crypto.FIELDS:
+        result = crypto.reencrypt_column(db.session.connection(), table_name, column_name, crypto.rotate)
+        done.values, done.unreadable = done.values + result.values, done.unreadable + result.unreadable
     db.session.commit()
-    click.echo(f"re-encrypted {count} values")
+    click.echo(f"re-encrypted {done.values} values")
+    if done.unreadable:
+        click.echo(
+            f"{done.unreadable} values are unreadable with the configured keys and were left as they are", err=True
+        )
 
 
 @click.group("payments")
@@ -103,8 +122,31 @@ def sweep_command() -> None:
         raise click.ClickException(f"Redis is unreachable; nothing enqueued ({exc})") from None
 
 
+@click.group("rls")
+def rls_group() -> None:
+    """PostgreSQL row-level security on the tenant tables (off by default: app/pg/rls.py says why)."""
+
+
+@rls_group.command("enable")
+def rls_enable_command() -> None:
+    _switch_rls(rls.install, "on")
+
+
+@rls_group.command("disable")
+def rls_disable_command() -> None:
+    _switch_rls(rls.uninstall, "off")
+
+
+def _switch_rls(change, state: str) -> None:
+    if not pg.active():
+        raise click.ClickException("row-level security needs PostgreSQL")
+    change(db.session.connection())
+    db.session.commit()
+    click.echo(f"row-level security {state} for {len(rls.tenant_tables())} tables")
+
+
 def init_app(app: Flask) -> None:
     from app.imports.cli import imports_group
 
-    for command in (seed_demo_command, audit_group, crypto_group, payments_group, imports_group, jobs_group):
+    for command in (seed_demo_command, audit_group, crypto_group, payments_group, imports_group, jobs_group, rls_group):
         app.cli.add_command(command)

@@ -18,7 +18,7 @@ from cryptography.fernet import Fernet
 
 from app.netguard import parse_networks
 
-REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DEBTFLOW_ENCRYPTION_KEYS")
+REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DEBTFLOW_ENCRYPTION_KEYS", "DEBTFLOW_AUDIT_KEY")
 
 
 class ConfigError(RuntimeError):
@@ -61,14 +61,20 @@ def database_uri(url: str) -> str:
 
 
 def embedded_secrets(instance_path: Path) -> dict:
-    """Load (or create on first run) the demo's secret key and encryption key under ``instance/``."""
+    """Load (or create on first run) the demo's secret key, encryption key and audit key under ``instance/``.
+
+    A file from an older version gains the keys it lacks (the audit key came later); existing ones are kept.
+    """
     path = instance_path / "secrets.json"
-    if path.exists():
-        return json.loads(path.read_text())
-    instance_path.mkdir(parents=True, exist_ok=True)
-    values = {"SECRET_KEY": secrets.token_hex(32), "ENCRYPTION_KEY": Fernet.generate_key().decode()}
-    path.write_text(json.dumps(values))
-    path.chmod(0o600)
+    values = json.loads(path.read_text()) if path.exists() else {}
+    wanted = {"SECRET_KEY": lambda: secrets.token_hex(32), "ENCRYPTION_KEY": lambda: Fernet.generate_key().decode()}
+    wanted["AUDIT_KEY"] = lambda: secrets.token_hex(32)
+    missing = {name: make() for name, make in wanted.items() if name not in values}
+    if missing:
+        values.update(missing)
+        instance_path.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+        path.chmod(0o600)
     return values
 
 
@@ -139,6 +145,7 @@ class Config:
                 SECRET_KEY=demo["SECRET_KEY"],
                 SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance_path / 'debtflow.db'}",
                 ENCRYPTION_KEYS=[demo["ENCRYPTION_KEY"]],
+                AUDIT_KEY=demo["AUDIT_KEY"],
                 REDIS_URL=os.environ.get("REDIS_URL", ""),
             )
         else:
@@ -149,6 +156,7 @@ class Config:
                 SECRET_KEY=os.environ["SECRET_KEY"],
                 SQLALCHEMY_DATABASE_URI=database_uri(database_url),
                 ENCRYPTION_KEYS=split_keys(os.environ["DEBTFLOW_ENCRYPTION_KEYS"]),
+                AUDIT_KEY=os.environ["DEBTFLOW_AUDIT_KEY"],
                 REDIS_URL=os.environ["REDIS_URL"],
             )
         values.update(session_cookie(env_bool("SESSION_COOKIE_SECURE", not embedded)))
@@ -158,6 +166,7 @@ class Config:
             PAGE_SIZE=env_int("PAGE_SIZE", cls.PAGE_SIZE),
             IMPORT_STORAGE_DIR=os.environ.get("IMPORT_STORAGE_DIR", str(instance_path / "imports")),
             IMPORT_DEMO_DIR=os.environ.get("IMPORT_DEMO_DIR", str(instance_path / "demo-drop")),
+            AUDIT_CHECKPOINT_DIR=os.environ.get("AUDIT_CHECKPOINT_DIR", str(instance_path / "audit-checkpoints")),
             IMPORT_BATCH_SIZE=env_int("IMPORT_BATCH_SIZE", cls.IMPORT_BATCH_SIZE),
             IMPORT_WRITERS=env_int("IMPORT_WRITERS", cls.IMPORT_WRITERS),
             DATABASE_PREPARED_STATEMENTS=env_bool("DATABASE_PREPARED_STATEMENTS", cls.DATABASE_PREPARED_STATEMENTS),
@@ -180,6 +189,8 @@ def test_config(database_url: str) -> dict:
         SECRET_KEY=secrets.token_hex(32),
         SQLALCHEMY_DATABASE_URI=database_uri(database_url),
         ENCRYPTION_KEYS=[Fernet.generate_key().decode()],
+        AUDIT_KEY=secrets.token_hex(32),
+        AUDIT_CHECKPOINT_DIR=tempfile.mkdtemp(prefix="debtflow-audit-checkpoints-"),
         REDIS_URL=os.environ.get("TEST_REDIS_URL", ""),
         JOBS_SYNC=True,
         SESSION_COOKIE_SECURE=False,

@@ -9,7 +9,7 @@ and so savepoints work as SQLAlchemy expects. PostgreSQL connections prepare sta
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from app import pg
+from app import pg, tenancy
 from app.pg import prepare
 
 
@@ -17,6 +17,7 @@ def configure_engine(engine: Engine, *, prepared_statements: bool = True) -> Non
     """Register the engine's connection settings for its database (the one place that decides it per engine)."""
     if pg.active(engine):
         prepare.install(engine, enabled=prepared_statements)
+        tenancy.install()
     else:
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)

@@ -35,6 +35,7 @@ KEPT_ON_RESET = frozenset(
         "collector_profiles",
         "audit_events",
         "audit_chain_heads",
+        "audit_legacy_boundaries",
         "account_totals",
         "payment_days",
         "open_due_dates",

@@ -10,7 +10,7 @@ from app.analytics.models import (  # noqa: F401
     OpenDueDate,
     PaymentDay,
 )
-from app.audit.models import AuditChainHead, AuditEvent  # noqa: F401
+from app.audit.models import AuditChainHead, AuditEvent, AuditLegacyBoundary  # noqa: F401
 from app.auth.models import (  # noqa: F401
     LoginLockout,
     RateLimitCounter,

@@ -5,14 +5,18 @@
 * every minute, ``sweep_import_jobs`` enqueues import jobs left behind (queued while Redis was down, or
   running when their worker was killed), which then resume after their committed batches;
 * hourly, a few minutes past so it does not coincide with other top-of-the-hour work,
-  ``reconcile_pending_payments`` settles card payments whose webhook never came.
+  ``reconcile_pending_payments`` settles card payments whose webhook never came;
+* hourly, at another minute, ``write_audit_checkpoint`` publishes every agency's audit chain head to a signed
+  file under ``AUDIT_CHECKPOINT_DIR`` (outside the database).
 """
 
 from rq import cron
 
+from jobs.audit import write_audit_checkpoint
 from jobs.imports import poll_due_sources, sweep_import_jobs
 from jobs.payments import reconcile_pending_payments
 
 cron.register(poll_due_sources, queue_name="imports", interval=60, name="poll-import-sources")
 cron.register(sweep_import_jobs, queue_name="default", interval=60, name="sweep-import-jobs")
 cron.register(reconcile_pending_payments, queue_name="default", cron="7 * * * *", job_timeout=900)
+cron.register(write_audit_checkpoint, queue_name="default", cron="37 * * * *", job_timeout=300)

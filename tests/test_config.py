@@ -11,6 +11,7 @@ PRODUCTION = {
     "SECRET_KEY": "s3cret",
     "REDIS_URL": "redis://cache:6379/0",
     "DEBTFLOW_ENCRYPTION_KEYS": "k1, k2",
+    "DEBTFLOW_AUDIT_KEY": "audit-key",
 }
 
 
@@ -47,6 +48,7 @@ def test_embedded_mode_generates_and_keeps_its_secrets(monkeypatch, tmp_path):
     assert first["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///") and first["SESSION_COOKIE_SECURE"] is False
     stored = json.loads((tmp_path / "secrets.json").read_text())
     assert first["ENCRYPTION_KEYS"] == [stored["ENCRYPTION_KEY"]]
+    assert first["AUDIT_KEY"] == stored["AUDIT_KEY"] and len(stored["AUDIT_KEY"]) == 64
     assert (tmp_path / "secrets.json").stat().st_mode & 0o077 == 0
 
 
@@ -63,3 +65,12 @@ def test_the_embedded_default_keeps_a_plain_session_cookie_over_http(monkeypatch
     monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
     values = Config.from_env(tmp_path)
     assert values["SESSION_COOKIE_SECURE"] is False and "SESSION_COOKIE_NAME" not in values  # Flask's "session"
+
+
+def test_an_older_secrets_file_gains_the_audit_key_and_keeps_the_rest(monkeypatch, tmp_path):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    (tmp_path / "secrets.json").write_text(json.dumps({"SECRET_KEY": "kept", "ENCRYPTION_KEY": "also-kept"}))
+    values = Config.from_env(tmp_path)
+    stored = json.loads((tmp_path / "secrets.json").read_text())
+    assert values["SECRET_KEY"] == "kept" and values["ENCRYPTION_KEYS"] == ["also-kept"]
+    assert values["AUDIT_KEY"] == stored["AUDIT_KEY"] and len(values["AUDIT_KEY"]) == 64

@@ -96,3 +96,56 @@ def test_upgrade_to_0006_backfills_the_collector_rollups(empty_database):
             # assigned, contacted, paying: Ann a, a, a (one refund was partial); Bob b and a, none, b
             assert [row[1:4] for row in performance(admin, every_day)] == [(1, 1, 1), (2, 0, 1)]
         db.engine.dispose()
+
+
+def _write_secrets_before_0017(session, app) -> dict:
+    """A Fernet SSN, a plain pay-link token and an unkeyed (SHA-256) audit event, as they were before 0017."""
+    from cryptography.fernet import Fernet
+    from sqlalchemy import update
+
+    from app.audit import services as audit
+    from app.audit.models import AuditChainHead, AuditEvent
+    from app.debtors.models import Debtor
+    from app.payments.models import Payment
+
+    agency = f.AgencyFactory()
+    admin = f.AdminFactory(agency=agency)
+    account = f.AccountFactory(agency=agency, original_amount=900)
+    payment = pay(account, "10.00", admin)
+    fernet = Fernet(app.config["ENCRYPTION_KEYS"][0].encode()).encrypt(b"1234").decode()
+    session.execute(update(Debtor).where(Debtor.id == account.debtor_id).values(ssn_last4_encrypted=fernet))
+    session.execute(update(Payment).where(Payment.id == payment.id).values(pay_token="plain-token-from-before"))
+    head = session.get(AuditChainHead, agency.id)
+    legacy = AuditEvent(agency_id=agency.id, action="legacy.event", entity_type="agency", entity_id="1", changes={},
+                        created_at=payment.created_at, prev_hash=head.last_hash)  # fmt: skip
+    legacy.hash = audit.event_hash(legacy, keyed=False)
+    session.add(legacy)
+    session.flush()
+    head.last_hash, head.last_event_id = legacy.hash, legacy.id
+    session.commit()
+    return {"agency": agency.id, "debtor": account.debtor_id, "payment": payment.id, "legacy": legacy.id}
+
+
+def test_upgrade_to_0017_binds_secrets_hashes_pay_tokens_and_marks_the_legacy_chains(empty_database):
+    from app import crypto
+    from app.audit.models import AuditLegacyBoundary
+    from app.audit.verify import verify_chain
+    from app.debtors.models import Debtor
+    from app.extensions import db
+    from app.payments.models import Payment
+    from app.payments.services.stripe_payments import get_pay_page
+
+    app = create_app(make_test_config(empty_database))
+    with app.app_context():
+        upgrade(revision="0013_refresh_updates")
+        with session_on(db.engine) as session:
+            ids = _write_secrets_before_0017(session, app)
+        upgrade()
+        with session_on(db.engine) as session:
+            debtor = session.get(Debtor, ids["debtor"])
+            assert debtor.ssn_last4_encrypted.startswith("v2.") and debtor.masked_ssn == "***-**-1234"
+            assert session.get(Payment, ids["payment"]).pay_token == crypto.token_digest("plain-token-from-before")
+            assert get_pay_page("plain-token-from-before").payment.id == ids["payment"]
+            assert session.get(AuditLegacyBoundary, ids["agency"]).last_legacy_event_id == ids["legacy"]
+            assert verify_chain(ids["agency"]).ok
+        db.engine.dispose()

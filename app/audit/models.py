@@ -46,3 +46,17 @@ class AuditChainHead(db.Model):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), primary_key=True)
     last_event_id: Mapped[int | None] = mapped_column(Integer)
     last_hash: Mapped[str] = mapped_column(String(64), default=GENESIS_HASH)
+
+
+class AuditLegacyBoundary(db.Model):
+    """Where an agency's chain became keyed: its events up to ``last_legacy_event_id`` were written before the
+    audit key existed and may carry a plain SHA-256. Written once, by migration 0017, for the chains that existed
+    then; a chain without a row is keyed from its first event. ``mark`` is the audit key's MAC of the boundary, so
+    the database's owner can neither add nor move one to pass rewritten events off as legacy ones (removing one
+    only makes the legacy events fail to verify)."""
+
+    __tablename__ = "audit_legacy_boundaries"
+
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), primary_key=True)
+    last_legacy_event_id: Mapped[int] = mapped_column(Integer)
+    mark: Mapped[str] = mapped_column(String(64))

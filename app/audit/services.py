@@ -1,11 +1,13 @@
 """Writing the audit trail. Called by every state-changing service, inside its transaction."""
 
 import hashlib
+import hmac
 import json
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 
+from flask import current_app
 from sqlalchemy import select
 
 from app import pg
@@ -38,8 +40,27 @@ def diff(before: dict, after: dict) -> dict:
     return changes
 
 
-def event_hash(event: AuditEvent) -> str:
-    """SHA-256 over the event's content and the previous event's hash."""
+def event_hash(event: AuditEvent, *, keyed: bool = True) -> str:
+    """HMAC-SHA256 under the audit key over the event's content and the previous event's hash (``keyed=False``:
+    the plain SHA-256 of events written before the chain was keyed)."""
+    canonical = _canonical(event)
+    if not keyed:
+        return hashlib.sha256(canonical).hexdigest()
+    return hmac.new(audit_key(), canonical, hashlib.sha256).hexdigest()
+
+
+def audit_key() -> bytes:
+    """The chain's key: from the environment (``DEBTFLOW_AUDIT_KEY``), never stored in the database."""
+    return current_app.config["AUDIT_KEY"].encode()
+
+
+def legacy_mark(agency_id: int, legacy_until: int) -> str:
+    """The MAC of an agency's legacy boundary (see AuditLegacyBoundary)."""
+    message = f"legacy-until:{agency_id}:{legacy_until}".encode()
+    return hmac.new(audit_key(), message, hashlib.sha256).hexdigest()
+
+
+def _canonical(event: AuditEvent) -> bytes:
     payload = {
         "prev": event.prev_hash,
         "agency_id": event.agency_id,
@@ -52,8 +73,7 @@ def event_hash(event: AuditEvent) -> str:
         "request_id": event.request_id,
         "created_at": event.created_at.isoformat(),
     }
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
 def lock_chain_head(agency_id: int) -> AuditChainHead:

@@ -64,13 +64,7 @@ class User(UserMixin, db.Model):
     def mfa_enabled(self) -> bool:
         return self.mfa_enabled_at is not None
 
-    @property
-    def mfa_secret(self) -> str | None:
-        return crypto.decrypt(self.mfa_secret_encrypted)
-
-    @mfa_secret.setter
-    def mfa_secret(self, value: str | None) -> None:
-        self.mfa_secret_encrypted = crypto.encrypt(value)
+    mfa_secret = crypto.EncryptedField("mfa_secret_encrypted")  # bound to the user's row, like every secret
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles

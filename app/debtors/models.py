@@ -37,18 +37,15 @@ class Debtor(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    @property
-    def ssn_last4(self) -> str | None:
-        return crypto.decrypt(self.ssn_last4_encrypted)
-
-    @ssn_last4.setter
-    def ssn_last4(self, value: str | None) -> None:
-        self.ssn_last4_encrypted = crypto.encrypt(value)
+    ssn_last4 = crypto.EncryptedField("ssn_last4_encrypted")
 
     @property
     def masked_ssn(self) -> str:
-        """The SSN as staff may see it: only the last four digits."""
-        last4 = self.ssn_last4
+        """The SSN as staff may see it: only the last four digits ("unreadable" when it cannot be decrypted)."""
+        try:
+            last4 = self.ssn_last4
+        except crypto.DecryptionFailed:
+            return crypto.UNREADABLE
         return f"***-**-{last4}" if last4 else "—"
 
     @property

@@ -64,21 +64,11 @@ class ImportSource(db.Model):
     poll_lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    @property
-    def password(self) -> str | None:
-        return crypto.decrypt(self.password_encrypted)
+    password = crypto.EncryptedField("password_encrypted")
+    private_key = crypto.EncryptedField("private_key_encrypted")
 
-    @password.setter
-    def password(self, value: str | None) -> None:
-        self.password_encrypted = crypto.encrypt(value) if value else None
-
-    @property
-    def private_key(self) -> str | None:
-        return crypto.decrypt(self.private_key_encrypted)
-
-    @private_key.setter
-    def private_key(self, value: str | None) -> None:
-        self.private_key_encrypted = crypto.encrypt(value) if value else None
+    def has_credential(self) -> bool:
+        return ImportSource.password.is_set(self) or ImportSource.private_key.is_set(self)
 
 
 class ImportJob(db.Model):

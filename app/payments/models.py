@@ -7,6 +7,7 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import crypto
 from app.accounts.models import Account
 from app.accounts.states import Status
 from app.auth.models import User
@@ -85,6 +86,7 @@ class Payment(db.Model):
     commission_reversed: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     # The open status this payment's completion settled the account from (a refund restores it).
     settled_from: Mapped[Status | None] = mapped_column(str_enum(Status))
+    # The SHA-256 digest of the pay link's token (crypto.token_digest), never the token itself.
     pay_token: Mapped[str | None] = mapped_column(String(64))
     pay_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -104,6 +106,20 @@ class Payment(db.Model):
     @property
     def net_commission(self) -> Decimal:
         return self.commission_amount - self.commission_reversed
+
+    @property
+    def pay_link_token(self) -> str | None:
+        """The pay link's token, computed again from the intent id; None without a link, and for a link issued
+        before tokens were derived (the migration kept only its digest)."""
+        if not self.pay_token or not self.processor_ref:
+            return None
+        token = pay_link_token(self.processor_ref)
+        return token if crypto.token_digest(token) == self.pay_token else None
+
+
+def pay_link_token(processor_ref: str) -> str:
+    """A pay link's token: unguessable without SECRET_KEY, and only its digest is stored."""
+    return crypto.derived_token("pay-link", processor_ref)
 
 
 class Refund(db.Model):

@@ -19,7 +19,8 @@ class PaymentSchema(Schema):
     created_at = fields.DateTime()
 
     def get_pay_url(self, payment):
-        return url_for("payments.pay", token=payment.pay_token, _external=True) if payment.pay_token else None
+        token = payment.pay_link_token
+        return url_for("payments.pay", token=token, _external=True) if token else None
 
 
 class CardRequestSchema(Schema):

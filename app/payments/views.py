@@ -117,6 +117,7 @@ def pay(token: str):
     return render(
         "payments/pay.html",
         page=page,
+        token=token,
         js_url=current_app.config["STRIPE_JS_URL"],
         publishable_key=current_app.config["STRIPE_PUBLISHABLE_KEY"],
         status=status,
@@ -130,4 +131,4 @@ def pay_done(token: str):
     if page.state == "payable":
         stripe_payments.sync_payment(page.payment.id)
         page = stripe_payments.get_pay_page(token)
-    return render("payments/pay.html", page=page, done=True, js_url="", publishable_key="")
+    return render("payments/pay.html", page=page, token=token, done=True, js_url="", publishable_key="")

@@ -1,7 +1,7 @@
 """import job rq id: the RQ job last enqueued to run an import, so a sweep can find the jobs nobody will run
 
 Revision ID: 0018_import_job_rq_id
-Revises: 0015_login_security
+Revises: 0017_secrets_at_rest
 Create Date: 2026-12-04 20:20:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018_import_job_rq_id"
-down_revision = "0015_login_security"
+down_revision = "0017_secrets_at_rest"
 branch_labels = None
 depends_on = None
 

@@ -126,12 +126,12 @@ def test_database_refuses_update_and_delete_of_audit_events(assigned_account, ag
                 db.session.execute(statement)
 
 
-def test_concurrent_writers_cannot_fork_an_agency_chain(committed_session):
+def test_concurrent_writers_cannot_fork_an_agency_chain(app, committed_session):
     """Eight threads append to one agency's chain at once, each on its own connection."""
     agency_id = f.AgencyFactory().id
     committed_session.commit()
     committed_session.close()  # hold no transaction (on SQLite, no write lock) while the threads run
-    threads = [threading.Thread(target=_append, args=(agency_id, n)) for n in range(8)]
+    threads = [threading.Thread(target=_append, args=(app, agency_id, n)) for n in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -142,9 +142,10 @@ def test_concurrent_writers_cannot_fork_an_agency_chain(committed_session):
     assert report.ok and report.events == 8
 
 
-def _append(agency_id: int, n: int) -> None:
-    try:
-        audit.record(None, agency_id, "race.append", "agency", n, {"n": {"old": None, "new": n}})
-        db.session.commit()
-    finally:
-        db.session.remove()
+def _append(app, agency_id: int, n: int) -> None:
+    with app.app_context():  # the audit key comes from the app's config
+        try:
+            audit.record(None, agency_id, "race.append", "agency", n, {"n": {"old": None, "new": n}})
+            db.session.commit()
+        finally:
+            db.session.remove()

@@ -65,7 +65,7 @@ def request_payment(app, amount: str) -> tuple[int, str, str]:
         stmt = select(Account).where(Account.assigned_collector_id == sarah.id, Account.status == Status.NEGOTIATING)
         account = db.session.scalars(stmt.order_by(Account.id)).first()
         payment = stripe_payments.request_card_payment(account.id, amount, f"browser-{amount}-{id(app):x}", actor=sarah)
-        return payment.id, payment.pay_token, payment.processor_ref
+        return payment.id, payment.pay_link_token, payment.processor_ref
 
 
 def payment_status(app, payment_id: int) -> PaymentStatus:

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from app.accounts import services as account_services
@@ -103,6 +104,23 @@ def test_same_content_twice_is_a_duplicate(import_csv, agency, db):
     second = import_csv(agency, BASIC + "R1,Ann,10,,,\n", name="b.csv")
     assert second.status == JobStatus.DUPLICATE and second.duplicate_of_id == first.id
     assert "not applied again" in second.message
+
+
+def test_imported_ssns_are_bound_to_their_debtor_rows(import_csv, agency, db):
+    """Ids are allocated before COPY, so each value is encrypted for its row; an existing shared debtor keeps its
+    own id (a value bound to the id allocated for it would not decrypt)."""
+    from app import crypto
+
+    header = "external_ref,debtor_name,original_amount,debtor_ssn_last4,debtor_ref\n"
+    import_csv(agency, header + "R1,Ann,10,1111,\nR2,Bob,20,2222,D1\n", name="a.csv")
+    import_csv(agency, header + "R3,Bob,30,4444,D1\nR4,Cy,40,5555,D2\nR5,Cy,50,6666,D2\n", name="b.csv")
+    shared = _account(db, agency, "R3").debtor
+    assert shared.id == _account(db, agency, "R2").debtor.id and shared.ssn_last4 == "4444"
+    assert _account(db, agency, "R4").debtor.ssn_last4 == "6666"  # the batch's last line for D2 wins
+    first, second = _account(db, agency, "R1").debtor, _account(db, agency, "R4").debtor
+    assert first.ssn_last4 == "1111"
+    with pytest.raises(crypto.DecryptionFailed):
+        crypto.decrypt(first.ssn_last4_encrypted, crypto.associated_data("debtors", "ssn_last4_encrypted", second.id))
 
 
 def test_reimport_with_ssn_touches_only_its_own_debtors(import_csv, agency, foreign, db):

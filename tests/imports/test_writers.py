@@ -3,7 +3,6 @@ end where the inline path ends; SQLite always writes inline."""
 
 from sqlalchemy import select
 
-from app import crypto
 from app.accounts.models import Account, Activity, Creditor
 from app.debtors.models import Debtor
 from app.imports.models import ImportBatch, ImportJob, ImportRowError
@@ -71,7 +70,7 @@ def _outcome(session, agency_id: int, job_ids: list[int]) -> dict:
                 d.full_name,
                 d.email,
                 d.phone,
-                crypto.decrypt(d.ssn_last4_encrypted),
+                d.ssn_last4,
             )
             for a, d, name in accounts
         ],  # fmt: skip

@@ -61,6 +61,7 @@ def worker_environment(config: dict, database_url: str) -> dict:
         REDIS_URL=config["REDIS_URL"] or "redis://127.0.0.1:9/0",  # required in production; unused without RQ
         SECRET_KEY=config["SECRET_KEY"],
         DEBTFLOW_ENCRYPTION_KEYS=config["ENCRYPTION_KEYS"][0],
+        DEBTFLOW_AUDIT_KEY=config["AUDIT_KEY"],
         IMPORT_STORAGE_DIR=config["IMPORT_STORAGE_DIR"],
     )
     return env

@@ -30,33 +30,30 @@ from app.imports.services.writers import JobRef
 from app.pg import imports as pg_imports
 from app.timeutil import utcnow
 
-CACHE_LIMIT = 50_000
 DEBTOR_FIELDS = statements.DEBTOR_FIELDS
 
 
 class Encryptor:
-    """Encrypts SSN last-4 values for one import run, reusing the token for a repeated value.
+    """Encrypts and reads SSN last-4 values for one import run, each bound to its debtor's id.
 
-    It also decrypts stored tokens (once per distinct token) so a re-import can skip unchanged values.
+    Ids of new debtors are allocated before staging (see :func:`_stage`), so a value is encrypted for its row
+    before COPY writes it. A stored value that cannot be read counts as changed, so the file's value replaces it.
     """
 
     def __init__(self):
-        self.cache: dict[str, str] = {}
-        self.plain: dict[str, str | None] = {}
+        self.keys = crypto.keyring()  # resolved once per run, not per row
 
-    def decrypt(self, token: str) -> str | None:
-        if token not in self.plain:
-            if len(self.plain) >= CACHE_LIMIT:
-                self.plain.clear()  # tokens written one by one (not by imports) are all distinct
-            self.plain[token] = crypto.decrypt(token)
-        return self.plain[token]
+    def aad(self, debtor_id: int) -> bytes:
+        return crypto.associated_data(Debtor.__tablename__, "ssn_last4_encrypted", debtor_id)
 
-    def __call__(self, value: str | None) -> str | None:
-        if value is None:
+    def decrypt(self, token: str, debtor_id: int) -> str | None:
+        try:
+            return self.keys.decrypt(token, self.aad(debtor_id))
+        except crypto.DecryptionFailed:
             return None
-        if value not in self.cache:
-            self.cache[value] = crypto.encrypt(value)
-        return self.cache[value]
+
+    def __call__(self, value: str | None, debtor_id: int) -> str | None:
+        return None if value is None else self.keys.encrypt(value, self.aad(debtor_id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +91,7 @@ def apply_batch(job: JobRef, rows: list[Row], encrypt: Encryptor) -> None:
     dialect = fragments()
     dialect.begin_batch()
     stored = _stored(dialect, job.agency_id, [r.ref for r in rows if r.known])
-    staged = _stage(dialect, rows, stored, encrypt)
+    staged = _stage(dialect, job.agency_id, rows, stored, encrypt)
     params = {"ag": job.agency_id, "job": job.id, "now": utcnow(), "file": job.file_name}
     params["body"] = f"Imported from {job.file_name}"
     for step in _steps(staged):
@@ -130,15 +127,28 @@ def _stored(dialect, agency_id: int, refs: list[str]) -> dict[str, Stored]:
     return found
 
 
-def _stage(dialect, rows: list[Row], stored: dict[str, Stored], encrypt: Encryptor) -> Staged:
+def _debtor_ids(dialect, agency_id: int, refs: list[str]) -> dict[str, int]:
+    """The ids of the agency's debtors named by ``refs`` that exist already."""
+    if not refs:
+        return {}
+    stmt = select(Debtor.debtor_ref, Debtor.id).where(
+        Debtor.agency_id == agency_id, dialect.among(Debtor.debtor_ref, refs)
+    )
+    return dict(db.session.execute(stmt).all())
+
+
+def _stage(dialect, agency_id: int, rows: list[Row], stored: dict[str, Stored], encrypt: Encryptor) -> Staged:
     """Load the new rows and the changed known ones into the staging table; say what it holds."""
     fresh = [r for r in rows if r.ref not in stored]
     last_of_ref = {r.data["debtor_ref"]: r.line_no for r in fresh if r.data["debtor_ref"]}
+    known_debtors = _debtor_ids(dialect, agency_id, list(last_of_ref))
     account_ids = dialect.next_ids(Account.__table__, len(fresh))
-    # An id for each debtor the batch may create: one per row without a debtor_ref, one per debtor_ref (its
-    # last line's; unused when that debtor exists). The others learn theirs from the shared debtor's row.
+    # An id for each debtor the batch creates: one per row without a debtor_ref, one per new debtor_ref (its
+    # last line's). An existing shared debtor keeps its id, which its SSN is bound to. The other lines of a
+    # debtor_ref learn the id from the shared debtor's row.
+    new_refs = len(last_of_ref) - len(known_debtors)
     debtor_ids = dialect.next_ids(
-        Debtor.__table__, len(fresh) - sum(1 for r in fresh if r.data["debtor_ref"]) + len(last_of_ref)
+        Debtor.__table__, len(fresh) - sum(1 for r in fresh if r.data["debtor_ref"]) + new_refs
     )
     staged, lines = Staged(), []
     for row in rows:
@@ -146,7 +156,9 @@ def _stage(dialect, rows: list[Row], stored: dict[str, Stored], encrypt: Encrypt
         if old is None:
             shared = row.data["debtor_ref"]
             writes = shared is not None and last_of_ref[shared] == row.line_no
-            debtor_id = next(debtor_ids) if shared is None or writes else None
+            debtor_id = None
+            if shared is None or writes:
+                debtor_id = known_debtors[shared] if shared in known_debtors else next(debtor_ids)
             lines.append(_values(row, True, next(account_ids), debtor_id, writes, None, encrypt))
             staged.new += 1
             staged.shared += shared is not None
@@ -166,14 +178,15 @@ def _stage(dialect, rows: list[Row], stored: dict[str, Stored], encrypt: Encrypt
 def _values(row: Row, is_new: bool, account_id: int, debtor_id, writes_debtor: bool, old: Stored | None, encrypt):
     """One staging line, in ``statements.COLUMNS`` order."""
     d = row.data
-    ssn = d["debtor_ssn_last4"]
-    if ssn is not None and old is not None and old.debtor[-1] is not None and encrypt.decrypt(old.debtor[-1]) == ssn:
+    ssn, stored = d["debtor_ssn_last4"], old.debtor[-1] if old else None
+    if ssn is not None and stored is not None and encrypt.decrypt(stored, debtor_id) == ssn:
         ssn = None  # unchanged: keep the stored token instead of rewriting the row
     email = d["debtor_email"] or (old.debtor[1] if old else None)
+    ssn_token = None if debtor_id is None else encrypt(ssn, debtor_id)  # a line sharing another's debtor writes none
     return [
         row.line_no, is_new, writes_debtor, account_id, debtor_id, row.ref, d["debtor_ref"], d["debtor_name"],
         d["debtor_email"], d["debtor_phone"], d["address_line1"], d["address_line2"], d["city"], d["state"],
-        d["postal_code"], encrypt(ssn), d["original_amount"], d["due_date"], d["creditor_name"], d["account_type"],
+        d["postal_code"], ssn_token, d["original_amount"], d["due_date"], d["creditor_name"], d["account_type"],
         build_search_text(row.ref, d["debtor_name"], email), row.fingerprint, old and old.original_amount,
     ]  # fmt: skip
 

@@ -14,6 +14,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import or_, select, update
 
+from app import tenancy
 from app.extensions import db
 from app.imports import sftp
 from app.imports.models import ImportJob, ImportSource
@@ -31,6 +32,7 @@ def poll_source(source_id: int) -> list[ImportJob]:
         log.info("poll of source %s skipped: another poll is running", source_id)
         return []
     source = db.session.get(ImportSource, source_id)
+    tenancy.scope(source.agency_id)
     jobs: list[ImportJob] = []
     result = "Failed: the poll stopped unexpectedly (see the worker log)."
     try:

@@ -16,7 +16,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, select
 
-from app import pg
+from app import pg, tenancy
 from app.audit import services as audit
 from app.debtors.models import Debtor
 from app.extensions import db
@@ -39,6 +39,7 @@ def run_import(job_id: int) -> ImportJob | None:
     db.session.commit()  # do not hold a snapshot open while waiting for the agency's lock
     if agency_id is None:
         return None
+    tenancy.scope(agency_id)
     with agency_import_lock(agency_id):
         job = _claim(job_id)
         if job is None:

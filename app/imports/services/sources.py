@@ -3,7 +3,7 @@
 from flask import current_app
 from redis.exceptions import RedisError
 
-from app import netguard, queue
+from app import crypto, netguard, queue
 from app.audit import services as audit
 from app.auth.models import User
 from app.errors import ValidationFailed
@@ -59,7 +59,7 @@ def _check_complete(source: ImportSource) -> None:
         fields["host"] = refused
     if not source.username:
         fields["username"] = "An SFTP source needs a username."
-    if not (source.password_encrypted or source.private_key_encrypted):
+    if not source.has_credential():
         fields["password"] = "Give a password or a private key."  # noqa: S105  (a message, not a secret)
     if not source.host_key:
         fields["host_key"] = "Pin the server's host key (ssh-keyscan -t ed25519 HOST)."
@@ -82,9 +82,13 @@ def open_folder(source: ImportSource):
     if source.kind == SourceKind.LOCAL:
         return sftp.LocalFolder(source.remote_dir, source.processed_dir)
     cfg = current_app.config
+    try:
+        password, private_key = source.password, source.private_key
+    except crypto.DecryptionFailed as exc:
+        raise sftp.RemoteError("The stored password or private key is unreadable: enter it again.") from exc
     settings = sftp.SftpSettings(
-        host=source.host, port=source.port, username=source.username, password=source.password,
-        private_key=source.private_key, host_key=source.host_key, remote_dir=source.remote_dir,
+        host=source.host, port=source.port, username=source.username, password=password,
+        private_key=private_key, host_key=source.host_key, remote_dir=source.remote_dir,
         processed_dir=source.processed_dir, connect_timeout=cfg.get("SFTP_CONNECT_TIMEOUT", 10),
         operation_timeout=cfg.get("SFTP_OPERATION_TIMEOUT", 30), retries=cfg.get("SFTP_RETRIES", 3),
         backoff=cfg.get("SFTP_BACKOFF", 1.0),

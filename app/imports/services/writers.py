@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import case, insert, select, update
 from sqlalchemy.exc import DBAPIError
 
-from app import pg
+from app import pg, tenancy
 from app.extensions import db
 from app.imports.models import ImportBatch, ImportJob, ImportRowError
 from app.imports.parsing import Batch, Row
@@ -154,6 +154,7 @@ class _WriterThreads:
 
     def _run(self) -> None:
         with self.app.app_context():
+            tenancy.scope(self.job.agency_id)
             while (batch := self.queue.get()) is not None:
                 if self.errors:
                     continue  # drain: a batch failed, the run stops and is resumed later

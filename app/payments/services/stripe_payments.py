@@ -4,19 +4,19 @@ Card details go from the debtor's browser to Stripe (Stripe.js); DebtFlow only e
 stays pending until Stripe says the intent succeeded (webhook, the pay page's return, or reconciliation).
 """
 
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
 
+from app import crypto
 from app.accounts import queries as account_queries
 from app.audit import services as audit
 from app.auth.models import User
 from app.errors import NotFound
 from app.extensions import db
-from app.payments.models import Payment, PaymentMethod, PaymentStatus
+from app.payments.models import Payment, PaymentMethod, PaymentStatus, pay_link_token
 from app.payments.services import ledger, stripe_api
 from app.payments.services.breaker import ProcessorUnavailable
 from app.payments.services.record import same_request, snapshot, write_once
@@ -38,7 +38,8 @@ def request_card_payment(account_id: int, amount: str, idempotency_key: str, *, 
     ledger.check_within_balance(account, value, currency)
     metadata = {"account_id": str(account.id), "agency_id": str(account.agency_id), "idempotency_key": key}
     intent = stripe_api.create_intent(value, currency, metadata, idempotency_key=f"pay-{account.agency_id}-{key}")
-    link = {"pay_token": secrets.token_urlsafe(32), "pay_expires_at": utcnow() + _link_ttl()}
+    token = pay_link_token(intent["id"])
+    link = {"pay_token": crypto.token_digest(token), "pay_expires_at": utcnow() + _link_ttl()}
 
     def write() -> Payment:
         payment = ledger.new_payment(account, value, PaymentMethod.CARD, key, actor, processor_ref=intent["id"], **link)
@@ -63,7 +64,8 @@ class PayPage:
 
 def get_pay_page(token: str) -> PayPage:
     """The pay page of a link; NotFound for an unknown token (answered like any missing page)."""
-    payment = db.session.scalars(select(Payment).where(Payment.pay_token == token)).first()
+    digest = crypto.token_digest(token)
+    payment = db.session.scalars(select(Payment).where(Payment.pay_token == digest)).first()
     if payment is None or not token:
         raise NotFound("This payment link does not exist.")
     if payment.status not in (PaymentStatus.PENDING, PaymentStatus.FAILED):
