@@ -8,9 +8,13 @@ warnings count.
 import re
 import uuid
 
+import pyotp
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_journeys import ACCOUNT_URL, ADMIN, SARAH, login, timeline_top
+from tests.browser.test_mfa import code_step, password_step
+
+NORTHWIND_ADMIN = ("nw.admin", "Demo@2026")  # no other browser test signs in as them: enrolling changes nothing else
 
 ADMIN_PAGES = [
     "/analytics/",
@@ -45,6 +49,19 @@ def test_admin_pages_and_an_htmx_action_run_without_csp_violations(page: Page, p
     expect(page.locator("#trend svg.chart")).to_be_visible()
     for path in ADMIN_PAGES:
         visit(page, path)
+    visit(page, "/accounts/")
+    add_note_to_first_account(page)
+    assert problems.items == [] and problems.messages == []
+
+
+def test_an_admin_signed_in_with_mfa_walks_the_main_pages_without_csp_violations(page: Page, problems, enrol_in_mfa):
+    secret = enrol_in_mfa(*NORTHWIND_ADMIN)
+    password_step(page, NORTHWIND_ADMIN)
+    code_step(page, pyotp.TOTP(secret).now())
+    expect(page).to_have_url(re.compile(r"/analytics/$"))
+    for path in ADMIN_PAGES:
+        visit(page, path)
+    visit(page, "/account/mfa/")
     visit(page, "/accounts/")
     add_note_to_first_account(page)
     assert problems.items == [] and problems.messages == []
