@@ -4,7 +4,9 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from app.forms import BaseForm
 
 # autocomplete hints let password managers fill the right fields (Chrome also warns in the console without them).
-USERNAME, CURRENT, NEW = ({"autocomplete": v} for v in ("username", "current-password", "new-password"))
+USERNAME, CURRENT, NEW, ONE_TIME = (
+    {"autocomplete": v} for v in ("username", "current-password", "new-password", "one-time-code")
+)
 
 
 class LoginForm(BaseForm):
@@ -24,13 +26,13 @@ class PasswordForm(BaseForm):
 
 
 class SecondFactorForm(BaseForm):
-    code = StringField("Code", validators=[DataRequired(), Length(max=40)])
+    code = StringField("Code", validators=[DataRequired(), Length(max=40)], render_kw=ONE_TIME)
 
 
 class EnableMfaForm(BaseForm):
-    code = StringField("Code from the app", validators=[DataRequired(), Length(max=10)])
-    password = PasswordField("Your password", validators=[DataRequired(), Length(max=200)])
+    code = StringField("Code from the app", validators=[DataRequired(), Length(max=10)], render_kw=ONE_TIME)
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=200)], render_kw=CURRENT)
 
 
 class ConfirmPasswordForm(BaseForm):
-    password = PasswordField("Your password", validators=[DataRequired(), Length(max=200)])
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=200)], render_kw=CURRENT)

@@ -28,7 +28,9 @@ class CollectorForm(BaseForm):
     commission_rate = StringField("Commission (%)", default="10", validators=[Length(max=10)])
     max_open_accounts = StringField("Max open accounts", default="200", validators=[Length(max=10)])
     password = PasswordField(
-        "Temporary password (leave empty to generate one)", validators=[Optional(), Length(max=200)]
+        "Temporary password (leave empty to generate one)",
+        validators=[Optional(), Length(max=200)],
+        render_kw={"autocomplete": "new-password"},  # the collector's, not the admin's own
     )
 
     def values(self) -> dict:
