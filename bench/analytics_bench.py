@@ -29,6 +29,7 @@ COLLECTORS = 50
 SEED_SQL = """
 INSERT INTO agencies (name, slug, timezone, currency, created_at)
   VALUES ('Bench Agency', 'bench', 'America/New_York', 'USD', now());
+UPDATE agencies SET mfa_required = false;  -- the bench signs in with a password alone, as in the demo
 INSERT INTO users (agency_id, username, email, full_name, role, password_hash, active, created_at)
   VALUES (1, 'bench.admin', 'admin@bench.test', 'Bench Admin', 'admin', %(hash)s, true, now());
 INSERT INTO users (agency_id, username, email, full_name, role, password_hash, active, created_at)

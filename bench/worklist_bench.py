@@ -60,6 +60,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def prepare(args: argparse.Namespace):
     """The app on a bench database holding ``--rows`` accounts, and the load time (None when reused)."""
+    app, seconds = _loaded(args)
+    data.sign_in_without_mfa(args.database_url)
+    return app, seconds
+
+
+def _loaded(args: argparse.Namespace):
     if args.keep and data.loaded_rows(args.database_url) == args.rows:
         app = make_app(args.database_url)
         with app.app_context():

@@ -183,6 +183,15 @@ def _drop_secondary_indexes(cur, tables: tuple[str, ...]) -> list[str]:
     return [ddl for _, ddl in found]
 
 
+def sign_in_without_mfa(url: str) -> None:
+    """The bench agencies don't require two-factor sign-in (as the demo's don't): the bench signs in with a
+    password alone, and a second step would only add a request before the measured ones."""
+    conn = pg_connect(url)
+    with conn, conn.cursor() as cur:
+        cur.execute("UPDATE agencies SET mfa_required = false")
+    conn.close()
+
+
 def _insert_tenants(cur) -> tuple[int, int]:
     """Two agencies, their admins, collectors (with profiles) and creditors; return the agency ids."""
     cur.execute(
@@ -268,7 +277,7 @@ FROM (
     SELECT g, {pick("%(firsts)s::text[]")} AS fname,
            CASE WHEN random() < 0.8 THEN {pick("%(surnames)s::text[]", "power(random(), 1.5)")}
                 ELSE {pick("%(syl_a)s::text[]")} || {pick("%(syl_b)s::text[]")} END AS sname
-    FROM generate_series(%(first)s, %(last)s) g
+    FROM generate_series(CAST(%(first)s AS integer), CAST(%(last)s AS integer)) g
 ) people
 """
 
