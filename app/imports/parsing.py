@@ -20,6 +20,7 @@ import re
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 from app.imports.schemas import COLUMNS, REQUIRED_COLUMNS
@@ -161,21 +162,19 @@ def _lines(fh, pending: deque, record: list, nul: list) -> Iterator[str]:
     file's. Each is kept in ``record`` (the caller empties it after every record), so a record that turns out
     to be a runaway can be given back but its first line; more than MAX_RECORD_LINES raise _Runaway. A line
     holding a NUL sets ``nul[0]``, so only such records have their cells searched."""
+    for line in chain(_given_back(pending), fh):
+        record.append(line)
+        if len(record) > MAX_RECORD_LINES:
+            raise _Runaway
+        if "\x00" in line:
+            nul[0] = True
+        yield line
+
+
+def _given_back(pending: deque) -> Iterator[str]:
+    """The lines given back, each taken off ``pending`` as it is read (a later runaway may give back more)."""
     while pending:
-        line = pending.popleft()
-        record.append(line)
-        if len(record) > MAX_RECORD_LINES:
-            raise _Runaway
-        if "\x00" in line:
-            nul[0] = True
-        yield line
-    for line in fh:
-        record.append(line)
-        if len(record) > MAX_RECORD_LINES:
-            raise _Runaway
-        if "\x00" in line:
-            nul[0] = True
-        yield line
+        yield pending.popleft()
 
 
 def _records(fh) -> Iterator[tuple[int, list[str]]]:
