@@ -137,8 +137,8 @@ def test_upgrade_to_0017_binds_secrets_hashes_pay_tokens_and_marks_the_legacy_ch
 
     app = create_app(make_test_config(empty_database))
     with app.app_context():
-        upgrade(revision="0013_refresh_updates")
-        with session_on(db.engine) as session:
+        upgrade(revision="0015_login_security")  # the revision before 0017
+        with later_columns(db.engine, db.metadata), session_on(db.engine) as session:
             ids = _write_secrets_before_0017(session, app)
         upgrade()
         with session_on(db.engine) as session:

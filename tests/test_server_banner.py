@@ -43,6 +43,7 @@ def production_env(tmp_path):
         "SECRET_KEY": "banner-test",
         "REDIS_URL": "redis://127.0.0.1:1/0",
         "DEBTFLOW_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "DEBTFLOW_AUDIT_KEY": "banner-test-audit-key",
         "GUNICORN_WORKERS": "1",
     }
 

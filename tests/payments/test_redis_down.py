@@ -10,7 +10,7 @@ from tests.payments.helpers import key
 def test_a_pay_link_says_card_payments_are_briefly_unavailable(request, web, assigned_account, collector):
     payment = stripe_payments.request_card_payment(assigned_account.id, "40.00", key(), actor=collector)
     request.getfixturevalue("redis_down")
-    response = web.get(f"/payments/pay/{payment.pay_token}")
+    response = web.get(f"/payments/pay/{payment.pay_link_token}")
     body = response.get_data(as_text=True)
     assert response.status_code == 503 and "Card payments are briefly unavailable" in body
     assert 'id="pay-form"' not in body and "_secret_" not in body
