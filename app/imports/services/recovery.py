@@ -24,7 +24,7 @@ from sqlalchemy import or_, select
 from app import queue
 from app.extensions import db
 from app.imports.models import ImportJob, JobStatus
-from app.imports.services import receive, run
+from app.imports.services import receive, runlock
 from app.timeutil import utcnow
 
 # A job recorded this recently may be between its commit and its enqueue: leave it to the receiver.
@@ -72,5 +72,5 @@ def _left_behind(job: ImportJob) -> bool:
     if state in WAITING_IN_RQ:
         return False
     if job.status == JobStatus.RUNNING or state == "started":
-        return not run.import_in_progress(job.agency_id)
+        return not runlock.import_in_progress(job.agency_id)
     return True

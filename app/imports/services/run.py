@@ -5,7 +5,6 @@ counts in one transaction (:mod:`writers`). A run that dies (worker killed) leav
 committed batches; running the job again skips their lines, so the end state equals one clean import.
 """
 
-import fcntl
 import gc
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -16,20 +15,19 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, select
 
-from app import pg, tenancy
+from app import tenancy
 from app.audit import services as audit
 from app.debtors.models import Debtor
 from app.extensions import db
-from app.imports import parsing, validation
+from app.imports import parsing, repeats, validation
 from app.imports import queries as imports_queries
 from app.imports.models import ImportBatch, ImportJob, JobStatus
 from app.imports.parsing import Batch, FileRejected, Row
 from app.imports.services import apply, writers
-from app.pg import imports as pg_imports
+from app.imports.services.runlock import agency_import_lock
 from app.timeutil import utcnow
 
 HELD_BATCHES = 10  # batches with nothing to apply committed together, at most (see _Checkpoints)
-LOCK_SPACE = 7301  # first key of the per-agency advisory lock (the second is the agency id)
 FINISHED = (JobStatus.COMPLETED, JobStatus.COMPLETED_WITH_ERRORS, JobStatus.FAILED, JobStatus.DUPLICATE)
 
 
@@ -64,38 +62,6 @@ def run_queued_import(job_id: int) -> ImportJob | None:
         db.session.rollback()
         fail_job(job_id, f"Unexpected error: {exc.__class__.__name__}: {exc}")
         raise
-
-
-@contextmanager
-def agency_import_lock(agency_id: int) -> Iterator[None]:
-    """One run at a time per agency: a second run waits, and a job started twice is found finished by the
-    second run. PostgreSQL: an advisory lock in a transaction on a connection of its own; SQLite (one
-    machine): a file lock. Either is released when the run ends or its process dies."""
-    if pg.active(db.engine):
-        with pg_imports.advisory_lock(LOCK_SPACE, agency_id):
-            yield
-        return
-    with _lock_file(agency_id).open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-
-
-def import_in_progress(agency_id: int) -> bool:
-    """Whether a live run holds the agency's import lock (a run whose process died holds nothing)."""
-    if pg.active(db.engine):
-        return not pg_imports.advisory_lock_free(LOCK_SPACE, agency_id)
-    with _lock_file(agency_id).open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        return False  # closing the file releases the lock just taken
-
-
-def _lock_file(agency_id: int) -> Path:
-    folder = Path(current_app.config["IMPORT_STORAGE_DIR"])
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f".agency-{agency_id}.lock"
 
 
 @contextmanager
@@ -146,7 +112,7 @@ def _process(job: ImportJob, records: Iterator, header: parsing.Header, independ
     ref = writers.JobRef(job.id, job.agency_id, job.file_name)
     done = writers.LineRanges(job.id)
     db.session.commit()  # writers use sessions of their own: hold no transaction (or job row lock) here
-    validator, seen = validation.RowValidator(header), validation.SeenRefs()
+    validator, seen = validation.RowValidator(header), repeats.SeenRefs()
     batches = _looked_up(job.agency_id, validator, _batches(records, size))
     try:
         with writers.batch_writer(ref, apply.apply_batch, apply.Encryptor(), independent) as submit:
