@@ -1,6 +1,7 @@
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from app.auth.passwords import MIN_LENGTH
 from app.forms import BaseForm
 
 # autocomplete hints let password managers fill the right fields (Chrome also warns in the console without them).
@@ -19,7 +20,9 @@ class PasswordForm(BaseForm):
     current_password = PasswordField(
         "Current password", validators=[DataRequired(), Length(max=200)], render_kw=CURRENT
     )
-    new_password = PasswordField("New password", validators=[DataRequired(), Length(min=10, max=200)], render_kw=NEW)
+    new_password = PasswordField(
+        "New password", validators=[DataRequired(), Length(min=MIN_LENGTH, max=200)], render_kw=NEW
+    )
     confirm = PasswordField(
         "Repeat new password", validators=[DataRequired(), EqualTo("new_password"), Length(max=200)], render_kw=NEW
     )

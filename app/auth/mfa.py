@@ -4,13 +4,13 @@ A code is accepted for the current 30-second step and the one before (clocks dri
 only once: the step of each accepted code is kept, and a code of that step or an older one is refused.
 """
 
-import hashlib
 import hmac
 import secrets
 
 import pyotp
 from sqlalchemy import delete, or_, select, update
 
+from app import crypto
 from app.auth import lockout
 from app.auth.events import announce
 from app.auth.models import RecoveryCode, User
@@ -191,9 +191,8 @@ def _new_recovery_code() -> str:
 
 
 def _hash_code(code: str) -> str:
-    """SHA-256 of the code as typed without separators or case: the code's own randomness is its defence."""
-    normal = "".join(ch for ch in (code or "").lower() if ch.isalnum())
-    return hashlib.sha256(normal.encode()).hexdigest()
+    """The stored digest of the code as typed without separators or case (its own randomness is its defence)."""
+    return crypto.token_digest("".join(ch for ch in (code or "").lower() if ch.isalnum()))
 
 
 def _clear(user: User) -> None:

@@ -1,7 +1,6 @@
 """Users, their roles and their server-side sessions."""
 
 import enum
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -109,7 +108,7 @@ class UserSession(db.Model):
     @property
     def ref(self) -> str:
         """A name for this session that pages and forms may show: the token itself is the credential."""
-        return hashlib.sha256(self.token.encode()).hexdigest()[:16]
+        return crypto.token_digest(self.token)[:16]
 
     def expired(self, now: datetime, idle: timedelta, lifetime: timedelta) -> bool:
         return now - self.last_seen_at > idle or now - self.created_at > lifetime

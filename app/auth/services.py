@@ -18,7 +18,6 @@ from app.requestmeta import current_meta, current_user_agent
 from app.timeutil import utcnow
 
 LOGIN_FAILED = "Invalid username or password."
-MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 # last_seen_at is written at most this often: a write per request would cost more than the idle timeout needs.
 TOUCH_EVERY = timedelta(minutes=1)
 
