@@ -1,0 +1,3 @@
+output "debtflow" {
+  value = module.debtflow
+}
