@@ -37,7 +37,7 @@ INTERPOLATION = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-?][^}]*)?\}")
 
 def run(*command: str | Path, cwd: Path = ROOT) -> None:
     """Run a linter; its non-zero exit fails the check with its output."""
-    result = subprocess.run([str(c) for c in command], cwd=cwd, capture_output=True, text=True)  # nosec B603
+    result = subprocess.run([str(c) for c in command], cwd=cwd, capture_output=True, text=True)  # noqa: S603 # nosec B603
     if result.returncode != 0:
         raise CheckFailed(f"{Path(str(command[0])).name} exited {result.returncode}:\n{result.stdout}{result.stderr}")
 
