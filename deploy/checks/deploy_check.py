@@ -160,7 +160,7 @@ def check_list(rendered: Path) -> list[tuple[str, Callable[[], None]]]:
     return [
         ("Dockerfile: hadolint", check_dockerfile),
         ("compose.yaml: Compose specification schema", check_compose),
-        ("Helm chart: lint, render (default, production), Kubernetes schemas", lambda: check_chart(rendered)),
+        ("Helm chart: lint, render (default, staging, production), Kubernetes schemas", lambda: check_chart(rendered)),
         ("Terraform: fmt -check", check_terraform),
         ("checkov: rendered chart and Terraform", lambda: check_checkov(rendered)),
         ("GitHub workflows: actionlint", check_workflows),
