@@ -136,8 +136,7 @@ def _words(name: str, row, now: datetime, today_start: datetime, symbol: str) ->
     if name == "balance":
         return f"{symbol}{row.current_balance:,.0f}"
     if name == "no_contact":
-        days = (now - (row.last_contact_at or row.created_at)).days
-        return f"no contact for {days} days" if row.last_contact_at else f"never contacted, placed {days} days ago"
+        return f"no contact for {(now - row.last_contact_at).days} days" if row.last_contact_at else "never contacted"
     if name == "placed":
         return f"placed {(now - row.created_at).days} days ago"
     if name == "priority":
