@@ -33,15 +33,22 @@ def set_follow_up(actor: User, account: Account, due_at: datetime, reason: str) 
     """
     text = _check(due_at, reason)
     _ensure_visible(actor, account)
+    follow_up = place_follow_up(account, due_at, text, actor)
+    changes = {"follow_up_id": follow_up.id, "due_at": {"old": None, "new": due_at.isoformat()}, "reason": text}
+    audit.record(actor, account.agency_id, "follow_up.set", "account", account.id, changes)
+    return follow_up
+
+
+def place_follow_up(account: Account, due_at: datetime, reason: str, actor: User) -> FollowUp:
+    """The follow-up row, the account's next follow-up and the timeline entry, without checks or audit: for
+    ``set_follow_up`` and for seeding the demo (which audits its whole run as one event)."""
     follow_up = FollowUp(
-        agency_id=account.agency_id, account_id=account.id, due_at=due_at, reason=text, created_by_id=actor.id
+        agency_id=account.agency_id, account_id=account.id, due_at=due_at, reason=reason, created_by_id=actor.id
     )
     db.session.add(follow_up)
     db.session.flush()
     _refresh_next(account)
-    add_timeline_entry(account, ActivityKind.FOLLOW_UP, f"Follow-up set for {_when(actor, due_at)}: {text}", actor)
-    changes = {"follow_up_id": follow_up.id, "due_at": {"old": None, "new": due_at.isoformat()}, "reason": text}
-    audit.record(actor, account.agency_id, "follow_up.set", "account", account.id, changes)
+    add_timeline_entry(account, ActivityKind.FOLLOW_UP, f"Follow-up set for {_when(actor, due_at)}: {reason}", actor)
     return follow_up
 
 
