@@ -111,14 +111,16 @@ def _score_columns() -> list:
     return [*points, Account.next_follow_up_at, Account.created_at]
 
 
-def next_account_id(viewer: User, filters: WorklistFilters, account_id: int) -> int | None:
+def next_account_id(viewer: User, filters: WorklistFilters, account_id: int, skip=()) -> int | None:
     """The account after ``account_id`` in the viewer's list with ``filters``, in the list's order as it stands
-    (call it before an action that changes the account's place), or None at the end or outside the list."""
+    (call it before an action that changes the account's place) and not in ``skip``, or None at the end or
+    outside the list."""
     rows, key, direction, values = list_rows(viewer, filters)
     current = db.session.execute(rows.with_only_columns(key).where(Account.id == account_id), values).first()
     if current is None:
         return None
     following = rows.where(after(key, current[0], account_id, direction))
+    following = following.where(Account.id.not_in(skip)) if skip else following
     return db.session.scalar(following.order_by(*order_terms((key, Account.id), direction)).limit(1), values)
 
 

@@ -32,6 +32,7 @@ from app.paging import page_number
 bp = Blueprint("accounts", __name__)
 TIMELINE_PAGE = 15  # timeline entries per "More"
 MAX_LIST_ARGS = 1000  # the list's query string carried on the account page; a longer one is ignored
+MAX_SEEN = 100  # accounts worked in a row that "next" skips (the newest kept)
 PANELS = "account_page_panels"  # app.extensions key: the cards other packages add to the account page
 
 
@@ -128,7 +129,7 @@ def assign(account_id: int):
 def next_account(account_id: int):
     """The account after this one in the list the collector came from (``list``: its query string)."""
     queries.get_account(current_user, account_id)
-    return redirect(_next_url(account_id, queries.next_account_id(current_user, _list_filters(), account_id)), 303)
+    return redirect(_next_url(account_id, _next_id(account_id)), 303)
 
 
 @bp.post("/accounts/<int:account_id>/priority")
@@ -197,7 +198,13 @@ def _following(account_id: int) -> list | None:
     """With "Save and next": [the next account's id or None at the end of the list]; else None."""
     if request.form.get("then") != "next":
         return None
-    return [queries.next_account_id(current_user, _list_filters(), account_id)]
+    return [_next_id(account_id)]
+
+
+def _next_id(account_id: int) -> int | None:
+    """The next account of the list, skipping those already worked in this run (a worked account may have
+    dropped below the one being worked now)."""
+    return queries.next_account_id(current_user, _list_filters(), account_id, skip=_seen())
 
 
 def _after_action(account_id: int, following: list | None):
@@ -220,9 +227,20 @@ def _list_filters():
     return (form if form.validate() else WorklistFilterForm(MultiDict())).to_filters()
 
 
-def _account_url(account_id: int) -> str:
-    list_qs = _list_args()
-    return url_for("accounts.show", account_id=account_id, **({"list": list_qs} if list_qs else {}))
+def _seen() -> list[int]:
+    """The accounts worked in a row from this list (``seen``: comma-separated ids), the newest ``MAX_SEEN``."""
+    ids = [int(part) for part in request.values.get("seen", "")[: MAX_SEEN * 12].split(",") if part.isdigit()]
+    return ids[-MAX_SEEN:]
+
+
+def _seen_text() -> str | None:
+    return ",".join(map(str, _seen())) or None
+
+
+def _account_url(account_id: int, seen: list[int] | None = None) -> str:
+    seen = _seen() if seen is None else seen
+    carried = {"list": _list_args(), "seen": ",".join(map(str, seen))}
+    return url_for("accounts.show", account_id=account_id, **{k: v for k, v in carried.items() if v})
 
 
 def _list_url() -> str:
@@ -235,7 +253,7 @@ def _next_url(account_id: int, next_id: int | None) -> str:
     if next_id is None:
         flash("That was the last account of this list.", "info")
         return _list_url()
-    return _account_url(next_id)
+    return _account_url(next_id, [*_seen(), account_id][-MAX_SEEN:])
 
 
 def attach_errors(form, exc: ValidationFailed) -> None:
@@ -260,7 +278,8 @@ def render_account_page(account, status: int = 200, **forms):
         move_days=MOVES.items(),
         follow_ups=followups.open_follow_ups(account),
         list_qs=_list_args(),
-        next_url=url_for("accounts.next_account", account_id=account.id, list=_list_args()),
+        seen=_seen_text() or "",
+        next_url=url_for("accounts.next_account", account_id=account.id, list=_list_args() or None, seen=_seen_text()),
     )
     for panel in current_app.extensions.get(PANELS, ()):
         ctx.update(panel(account, current_user, forms))

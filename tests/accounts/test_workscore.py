@@ -137,14 +137,20 @@ def test_save_and_next_records_the_note_and_opens_the_next_account_with_the_list
     list_qs = "status=open&sort=score"
     response = web.post(f"/accounts/{book['b'].id}/notes", {"body": "Left a message", "then": "next", "list": list_qs})
     assert response.status_code == 303
-    assert response.headers["Location"].endswith(f"/accounts/{book['d'].id}?list=status%3Dopen%26sort%3Dscore")
+    location = f"/accounts/{book['d'].id}?list=status%3Dopen%26sort%3Dscore&seen={book['b'].id}"
+    assert response.headers["Location"].endswith(location)
     db.session.expire_all()
     assert book["b"].last_contact_at is not None
     # b's note lowered its score, but "next" is taken in the order the collector was working through
-    hx = web.post(
-        f"/accounts/{book['d'].id}/status", {"status": "negotiating", "then": "next", "list": list_qs}, htmx=True
-    )
+    data = {"status": "negotiating", "then": "next", "list": list_qs, "seen": str(book["b"].id)}
+    hx = web.post(f"/accounts/{book['d'].id}/status", data, htmx=True)
     assert hx.headers["HX-Redirect"].startswith(f"/accounts/{book['a'].id}?list=")
+    assert hx.headers["HX-Redirect"].endswith(f"&seen={book['b'].id},{book['d'].id}")
+
+
+def test_next_skips_the_accounts_already_worked_in_a_row(collector, book):
+    filters = WorklistFilters(open_only=True, sort="score")
+    assert next_account_id(collector, filters, book["b"].id, skip=[book["d"].id]) == book["a"].id
 
 
 def test_save_and_next_at_the_end_of_the_list_returns_to_it(login, collector, book):
@@ -157,7 +163,8 @@ def test_save_and_next_at_the_end_of_the_list_returns_to_it(login, collector, bo
 def test_the_next_account_link_of_an_admin_keeps_the_filters(login, admin, book):
     web = login(admin)
     response = web.get(f"/accounts/{book['d'].id}/next?list=sort%3Dbalance%26dir%3Ddesc")
-    assert response.headers["Location"].endswith(f"/accounts/{book['c'].id}?list=sort%3Dbalance%26dir%3Ddesc")
+    location = f"/accounts/{book['c'].id}?list=sort%3Dbalance%26dir%3Ddesc&seen={book['d'].id}"
+    assert response.headers["Location"].endswith(location)
 
 
 def test_the_next_account_of_another_collectors_account_is_404(login, other_collector, book):
