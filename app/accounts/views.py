@@ -62,7 +62,7 @@ def _account_list(endpoint: str, title: str):
     page = queries.list_accounts(current_user, filters, page_no, size) if valid else None
     agency = current_user.agency
     whys = explain(page.items, agency.timezone, agency.currency) if page and filters.sort == "score" else None
-    list_qs = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "page"])
+    list_qs = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "page" and v])
     ctx = dict(form=form, page=page, endpoint=endpoint, title=title, sort_labels=SORT_LABELS, whys=whys)
     ctx.update(list_qs=list_qs)
     return render("accounts/index.html", block=_list_block(), status=200 if valid else 422, **ctx)
