@@ -1,13 +1,12 @@
 """Worklists and the account page. Each handler parses input, calls one service, renders."""
 
 from datetime import timedelta
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, current_app, flash, make_response, redirect, request, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
-from werkzeug.datastructures import MultiDict
 
-from app.accounts import followups, queries, services
+from app.accounts import followups, listnav, queries, services
 from app.accounts.forms import (
     MOVES,
     SORT_LABELS,
@@ -26,13 +25,11 @@ from app.auth.models import Role
 from app.errors import NotFound, ValidationFailed
 from app.extensions import htmx
 from app.forms import BaseForm, options
-from app.htmx import hx_redirect, render
+from app.htmx import render
 from app.paging import page_number
 
 bp = Blueprint("accounts", __name__)
 TIMELINE_PAGE = 15  # timeline entries per "More"
-MAX_LIST_ARGS = 1000  # the list's query string carried on the account page; a longer one is ignored
-MAX_SEEN = 100  # accounts worked in a row that "next" skips (the newest kept)
 PANELS = "account_page_panels"  # app.extensions key: the cards other packages add to the account page
 
 
@@ -58,10 +55,10 @@ def _account_list(endpoint: str, title: str):
     page_no = page_number()
     valid = form.validate()
     size = current_app.config["PAGE_SIZE"]
-    filters = form.to_filters()
+    filters = form.to_filters() if valid else None
     page = queries.list_accounts(current_user, filters, page_no, size) if valid else None
     agency = current_user.agency
-    whys = explain(page.items, agency.timezone, agency.currency) if page and filters.sort == "score" else None
+    whys = explain(page.items, agency.timezone, agency.currency) if valid and filters.sort == "score" else None
     list_qs = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "page" and v])
     ctx = dict(form=form, page=page, endpoint=endpoint, title=title, sort_labels=SORT_LABELS, whys=whys)
     ctx.update(list_qs=list_qs)
@@ -129,7 +126,7 @@ def assign(account_id: int):
 def next_account(account_id: int):
     """The account after this one in the list the collector came from (``list``: its query string)."""
     queries.get_account(current_user, account_id)
-    return redirect(_next_url(account_id, _next_id(account_id)), 303)
+    return redirect(listnav.next_url(account_id, listnav.next_id(account_id)), 303)
 
 
 @bp.post("/accounts/<int:account_id>/priority")
@@ -188,72 +185,17 @@ def run_account_action(account_id: int, form, action, success: str, **forms):
         try:
             action()
             flash(success, "success")
-            return _after_action(account_id, following)
+            return listnav.after_action(account_id, following)
         except ValidationFailed as exc:
             attach_errors(form, exc)
     return render_account_page(queries.get_account(current_user, account_id), status=422, **forms)
 
 
-def _following(account_id: int) -> list | None:
+def _following(account_id: int) -> list | None:  # a list: [None] is "end of the list", None "not asked"
     """With "Save and next": [the next account's id or None at the end of the list]; else None."""
     if request.form.get("then") != "next":
         return None
-    return [_next_id(account_id)]
-
-
-def _next_id(account_id: int) -> int | None:
-    """The next account of the list, skipping those already worked in this run (a worked account may have
-    dropped below the one being worked now)."""
-    return queries.next_account_id(current_user, _list_filters(), account_id, skip=_seen())
-
-
-def _after_action(account_id: int, following: list | None):
-    if following is None:
-        return redirect(_account_url(account_id), 303)
-    url = _next_url(account_id, following[0])
-    return hx_redirect(make_response("", 200), url) if htmx else redirect(url, 303)
-
-
-def _list_args() -> str:
-    """The query string of the list the account was opened from (``list``), carried from page to page."""
-    value = request.values.get("list", "")
-    return value if len(value) <= MAX_LIST_ARGS else ""
-
-
-def _list_filters():
-    """The filters of that list (the list's defaults when it has none or they don't validate)."""
-    form = WorklistFilterForm(MultiDict(parse_qsl(_list_args())))
-    form.set_collectors(queries.list_collectors(current_user) if current_user.is_admin else [])
-    return (form if form.validate() else WorklistFilterForm(MultiDict())).to_filters()
-
-
-def _seen() -> list[int]:
-    """The accounts worked in a row from this list (``seen``: comma-separated ids), the newest ``MAX_SEEN``."""
-    ids = [int(part) for part in request.values.get("seen", "")[: MAX_SEEN * 12].split(",") if part.isdigit()]
-    return ids[-MAX_SEEN:]
-
-
-def _seen_text() -> str | None:
-    return ",".join(map(str, _seen())) or None
-
-
-def _account_url(account_id: int, seen: list[int] | None = None) -> str:
-    seen = _seen() if seen is None else seen
-    carried = {"list": _list_args(), "seen": ",".join(map(str, seen))}
-    return url_for("accounts.show", account_id=account_id, **{k: v for k, v in carried.items() if v})
-
-
-def _list_url() -> str:
-    endpoint = "accounts.index" if current_user.is_admin else "accounts.worklist"
-    return url_for(endpoint) + (f"?{_list_args()}" if _list_args() else "")
-
-
-def _next_url(account_id: int, next_id: int | None) -> str:
-    """The next account's page, or the list itself (with a message) at its end."""
-    if next_id is None:
-        flash("That was the last account of this list.", "info")
-        return _list_url()
-    return _account_url(next_id, [*_seen(), account_id][-MAX_SEEN:])
+    return [listnav.next_id(account_id)]
 
 
 def attach_errors(form, exc: ValidationFailed) -> None:
@@ -277,9 +219,9 @@ def render_account_page(account, status: int = 200, **forms):
         follow_up_form=forms.get("follow_up_form") or FollowUpForm(formdata=None),
         move_days=MOVES.items(),
         follow_ups=followups.open_follow_ups(account),
-        list_qs=_list_args(),
-        seen=_seen_text() or "",
-        next_url=url_for("accounts.next_account", account_id=account.id, list=_list_args() or None, seen=_seen_text()),
+        list_qs=listnav.list_args(),
+        seen=listnav.seen_text() or "",
+        next_url=listnav.next_link(account.id),
     )
     for panel in current_app.extensions.get(PANELS, ()):
         ctx.update(panel(account, current_user, forms))
