@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import Float, bindparam, case, cast, func, literal
 
 from app.agencyday import day_end, day_start, local_today
-from app.pg.sql import DAY_SECONDS, seconds_between
+from app.pg.sql import days_between, smaller
 from app.timeutil import UTCDateTime, utcnow
 
 
@@ -63,12 +63,12 @@ def weight(name: str):
     return bindparam(f"w_{name}", type_=Float, required=True)
 
 
-def _capped(value, cap):
-    return case((value > cap, cap), else_=value)
+def _capped(value, cap: float):
+    return smaller(value, literal(cap, Float))
 
 
 def _days_since(column):
-    return seconds_between(column, bindparam("now", type_=UTCDateTime, required=True)) / float(DAY_SECONDS)
+    return days_between(column, bindparam("now", type_=UTCDateTime, required=True))
 
 
 def promise_plan_state(rows):

@@ -4,7 +4,7 @@ statement keeps one shape (and one cache entry) whichever database it goes to, a
 from sqlalchemy import func
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
-from sqlalchemy.types import Integer
+from sqlalchemy.types import Float, Integer
 
 DAY_SECONDS = 86400
 
@@ -22,6 +22,47 @@ class seconds_between(FunctionElement):  # noqa: N801
 
     inherit_cache = True
     name = "seconds_between"
+
+
+class days_between(FunctionElement):  # noqa: N801
+    """``days_between(start, end)``: the days (fractional, a double) from timestamp ``start`` to ``end``.
+
+    On PostgreSQL ``date_part`` (a double), not ``extract`` (a numeric since PostgreSQL 14, several times slower
+    per row): the work score computes it for every account of a collector's list."""
+
+    type = Float()
+    inherit_cache = True
+    name = "days_between"
+
+
+class smaller(FunctionElement):  # noqa: N801
+    """``smaller(a, b)``: the smaller of two non-null numbers (``least`` on PostgreSQL, ``min`` on SQLite)."""
+
+    type = Float()
+    inherit_cache = True
+    name = "smaller"
+
+
+@compiles(days_between, "postgresql")
+def _epoch_days(element, compiler, **kw) -> str:
+    start, end = element.clauses
+    return compiler.process(func.date_part("epoch", end - start) / float(DAY_SECONDS), **kw)
+
+
+@compiles(days_between, "sqlite")
+def _julian_days(element, compiler, **kw) -> str:
+    start, end = element.clauses
+    return compiler.process(func.julianday(end) - func.julianday(start), **kw)
+
+
+@compiles(smaller, "postgresql")
+def _least(element, compiler, **kw) -> str:
+    return compiler.process(func.least(*element.clauses), **kw)
+
+
+@compiles(smaller, "sqlite")
+def _min(element, compiler, **kw) -> str:
+    return compiler.process(func.min(*element.clauses), **kw)
 
 
 @compiles(position, "postgresql")

@@ -9,6 +9,10 @@ Create Date: 2026-12-07 01:30:00
 import sqlalchemy as sa
 from alembic import op
 
+# The work score's columns as this revision indexes them (a copy: later changes to the models must not change it)
+SCORE_COLUMNS = ["current_balance", "priority", "created_at", "last_contact_at", "next_follow_up_at"]
+ASSIGNED = sa.text("assigned_collector_id IS NOT NULL")
+
 
 revision = "0020_workscore"
 down_revision = "0018_import_job_rq_id"
@@ -48,9 +52,18 @@ def upgrade() -> None:
         batch.add_column(sa.Column("next_follow_up_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("agencies") as batch:
         batch.add_column(sa.Column("work_score_weights", sa.JSON(), nullable=True))
+    with op.batch_alter_table("accounts") as batch:
+        batch.create_index(
+            "ix_accounts_collector_score",
+            ["assigned_collector_id", "agency_id", "status", "id", *SCORE_COLUMNS],
+            postgresql_where=ASSIGNED,
+            sqlite_where=ASSIGNED,
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("accounts") as batch:
+        batch.drop_index("ix_accounts_collector_score")
     with op.batch_alter_table("agencies") as batch:
         batch.drop_column("work_score_weights")
     with op.batch_alter_table("accounts") as batch:
