@@ -39,9 +39,17 @@ def list_args() -> str:
 
 def _list_filters():
     """The filters of that list (the list's defaults when it has none or they don't validate)."""
-    form = WorklistFilterForm(MultiDict(parse_qsl(list_args())))
+    form = filter_form(MultiDict(parse_qsl(list_args())))
+    return (form if form.validate() else filter_form(MultiDict())).to_filters()
+
+
+def filter_form(formdata) -> WorklistFilterForm:
+    """The list's filter form on ``formdata`` for the signed-in user: an admin's collectors and defaults."""
+    form = WorklistFilterForm(formdata)
     form.set_collectors(queries.list_collectors(current_user) if current_user.is_admin else [])
-    return (form if form.validate() else WorklistFilterForm(MultiDict())).to_filters()
+    if current_user.is_admin:
+        form.admin_defaults()
+    return form
 
 
 def _seen() -> list[int]:

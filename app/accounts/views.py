@@ -16,7 +16,6 @@ from app.accounts.forms import (
     NoteForm,
     PriorityForm,
     StatusForm,
-    WorklistFilterForm,
 )
 from app.accounts.states import allowed_targets
 from app.accounts.workscore import explain
@@ -50,8 +49,7 @@ def index():
 
 
 def _account_list(endpoint: str, title: str):
-    form = WorklistFilterForm(request.args)
-    form.set_collectors(queries.list_collectors(current_user) if current_user.is_admin else [])
+    form = listnav.filter_form(request.args)
     page_no = page_number()
     valid = form.validate()
     size = current_app.config["PAGE_SIZE"]

@@ -169,3 +169,14 @@ def test_the_next_account_link_of_an_admin_keeps_the_filters(login, admin, book)
 
 def test_the_next_account_of_another_collectors_account_is_404(login, other_collector, book):
     assert login(other_collector).get(f"/accounts/{book['a'].id}/next").status_code == 404
+
+
+def test_an_admins_list_opens_on_open_accounts_by_priority_with_the_score_one_choice_away(login, admin, book):
+    web = login(admin)
+    body = web.get("/accounts/").get_data(as_text=True)
+    by_priority = ["c", "d", "a", "b"]  # P3, P2, P1, P0; the settled one left out
+    assert re.findall(r">(ACC-\d+)</a>", body) == [book[k].external_ref for k in by_priority]
+    assert 'class="why"' not in body
+    scored = web.get("/accounts/?sort=score").get_data(as_text=True)
+    assert re.findall(r">(ACC-\d+)</a>", scored) == [book[k].external_ref for k in OPEN_BY_SCORE]
+    assert 'class="why"' in scored
