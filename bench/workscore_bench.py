@@ -13,6 +13,7 @@ promise). Prints the figures, the plan of the main case, and one JSON line.
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from bench import worklist_data as data  # noqa: E402
 from bench.pgdb import pg_connect  # noqa: E402
 from bench.worklist_bench import explain, measure_queries, prepare  # noqa: E402
 from bench.worklist_cases import Case  # noqa: E402
+from bench.worklist_sql import captured_sql, run_sql  # noqa: E402
 
 USERNAME = "bench-score-collector"
 OPEN = ("new", "assigned", "in_contact", "negotiating", "payment_plan", "disputed")
@@ -36,6 +38,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--keep", action="store_true", help="reuse a loaded database of this size")
     parser.add_argument("--holding", type=int, default=5000, help="open accounts of the work-score collector")
+    parser.add_argument("--cpu-runs", type=int, default=200, help="runs per case for the backend's CPU time")
     parser.add_argument("--admin", action="store_true", help="also time an admin's whole agency by work score")
     args = parser.parse_args(argv)
     args.search_statistics, args.explain = -1, 0  # what worklist_bench.prepare reads
@@ -100,6 +103,38 @@ def cases(score_collector: int) -> dict[str, list]:
     }
 
 
+def backend_cpu_ms(app, viewer_id: int, viewer_cases: list, runs: int = 200) -> dict[str, float]:
+    """CPU time the PostgreSQL backend spends per run of each case's SQL (user + system, from ``/proc``; the
+    server must run on this machine), interleaved: unlike wall time it hardly moves with other work on a shared
+    machine, so it tells what the query costs when the machine is loaded."""
+    from app.auth.models import User
+    from app.extensions import db
+
+    with app.app_context():
+        viewer = db.session.get(User, viewer_id)
+        statements = {c.name: captured_sql(viewer, c) for c in viewer_cases}
+        conn = db.engine.raw_connection()
+        try:
+            cursor = conn.driver_connection.cursor()
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+            spent = dict.fromkeys(statements, 0.0)
+            for _ in range(runs):
+                for name, statement in statements.items():
+                    started = _cpu_seconds(pid)
+                    run_sql(cursor, statement)
+                    spent[name] += _cpu_seconds(pid) - started
+            return {name: round(seconds * 1000 / runs, 3) for name, seconds in spent.items()}
+        finally:
+            conn.rollback()
+            conn.close()
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
 def run(args: argparse.Namespace) -> dict:
     app, load_seconds = prepare(args)
     facts = data.read_facts(args.database_url, args.rows)
@@ -115,9 +150,11 @@ def run(args: argparse.Namespace) -> dict:
         calls, sql = measure_queries(app, viewers[viewer], viewer_cases, repeat)
         for case in viewer_cases:
             results[f"{viewer}:{case.name}"] = {"query_ms": calls[case.name], "sql_ms": sql[case.name]}
+    cpu = backend_cpu_ms(app, score_collector, all_cases["score_collector"][:2], args.cpu_runs)
     machine = {"select_1_ms_before": before, "select_1_ms_after": pgdb.round_trip_ms(args.database_url)}
     plan = explain(app, args.database_url, score_collector, all_cases["score_collector"][0])
     result = dict(rows=args.rows, holding=args.holding, load_seconds=load_seconds, cases=results, machine=machine)
+    result |= {"backend_cpu_ms": cpu, "loadavg": os.getloadavg()}
     return result, plan
 
 
@@ -126,6 +163,7 @@ def main(argv=None) -> int:
     result, plan = run(args)
     for name, figures in result["cases"].items():
         print(f"{name:45} list_accounts p50/p95 {figures['query_ms']} ms   SQL {figures['sql_ms']} ms")
+    print(f"backend CPU per query, ms: {result['backend_cpu_ms']}")
     print(plan)
     main_case = result["cases"]["score_collector:open/score_desc"]
     result["within_budget"] = main_case["sql_ms"][1] < 10 and main_case["query_ms"][1] < 10

@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import Float, bindparam, case, cast, func, literal
 
 from app.agencyday import day_end, day_start, local_today
-from app.pg.sql import days_between, smaller
+from app.pg.sql import DAY_SECONDS, epoch_days, smaller
 from app.timeutil import UTCDateTime, utcnow
 
 
@@ -26,6 +26,7 @@ class Factor:
     name: str
     label: str  # Settings' wording of one unit of the weight
     default: int  # points per unit
+    unit: float = 1.0  # of the fact: $1,000, 7 days, …
 
 
 # Caps keep one fact from drowning the others: an old, large, never-contacted account is not worth ten
@@ -35,9 +36,19 @@ PLACED_CAP_DAYS, PLACED_UNIT_DAYS = 365, 30
 SILENCE_CAP_DAYS, SILENCE_UNIT_DAYS = 90, 7
 FACTORS = (
     Factor("follow_up", "Points when a follow-up is due today or overdue", 40),
-    Factor("balance", f"Points per $1,000 of balance (up to ${BALANCE_CAP:,})", 2),
-    Factor("no_contact", f"Points per {SILENCE_UNIT_DAYS} days without contact (up to {SILENCE_CAP_DAYS} days)", 2),
-    Factor("placed", f"Points per {PLACED_UNIT_DAYS} days since placement (up to {PLACED_CAP_DAYS} days)", 1),
+    Factor("balance", f"Points per $1,000 of balance (up to ${BALANCE_CAP:,})", 2, BALANCE_UNIT),
+    Factor(
+        "no_contact",
+        f"Points per {SILENCE_UNIT_DAYS} days without contact (up to {SILENCE_CAP_DAYS} days)",
+        2,
+        SILENCE_UNIT_DAYS,
+    ),
+    Factor(
+        "placed",
+        f"Points per {PLACED_UNIT_DAYS} days since placement (up to {PLACED_CAP_DAYS} days)",
+        1,
+        PLACED_UNIT_DAYS,
+    ),
     Factor("priority", "Points per priority level (P0 none … P3 three times)", 5),
     Factor("promise_plan", "Points for a broken promise or a plan in arrears (once those exist)", 0),
 )
@@ -60,6 +71,8 @@ def weights_of(stored: dict | None) -> dict[str, int]:
 
 
 def weight(name: str):
+    """The bound points per one of the fact's own units (dollars, days): the weight divided by the factor's unit,
+    so each row costs one multiplication per factor."""
     return bindparam(f"w_{name}", type_=Float, required=True)
 
 
@@ -68,7 +81,9 @@ def _capped(value, cap: float):
 
 
 def _days_since(column):
-    return days_between(column, bindparam("now", type_=UTCDateTime, required=True))
+    """Days from ``column`` to the bound ``now``, as ``now_days`` minus the column's days since 1970: no
+    interval is built per row."""
+    return bindparam("now_days", type_=Float, required=True) - epoch_days(column)
 
 
 def promise_plan_state(rows):
@@ -78,22 +93,21 @@ def promise_plan_state(rows):
 
 
 def facts(rows) -> dict:
-    """Each factor's fact on ``rows`` (accounts), in the units its weight is per."""
+    """Each factor's fact on ``rows`` (accounts), capped, in dollars, days or levels."""
     due_by = bindparam("due_by", type_=UTCDateTime, required=True)
-    balance = cast(rows.current_balance, Float)
     silence = _days_since(func.coalesce(rows.last_contact_at, rows.created_at))
     return {
         "follow_up": case((rows.next_follow_up_at < due_by, 1.0), else_=0.0),
-        "balance": _capped(balance, float(BALANCE_CAP)) / float(BALANCE_UNIT),
-        "no_contact": _capped(silence, float(SILENCE_CAP_DAYS)) / float(SILENCE_UNIT_DAYS),
-        "placed": _capped(_days_since(rows.created_at), float(PLACED_CAP_DAYS)) / float(PLACED_UNIT_DAYS),
+        "balance": _capped(cast(rows.current_balance, Float), float(BALANCE_CAP)),
+        "no_contact": _capped(silence, float(SILENCE_CAP_DAYS)),
+        "placed": _capped(_days_since(rows.created_at), float(PLACED_CAP_DAYS)),
         "priority": cast(rows.priority, Float),
         "promise_plan": promise_plan_state(rows),
     }
 
 
 def factor_points(rows) -> dict:
-    """Each factor's points on ``rows``: its fact times the agency's weight (bound ``w_<factor>``)."""
+    """Each factor's points on ``rows``: its fact times the agency's weight per unit (bound ``w_<factor>``)."""
     return {name: fact * weight(name) for name, fact in facts(rows).items()}
 
 
@@ -107,10 +121,12 @@ def score(rows):
 
 
 def score_values(stored_weights: dict | None, tz: str, now: datetime | None = None) -> dict:
-    """The bound parameters of ``score()``: the weights, ``now`` and the end of the agency's today."""
+    """The bound parameters of ``score()``: the weights per unit, ``now`` (as days since 1970) and the end of the
+    agency's today."""
     now = now or utcnow()
-    weights = {f"w_{name}": float(w) for name, w in weights_of(stored_weights).items()}
-    return weights | dict(now=now, due_by=day_end(local_today(tz, now), tz))
+    weights = weights_of(stored_weights)
+    per_unit = {f"w_{f.name}": weights[f.name] / f.unit for f in FACTORS}
+    return per_unit | dict(now_days=now.timestamp() / DAY_SECONDS, due_by=day_end(local_today(tz, now), tz))
 
 
 def explain(rows, tz: str, currency: str = "USD") -> dict[int, str]:

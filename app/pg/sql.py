@@ -7,6 +7,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import Float, Integer
 
 DAY_SECONDS = 86400
+JULIAN_1970 = 2440587.5  # the Julian day number of 1970-01-01 00:00 UTC
 
 
 class position(FunctionElement):  # noqa: N801 (named like the SQL function it stands for)
@@ -24,15 +25,16 @@ class seconds_between(FunctionElement):  # noqa: N801
     name = "seconds_between"
 
 
-class days_between(FunctionElement):  # noqa: N801
-    """``days_between(start, end)``: the days (fractional, a double) from timestamp ``start`` to ``end``.
+class epoch_days(FunctionElement):  # noqa: N801
+    """``epoch_days(ts)``: the days (fractional, a double) from 1970-01-01 00:00 UTC to timestamp ``ts``.
 
-    On PostgreSQL ``date_part`` (a double), not ``extract`` (a numeric since PostgreSQL 14, several times slower
-    per row): the work score computes it for every account of a collector's list."""
+    On PostgreSQL ``date_part`` of the timestamp itself (a double): no interval built per row, and not
+    ``extract`` (a numeric since PostgreSQL 14, several times slower); the work score computes it for every
+    account of a collector's list."""
 
     type = Float()
     inherit_cache = True
-    name = "days_between"
+    name = "epoch_days"
 
 
 class smaller(FunctionElement):  # noqa: N801
@@ -43,16 +45,16 @@ class smaller(FunctionElement):  # noqa: N801
     name = "smaller"
 
 
-@compiles(days_between, "postgresql")
+@compiles(epoch_days, "postgresql")
 def _epoch_days(element, compiler, **kw) -> str:
-    start, end = element.clauses
-    return compiler.process(func.date_part("epoch", end - start) / float(DAY_SECONDS), **kw)
+    (ts,) = element.clauses
+    return compiler.process((func.date_part("epoch", ts) / float(DAY_SECONDS)).self_group(), **kw)
 
 
-@compiles(days_between, "sqlite")
-def _julian_days(element, compiler, **kw) -> str:
-    start, end = element.clauses
-    return compiler.process(func.julianday(end) - func.julianday(start), **kw)
+@compiles(epoch_days, "sqlite")
+def _julian_epoch_days(element, compiler, **kw) -> str:
+    (ts,) = element.clauses
+    return compiler.process((func.julianday(ts) - JULIAN_1970).self_group(), **kw)  # grouped: used inside sums
 
 
 @compiles(smaller, "postgresql")
