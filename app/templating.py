@@ -7,7 +7,9 @@ from flask import Flask
 from flask_login import current_user
 
 from app.accounts.states import Status
+from app.accounts.workscore import PRIORITY_WORDS, priority_label
 from app.agencyday import local_time
+from app.timeutil import utcnow
 
 
 def money(value: Decimal | None, currency: str = "USD") -> str:
@@ -30,5 +32,7 @@ def status_label(value) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(money=money, local_dt=local_dt, status_label=status_label)
-    app.jinja_env.globals.update(Status=Status)
+    app.jinja_env.filters.update(
+        money=money, local_dt=local_dt, status_label=status_label, priority_label=priority_label
+    )
+    app.jinja_env.globals.update(Status=Status, PRIORITY_WORDS=PRIORITY_WORDS, now_utc=utcnow)

@@ -69,6 +69,8 @@ class Account(db.Model):
     priority: Mapped[int] = mapped_column(SmallInteger, default=1)
     due_date: Mapped[date | None] = mapped_column(Date)
     last_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The earliest open follow-up's due time, kept by ``app.accounts.followups`` so the work score reads a column
+    next_follow_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     assigned_collector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Lower-cased "ref name email", kept by the services so one trigram index serves the search box.
     search_text: Mapped[str] = mapped_column(Text, default="")
@@ -106,6 +108,8 @@ class ActivityKind(enum.StrEnum):
     REFUND = "refund"
     IMPORT = "import"
     ADJUSTMENT = "adjustment"
+    FOLLOW_UP = "follow_up"
+    PRIORITY = "priority"
 
 
 class ActivityDetail(enum.StrEnum):
@@ -141,3 +145,29 @@ class Activity(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     actor: Mapped[User | None] = relationship()
+
+
+OPEN_FOLLOW_UP = text("done_at IS NULL")
+
+
+class FollowUp(db.Model):
+    """A time to come back to an account, with the reason; done once someone completes it."""
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (
+        ForeignKeyConstraint(["agency_id", "account_id"], ["accounts.agency_id", "accounts.id"]),
+        # The account's open follow-ups, earliest first: the account page and ``next_follow_up_at``
+        partial_index("ix_follow_ups_open", "account_id", "due_at", where=OPEN_FOLLOW_UP),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column()
+    account_id: Mapped[int] = mapped_column()
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(String(200))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])

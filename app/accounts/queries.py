@@ -10,8 +10,9 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from app.accounts.models import Account, Activity, Creditor
 from app.accounts.states import WORKING_STATUSES, Status
-from app.accounts.worklist import SORTS, order_terms, page_query
+from app.accounts.worklist import SORTS, after, list_rows, order_terms, page_query
 from app.accounts.worklist import UNASSIGNED as UNASSIGNED  # re-exported for the forms
+from app.accounts.workscore import factor_points
 from app.auth.models import Role, User
 from app.collectors.models import CollectorProfile
 from app.debtors.models import Debtor
@@ -32,6 +33,7 @@ class WorklistFilters:
     due_to: date | None = None
     q: str = ""
     aging: str | None = None  # an aging bucket key: open accounts in that bucket as of the agency's today
+    open_only: bool = False  # the open statuses only (not settled or closed)
     sort: str = "priority"
     direction: str = "desc"
 
@@ -99,8 +101,27 @@ def _page_rows(ids: Select, sort: str, direction: str) -> Select:
         _name(Creditor.name, Creditor.id == Account.creditor_id).label("creditor_name"),
         _name(User.full_name, User.id == Account.assigned_collector_id).label("collector_name"),
     )
-    stmt = select(*ROW_COLUMNS, *names).where(Account.id.in_(ids))
+    stmt = select(*ROW_COLUMNS, *names, *(_score_columns() if sort == "score" else ())).where(Account.id.in_(ids))
     return generic(apply_sort(stmt, sort, direction))
+
+
+def _score_columns() -> list:
+    """What the "why this order" line reads: each factor's points (``pt_<factor>``) and the facts it words."""
+    points = [p.label(f"pt_{name}") for name, p in factor_points(Account).items()]
+    return [*points, Account.next_follow_up_at, Account.created_at]
+
+
+def next_account_id(viewer: User, filters: WorklistFilters, account_id: int, skip=()) -> int | None:
+    """The account after ``account_id`` in the viewer's list with ``filters``, in the list's order as it stands
+    (call it before an action that changes the account's place) and not in ``skip``, or None at the end or
+    outside the list."""
+    rows, key, direction, values = list_rows(viewer, filters)
+    current = db.session.execute(rows.with_only_columns(key).where(Account.id == account_id), values).first()
+    if current is None:
+        return None
+    following = rows.where(after(key, current[0], account_id, direction))
+    following = following.where(Account.id.not_in(skip)) if skip else following
+    return db.session.scalar(following.order_by(*order_terms((key, Account.id), direction)).limit(1), values)
 
 
 def _name(column, on):

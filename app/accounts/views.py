@@ -1,16 +1,29 @@
 """Worklists and the account page. Each handler parses input, calls one service, renders."""
 
+from datetime import timedelta
+from urllib.parse import urlencode
+
 from flask import Blueprint, Flask, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from app.accounts import queries, services
-from app.accounts.forms import SORT_LABELS, AssignForm, NoteForm, StatusForm, WorklistFilterForm
+from app.accounts import followups, listnav, queries, services
+from app.accounts.forms import (
+    MOVES,
+    SORT_LABELS,
+    AssignForm,
+    FollowUpForm,
+    MoveFollowUpForm,
+    NoteForm,
+    PriorityForm,
+    StatusForm,
+)
 from app.accounts.states import allowed_targets
+from app.accounts.workscore import explain
 from app.auth.decorators import roles_required
 from app.auth.models import Role
-from app.errors import ValidationFailed
+from app.errors import NotFound, ValidationFailed
 from app.extensions import htmx
-from app.forms import options
+from app.forms import BaseForm, options
 from app.htmx import render
 from app.paging import page_number
 
@@ -36,13 +49,17 @@ def index():
 
 
 def _account_list(endpoint: str, title: str):
-    form = WorklistFilterForm(request.args)
-    form.set_collectors(queries.list_collectors(current_user) if current_user.is_admin else [])
+    form = listnav.filter_form(request.args)
     page_no = page_number()
     valid = form.validate()
     size = current_app.config["PAGE_SIZE"]
-    page = queries.list_accounts(current_user, form.to_filters(), page_no, size) if valid else None
-    ctx = dict(form=form, page=page, endpoint=endpoint, title=title, sort_labels=SORT_LABELS)
+    filters = form.to_filters() if valid else None
+    page = queries.list_accounts(current_user, filters, page_no, size) if valid else None
+    agency = current_user.agency
+    whys = explain(page.items, agency.timezone, agency.currency) if valid and filters.sort == "score" else None
+    list_qs = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "page" and v])
+    ctx = dict(form=form, page=page, endpoint=endpoint, title=title, sort_labels=SORT_LABELS, whys=whys)
+    ctx.update(list_qs=list_qs)
     return render("accounts/index.html", block=_list_block(), status=200 if valid else 422, **ctx)
 
 
@@ -102,20 +119,81 @@ def assign(account_id: int):
     return run_account_action(account_id, form, act, "Account assigned.", assign_form=form)
 
 
-def run_account_action(account_id: int, form, action, success: str, **forms):
-    """Run an action of the account page (notes, status, assignment, payments, refunds).
+@bp.get("/accounts/<int:account_id>/next")
+@login_required
+def next_account(account_id: int):
+    """The account after this one in the list the collector came from (``list``: its query string)."""
+    queries.get_account(current_user, account_id)
+    return redirect(listnav.next_url(account_id, listnav.next_id(account_id)), 303)
 
-    On success: a flash message and 303 back to the account. Otherwise: the page's main block with the
-    errors on the form, status 422."""
+
+@bp.post("/accounts/<int:account_id>/priority")
+@login_required
+@roles_required(Role.ADMIN)
+def set_priority(account_id: int):
+    form = PriorityForm()
+    act = lambda: followups.set_priority(account_id, int(form.priority.data), actor=current_user)  # noqa: E731
+    return run_account_action(account_id, form, act, "Priority updated.", priority_form=form)
+
+
+@bp.post("/accounts/<int:account_id>/follow-ups")
+@login_required
+def add_follow_up(account_id: int):
+    form = FollowUpForm()
+    act = lambda: followups.add_follow_up(  # noqa: E731
+        account_id, form.due_at(current_user.agency.timezone), form.reason.data, actor=current_user
+    )
+    return run_account_action(account_id, form, act, "Follow-up set.", follow_up_form=form)
+
+
+@bp.post("/accounts/<int:account_id>/follow-ups/<int:follow_up_id>/done")
+@login_required
+def complete_follow_up(account_id: int, follow_up_id: int):
+    act = lambda: followups.complete_follow_up(follow_up_id, actor=current_user)  # noqa: E731
+    return run_account_action(account_id, BaseForm(), act, "Follow-up done.")  # the CSRF check alone
+
+
+@bp.post("/accounts/<int:account_id>/follow-ups/<int:follow_up_id>/move")
+@login_required
+def move_follow_up(account_id: int, follow_up_id: int):
+    form = MoveFollowUpForm()
+    act = lambda: followups.move_follow_up(follow_up_id, _moved(account_id, follow_up_id, form), actor=current_user)  # noqa: E731
+    return run_account_action(account_id, form, act, "Follow-up moved.")
+
+
+def _moved(account_id: int, follow_up_id: int, form):
+    """The follow-up's due time plus the chosen days (NotFound for a follow-up not open on this account)."""
+    account = queries.get_account(current_user, account_id)
+    due = next((f.due_at for f in followups.open_follow_ups(account) if f.id == follow_up_id), None)
+    if due is None:
+        raise NotFound("Follow-up not found.")
+    return due + timedelta(days=int(form.days.data))
+
+
+def run_account_action(account_id: int, form, action, success: str, **forms):
+    """Run an action of the account page (notes, status, assignment, follow-ups, payments, refunds).
+
+    On success: a flash message and 303 back to the account, or with "Save and next" (``then=next``) on to the
+    next account of the list the collector came from. Otherwise: the page's main block with the errors on the
+    form, status 422."""
     queries.get_account(current_user, account_id)  # 404 before any form feedback on a foreign id
     if form.validate_on_submit():
+        # The next account is taken before the action, which may move this one in the list's order
+        following = _following(account_id)
         try:
             action()
             flash(success, "success")
-            return redirect(url_for("accounts.show", account_id=account_id), 303)
+            return listnav.after_action(account_id, following)
         except ValidationFailed as exc:
             attach_errors(form, exc)
     return render_account_page(queries.get_account(current_user, account_id), status=422, **forms)
+
+
+def _following(account_id: int) -> list | None:  # a list: [None] is "end of the list", None "not asked"
+    """With "Save and next": [the next account's id or None at the end of the list]; else None."""
+    if request.form.get("then") != "next":
+        return None
+    return [listnav.next_id(account_id)]
 
 
 def attach_errors(form, exc: ValidationFailed) -> None:
@@ -135,6 +213,13 @@ def render_account_page(account, status: int = 200, **forms):
         note_form=forms.get("note_form") or NoteForm(formdata=None),
         status_form=_status_form(account, forms.get("status_form")),
         assign_form=_assign_form(forms.get("assign_form")),
+        priority_form=forms.get("priority_form") or PriorityForm(formdata=None, priority=str(account.priority)),
+        follow_up_form=forms.get("follow_up_form") or FollowUpForm(formdata=None),
+        move_days=MOVES.items(),
+        follow_ups=followups.open_follow_ups(account),
+        list_qs=listnav.list_args(),
+        seen=listnav.seen_text() or "",
+        next_url=listnav.next_link(account.id),
     )
     for panel in current_app.extensions.get(PANELS, ()):
         ctx.update(panel(account, current_user, forms))

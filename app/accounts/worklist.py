@@ -24,13 +24,14 @@ per process.
 from dataclasses import dataclass
 from functools import lru_cache, partial
 
-from sqlalchemy import Integer, Select, bindparam, literal_column, select, union_all
+from sqlalchemy import Integer, Select, and_, bindparam, literal_column, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from app.accounts import aging
 from app.accounts.models import Account
 from app.accounts.search_sample import sampled_term_counts
 from app.accounts.states import OPEN_STATUSES, Status
+from app.accounts.workscore import score, score_values
 from app.agencyday import local_today
 from app.auth.models import Role, User
 from app.pg import worklist as pg_worklist
@@ -42,7 +43,9 @@ SORTS = {
     "due_date": Account.due_date,
     "last_contact": Account.last_contact_at,
     "created": Account.created_at,
+    "score": score(Account),  # computed over the scope, not walked (app.accounts.workscore)
 }
+SCORE_PARAMS = frozenset(score_values(None, "UTC"))  # bound parameters of the score, not filters
 UNASSIGNED = 0  # the collector filter's value for accounts without a collector
 # Filter name -> its condition on the rows ``a`` (the accounts table or the trigram matches) and a bound
 # parameter ``p`` of that name.
@@ -69,6 +72,7 @@ class Shape:
     unassigned: bool
     new_only: bool  # unassigned with the status filter at "new": the status index alone serves it
     aging: str | None  # bucket key
+    open_only: bool  # the open statuses only (the worklist's default)
     sort: str
     direction: str
     plan: str | None  # a search: "walk" or "trigram"; None without one
@@ -97,13 +101,15 @@ def aging_values(bucket_key: str | None, viewer: User) -> dict:
     return {name: day for name, day in dict(aging_from=earliest, aging_to=latest).items() if day is not None}
 
 
-def conditions(names, *, unassigned: bool = False, aging_key: str | None = None, rows=Account) -> list:
+def conditions(
+    names, *, unassigned: bool = False, aging_key: str | None = None, open_only: bool = False, rows=Account
+) -> list:
     """The WHERE terms on ``rows`` of the named filters, each on a bound parameter of its name (values come at
     execution)."""
     terms = [CONDITIONS[name](rows, bindparam(name, required=True)) for name in names]
     if unassigned:
         terms.append(rows.assigned_collector_id.is_(None))
-    if aging_key in aging.BY_KEY:
+    if aging_key in aging.BY_KEY or open_only:
         terms.append(rows.status.in_(sorted(OPEN_STATUSES)))
     if aging_key == "no_due_date":
         terms.append(rows.due_date.is_(None))
@@ -122,7 +128,9 @@ def page_query(viewer: User, filters, offset: int, limit: int, *, plan: str | No
     A search is answered by ``plan``, "walk" or "trigram" (both give the same rows); by default
     ``search_plan`` chooses.
     """
-    if filters.q:
+    if filters.q and filters.sort == "score":
+        plan = "walk"  # the score reads the whole scope anyway: the term is checked on each row
+    elif filters.q:
         walked = branch_statuses(shape_of(viewer, filters)) or [s for s in [filters.status] if s is not None]
         plan = plan or search_plan(viewer, filters.q, walked)
     values = _values(viewer, filters) | dict(offset=offset, limit=limit, window=offset + limit)
@@ -131,13 +139,14 @@ def page_query(viewer: User, filters, offset: int, limit: int, *, plan: str | No
 
 def shape_of(viewer: User, filters, plan: str | None = None) -> Shape:
     """The shape of the statement answering ``filters`` for ``viewer`` (``plan``: a search's)."""
-    names = _values(viewer, filters).keys() - {"term", "pattern", "agency_id", "viewer_id"}
+    names = _values(viewer, filters).keys() - {"term", "pattern", "agency_id", "viewer_id", *SCORE_PARAMS}
     return Shape(
         admin=viewer.role == Role.ADMIN,
         filters=tuple(sorted(names)),
         unassigned=filters.collector_id == UNASSIGNED,
         new_only=filters.collector_id == UNASSIGNED and filters.status == Status.NEW,
         aging=filters.aging if filters.aging in aging.BY_KEY else None,
+        open_only=filters.open_only,
         sort=filters.sort if filters.sort in SORTS else "priority",
         direction="asc" if filters.direction == "asc" else "desc",
         plan=(plan or "walk") if filters.q else None,
@@ -148,6 +157,8 @@ def _values(viewer: User, filters) -> dict:
     values = filter_values(filters) | aging_values(filters.aging, viewer)
     if filters.q:
         values |= {"term": filters.q.lower(), "pattern": like_pattern(filters.q)}
+    if filters.sort == "score":
+        values |= score_values(viewer.agency.work_score_weights, viewer.agency.timezone)
     return values | dict(agency_id=viewer.agency_id, viewer_id=viewer.id)
 
 
@@ -165,7 +176,7 @@ def page_ids(shape: Shape) -> Select:
         ranked = _sorted_matches(shape, window)
     else:
         base = _filtered(Account, shape)
-        searched = base.where(pg_worklist.contains(Account.search_text, bindparam("term", required=True)))
+        searched = base.where(_search())
         ranked = _walk(searched if shape.plan else base, shape, window)
     ranked = ranked.subquery()
     stmt = select(ranked.c.id).order_by(*_order(ranked, shape.direction))
@@ -174,7 +185,9 @@ def page_ids(shape: Shape) -> Select:
 
 def _filtered(rows, shape: Shape) -> Select:
     """The ids of ``rows`` (accounts, or an alias of them) in the viewer's scope that pass the shape's filters."""
-    terms = conditions(shape.filters, unassigned=shape.unassigned, aging_key=shape.aging, rows=rows)
+    terms = conditions(
+        shape.filters, unassigned=shape.unassigned, aging_key=shape.aging, open_only=shape.open_only, rows=rows
+    )
     return select(rows.id).where(*_scope(shape.admin, rows), *terms)
 
 
@@ -185,9 +198,10 @@ def _scope(admin: bool, rows=Account) -> list:
 
 def branch_statuses(shape: Shape) -> list[Status]:
     """The statuses to walk one by one, or [] when one walk serves (a status filter, or a collector's scope)."""
-    if "status" in shape.filters or not shape.admin or "collector_id" in shape.filters or shape.unassigned:
+    one_walk = "status" in shape.filters or not shape.admin or "collector_id" in shape.filters or shape.unassigned
+    if one_walk or shape.sort == "score":
         return []
-    return [s for s in Status if s in OPEN_STATUSES] if shape.aging else list(Status)
+    return [s for s in Status if s in OPEN_STATUSES] if shape.aging or shape.open_only else list(Status)
 
 
 def _walk(base: Select, shape: Shape, window) -> Select:
@@ -236,6 +250,30 @@ def _sorted_matches(shape: Shape, window) -> Select:
     key = getattr(matches, SORTS[shape.sort].key)
     stmt = _filtered(matches, shape).with_only_columns(matches.id, key.label("sort_key"))
     return stmt.order_by(*order_terms((key, matches.id), shape.direction)).limit(window)
+
+
+def list_rows(viewer: User, filters) -> tuple[Select, object, str, dict]:
+    """The ids of the viewer's list with ``filters`` (unordered), its sort key, direction and parameters: what
+    "the account after this one" is computed on (``queries.next_account_id``)."""
+    shape = shape_of(viewer, filters, "walk" if filters.q else None)
+    rows = _filtered(Account, shape)
+    return rows.where(_search()) if filters.q else rows, SORTS[shape.sort], shape.direction, _values(viewer, filters)
+
+
+def _search():
+    return pg_worklist.contains(Account.search_text, bindparam("term", required=True))
+
+
+def after(key, value, account_id: int, direction: str):
+    """The rows after (``value``, ``account_id``) in ``order_terms`` order (nulls first descending, last
+    ascending)."""
+    if direction == "asc":
+        if value is None:
+            return and_(key.is_(None), Account.id > account_id)
+        return or_(key > value, and_(key == value, Account.id > account_id), key.is_(None))
+    if value is None:
+        return or_(and_(key.is_(None), Account.id < account_id), key.is_not(None))
+    return or_(key < value, and_(key == value, Account.id < account_id))
 
 
 def _order(selectable, direction: str) -> list:

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, String, true
+from sqlalchemy import JSON, Boolean, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -26,6 +26,8 @@ class Agency(db.Model):
     country: Mapped[str] = mapped_column(String(2), default="US")
     # Every user must sign in with a second factor; off only where an admin turned it off (and in the demo).
     mfa_required: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Points per unit of each work-score factor (``app.accounts.workscore``); a factor not stored has its default
+    work_score_weights: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

@@ -1,8 +1,9 @@
 """Forms of the settings pages: input shape only; the services judge the values."""
 
-from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import BooleanField, IntegerField, PasswordField, RadioField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.accounts.workscore import FACTORS, MAX_WEIGHT
 from app.forms import BaseForm, optional_int, options
 from app.settings.services import CURRENCIES
 
@@ -50,3 +51,18 @@ class DeactivateForm(BaseForm):
         self.target_id.choices = options(
             [(None, "Choose…")] + [(c.id, c.full_name) for c in collectors if c.id != exclude_id]
         )
+
+
+class WorkScoreForm(BaseForm):
+    """Points per unit of each work-score factor: one field per factor of ``app.accounts.workscore.FACTORS``."""
+
+    def values(self) -> dict:
+        return {f.name: self[f.name].data for f in FACTORS}
+
+
+for _factor in FACTORS:
+    setattr(
+        WorkScoreForm,
+        _factor.name,
+        IntegerField(_factor.label, validators=[InputRequired(), NumberRange(min=0, max=MAX_WEIGHT)]),
+    )

@@ -6,6 +6,7 @@ included, so it imports none of them (the profile needs ``auth``, ``audit`` and 
 
 from zoneinfo import available_timezones
 
+from app.accounts.workscore import FACTOR_NAMES, MAX_WEIGHT, weights_of
 from app.agencies.models import Agency
 from app.analytics import rollup
 from app.audit import services as audit
@@ -62,3 +63,28 @@ def _check_profile(clean: dict) -> None:
     if clean["currency"] not in CURRENCIES:
         raise ValidationFailed("Choose a supported currency.", {"currency": "Unsupported currency."})
     clean["country"] = clean["country"].upper()[:2] or "US"
+
+
+def update_work_score_weights(values: dict, *, actor: User) -> dict[str, int]:
+    """Set the agency's points per unit of each work-score factor (0 to ``MAX_WEIGHT``), audited.
+
+    Raises PermissionDenied for non-admins and ValidationFailed for a missing or out-of-range weight.
+    """
+    if not actor.is_admin:
+        raise PermissionDenied("Only an agency admin can change the work score.")
+    bad = {n: f"Enter a whole number from 0 to {MAX_WEIGHT}." for n in FACTOR_NAMES if not _weight_ok(values.get(n))}
+    if bad:
+        raise ValidationFailed("Some weights are not valid.", bad)
+    agency = db.session.get(Agency, actor.agency_id)
+    before = weights_of(agency.work_score_weights)
+    after = {name: int(values[name]) for name in FACTOR_NAMES}
+    agency.work_score_weights = after
+    changes = audit.diff({f"weight_{k}": v for k, v in before.items()}, {f"weight_{k}": v for k, v in after.items()})
+    if changes:
+        audit.record(actor, agency.id, "agency.work_score_updated", "agency", agency.id, changes)
+    db.session.commit()
+    return after
+
+
+def _weight_ok(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_WEIGHT

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from app.accounts import handover
 from app.accounts import queries as account_queries
+from app.accounts.workscore import FACTORS, weights_of
 from app.auth import lockout, mfa
 from app.auth import queries as auth_queries
 from app.auth import services as auth_services
@@ -16,7 +17,7 @@ from app.collectors import services as collector_services
 from app.errors import ValidationFailed
 from app.htmx import render
 from app.settings import services
-from app.settings.forms import AgencyForm, CollectorForm, DeactivateForm
+from app.settings.forms import AgencyForm, CollectorForm, DeactivateForm, WorkScoreForm
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
@@ -36,6 +37,18 @@ def agency():
         flash("Agency profile saved.", "success")
         return redirect(url_for("settings.agency"), 303)
     return render("settings/agency.html", status=_status(form), form=form)
+
+
+@bp.route("/work-score", methods=["GET", "POST"])
+def work_score():
+    """The weight of each factor of the collectors' work-score order."""
+    stored = weights_of(current_user.agency.work_score_weights)
+    form = WorkScoreForm(data=stored if request.method == "GET" else None)
+    act = lambda: services.update_work_score_weights(form.values(), actor=current_user)  # noqa: E731
+    if form.validate_on_submit() and _apply(form, act):
+        flash("Work score weights saved.", "success")
+        return redirect(url_for("settings.work_score"), 303)
+    return render("settings/work_score.html", status=_status(form), form=form, factors=FACTORS)
 
 
 @bp.get("/collectors/")

@@ -38,7 +38,7 @@ def test_a_worklist_row_shows_the_debtor_creditor_and_collector_names(login, adm
     bare = f.AccountFactory(agency=agency)
     body = login(admin).get("/accounts/").get_data(as_text=True)
     rows = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
-    cells = {re.sub(r"<[^>]+>", "", row[0]): row[1:3] + row[-1:] for row in rows if row}
+    cells = {re.sub(r"<[^>]+>", "", row[0]).split()[0]: row[1:3] + row[-1:] for row in rows if row}  # ref, then why
     assert cells[placed.external_ref] == [placed.debtor.full_name, "Northwind Bank", collector.full_name]
     assert cells[bare.external_ref] == [bare.debtor.full_name, "—", "Unassigned"]
 

@@ -18,6 +18,7 @@ from app.accounts.models import Account
 from app.accounts.queries import UNASSIGNED, WorklistFilters, list_accounts
 from app.accounts.states import OPEN_STATUSES, Status
 from app.accounts.worklist import SORTS, branch_statuses, page_query, shape_of
+from app.accounts.workscore import score, score_values
 from app.extensions import db
 from app.pg.worklist import choose_plan
 from app.timeutil import utcnow
@@ -47,6 +48,7 @@ def worklist(agency, admin, collector, other_collector):
             # new accounts are unassigned but one (the collector indexes leave out only unassigned new ones)
             assigned_collector_id=None if status == Status.NEW and n != 8 else next(collectors),
             created_at=now + timedelta(hours=n // 3),
+            next_follow_up_at=None if n % 3 else utcnow() + timedelta(days=n % 4 - 2),
         )
         account.debtor.full_name = name
         account.refresh_search_text()
@@ -76,6 +78,10 @@ def filter_sets(collector_id: int) -> dict[str, dict]:
         "aging+status": {"aging": "0_30", "status": Status.ASSIGNED},
         "aging+closed": {"aging": "0_30", "status": Status.CLOSED},
         "aging+collector": {"aging": "61_90", "collector_id": collector_id},
+        "open": {"open_only": True},
+        "open+collector": {"open_only": True, "collector_id": collector_id},
+        "open+unassigned": {"open_only": True, "collector_id": UNASSIGNED},
+        "open+q": {"open_only": True, "q": "smith"},
         "q": {"q": "smith"},
         "q_quote": {"q": "o'brien"},
         "q_wildcards": {"q": "50%_"},
@@ -88,7 +94,7 @@ def filter_sets(collector_id: int) -> dict[str, dict]:
     }
 
 
-SORT_ATTRS = {name: column.key for name, column in SORTS.items()}
+SORT_ATTRS = {name: column.key for name, column in SORTS.items() if name != "score"}
 
 
 def expected_ids(viewer, filters: WorklistFilters) -> list[int]:
@@ -98,11 +104,21 @@ def expected_ids(viewer, filters: WorklistFilters) -> list[int]:
         for a in db.session.scalars(db.select(Account))
         if a.agency_id == viewer.agency_id and keeps(a, viewer, filters)
     ]
+    if filters.sort == "score":
+        return by_score(viewer, rows, filters.direction == "desc")
     attr, descending = SORT_ATTRS[filters.sort], filters.direction == "desc"
     present = sorted((a for a in rows if getattr(a, attr) is not None), key=lambda a: (getattr(a, attr), a.id))
     missing = sorted((a for a in rows if getattr(a, attr) is None), key=lambda a: a.id)
     ordered = (missing[::-1] + present[::-1]) if descending else (present + missing)
     return [a.id for a in ordered]
+
+
+def by_score(viewer, rows: list[Account], descending: bool) -> list[int]:
+    """The rows' ids by (work score, id), each account's score read on its own (the formula's one statement)."""
+    values = score_values(viewer.agency.work_score_weights, viewer.agency.timezone)
+    stmt = db.select(Account.id, score(Account)).where(Account.id.in_([a.id for a in rows]))
+    ranked = sorted(db.session.execute(stmt, values).all(), key=lambda row: (row[1], row[0]), reverse=descending)
+    return [row[0] for row in ranked]
 
 
 def keeps(a: Account, viewer, f: WorklistFilters) -> bool:
@@ -117,6 +133,7 @@ def keeps(a: Account, viewer, f: WorklistFilters) -> bool:
         f.due_to is None or (a.due_date is not None and a.due_date <= f.due_to),
         f.q.lower() in a.search_text,
         f.aging is None or in_bucket(a, BY_KEY[f.aging], viewer),
+        not f.open_only or a.status in OPEN_STATUSES,
     ]
     return all(checks)
 

@@ -10,7 +10,7 @@ from app.accounts.states import Status, allowed_targets
 ADMIN = ("demo.admin", "Demo@2026")
 SARAH = ("sarah.mitchell", "Collector@2026")
 JAMES = ("james.carter", "Collector@2026")
-ACCOUNT_URL = re.compile(r"/accounts/\d+$")
+ACCOUNT_URL = re.compile(r"/accounts/\d+(\?list=[^#]*)?$")  # opened from a list: it carries the list
 
 
 def login(page: Page, user: tuple[str, str], lands_on: str) -> None:

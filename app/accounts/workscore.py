@@ -1,0 +1,160 @@
+"""The work score: the order in which a collector should work their accounts, and the words that explain it.
+
+One statement of the formula, as SQL expressions that both databases run (``app.pg.sql`` spells the date
+arithmetic for each): the worklist sorts by ``score()`` and shows ``factor_points()`` in its "why this order" line,
+so what is shown is what was sorted by. Each factor is a visible fact about the account times the agency's
+weight for it (``Agency.work_score_weights``, set in Settings); the time-dependent facts are measured from the
+bound ``now``, and a follow-up counts when it is due before the end of the agency's today (``due_by``).
+
+The score is computed per request over the accounts in scope, not stored: "days since contact" and "follow-up
+due" change with the clock, so a stored score would be stale by the next day, and a weight change would
+rewrite every account of the agency (docs/decisions.md).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Float, bindparam, case, cast, func, literal
+
+from app.agencyday import day_end, day_start, local_today
+from app.pg.sql import DAY_SECONDS, epoch_days, smaller
+from app.timeutil import UTCDateTime, utcnow
+
+
+@dataclass(frozen=True)
+class Factor:
+    name: str
+    label: str  # Settings' wording of one unit of the weight
+    default: int  # points per unit
+    unit: float = 1.0  # of the fact: $1,000, 7 days, …
+
+
+# Caps keep one fact from drowning the others: an old, large, never-contacted account is not worth ten
+# fresh ones with a follow-up due.
+BALANCE_CAP, BALANCE_UNIT = 25_000, 1_000
+PLACED_CAP_DAYS, PLACED_UNIT_DAYS = 365, 30
+SILENCE_CAP_DAYS, SILENCE_UNIT_DAYS = 90, 7
+FACTORS = (
+    Factor("follow_up", "Points when a follow-up is due today or overdue", 40),
+    Factor("balance", f"Points per $1,000 of balance (up to ${BALANCE_CAP:,})", 2, BALANCE_UNIT),
+    Factor(
+        "no_contact",
+        f"Points per {SILENCE_UNIT_DAYS} days without contact (up to {SILENCE_CAP_DAYS} days)",
+        2,
+        SILENCE_UNIT_DAYS,
+    ),
+    Factor(
+        "placed",
+        f"Points per {PLACED_UNIT_DAYS} days since placement (up to {PLACED_CAP_DAYS} days)",
+        1,
+        PLACED_UNIT_DAYS,
+    ),
+    Factor("priority", "Points per priority level (P0 none … P3 three times)", 5),
+    Factor("promise_plan", "Points for a broken promise or a plan in arrears (once those exist)", 0),
+)
+FACTOR_NAMES = tuple(f.name for f in FACTORS)
+MAX_WEIGHT = 1000
+
+# Priority in words: the one place that says what P0–P3 mean (shown wherever a priority is).
+PRIORITY_WORDS = {0: "low", 1: "normal", 2: "high", 3: "urgent"}
+
+
+def priority_label(priority: int) -> str:
+    """``P2 · high``: the level and what it means."""
+    return f"P{priority} · {PRIORITY_WORDS.get(priority, '?')}"
+
+
+def weights_of(stored: dict | None) -> dict[str, int]:
+    """The agency's weight per factor: what it stored, the defaults for the rest."""
+    stored = stored or {}
+    return {f.name: int(stored.get(f.name, f.default)) for f in FACTORS}
+
+
+def weight(name: str):
+    """The bound points per one of the fact's own units (dollars, days): the weight divided by the factor's unit,
+    so each row costs one multiplication per factor."""
+    return bindparam(f"w_{name}", type_=Float, required=True)
+
+
+def _capped(value, cap: float):
+    return smaller(value, literal(cap, Float))
+
+
+def _days_since(column):
+    """Days from ``column`` to the bound ``now``, as ``now_days`` minus the column's days since 1970: no
+    interval is built per row."""
+    return bindparam("now_days", type_=Float, required=True) - epoch_days(column)
+
+
+def promise_plan_state(rows):
+    """HOOK: 1 when the account has a broken promise or a plan in arrears. Zero until promises and plans exist;
+    then return that state as a 0/1 SQL expression on ``rows`` (kept on the account, like ``next_follow_up_at``)."""
+    return literal(0.0)
+
+
+def facts(rows) -> dict:
+    """Each factor's fact on ``rows`` (accounts), capped, in dollars, days or levels."""
+    due_by = bindparam("due_by", type_=UTCDateTime, required=True)
+    silence = _days_since(func.coalesce(rows.last_contact_at, rows.created_at))
+    return {
+        "follow_up": case((rows.next_follow_up_at < due_by, 1.0), else_=0.0),
+        "balance": _capped(cast(rows.current_balance, Float), float(BALANCE_CAP)),
+        "no_contact": _capped(silence, float(SILENCE_CAP_DAYS)),
+        "placed": _capped(_days_since(rows.created_at), float(PLACED_CAP_DAYS)),
+        "priority": cast(rows.priority, Float),
+        "promise_plan": promise_plan_state(rows),
+    }
+
+
+def factor_points(rows) -> dict:
+    """Each factor's points on ``rows``: its fact times the agency's weight per unit (bound ``w_<factor>``)."""
+    return {name: fact * weight(name) for name, fact in facts(rows).items()}
+
+
+def score(rows):
+    """The work score of ``rows``: the sum of the factors' points."""
+    points = list(factor_points(rows).values())
+    total = points[0]
+    for term in points[1:]:
+        total = total + term
+    return total
+
+
+def score_values(stored_weights: dict | None, tz: str, now: datetime | None = None) -> dict:
+    """The bound parameters of ``score()``: the weights per unit, ``now`` (as days since 1970) and the end of the
+    agency's today."""
+    now = now or utcnow()
+    weights = weights_of(stored_weights)
+    per_unit = {f"w_{f.name}": weights[f.name] / f.unit for f in FACTORS}
+    return per_unit | dict(now_days=now.timestamp() / DAY_SECONDS, due_by=day_end(local_today(tz, now), tz))
+
+
+def explain(rows, tz: str, currency: str = "USD") -> dict[int, str]:
+    """The "why this order" line of each row, by account id."""
+    now = utcnow()
+    today_start = day_start(local_today(tz, now), tz)
+    symbol = "$" if currency == "USD" else f"{currency} "
+    return {row.id: why(row, now, today_start, symbol) for row in rows}
+
+
+def why(row, now: datetime, today_start: datetime, currency_symbol: str = "$", top: int = 3) -> str:
+    """The "why this order" line of a row carrying the factors' points (``pt_<factor>``, from SQL) and its
+    columns: the largest contributions first, in words."""
+    points = {name: getattr(row, f"pt_{name}", 0) or 0 for name in FACTOR_NAMES}
+    ranked = sorted((n for n in FACTOR_NAMES if points[n] > 0), key=lambda n: -points[n])
+    words = [_words(name, row, now, today_start, currency_symbol) for name in ranked[:top]]
+    return " · ".join(words) or "nothing stands out"
+
+
+def _words(name: str, row, now: datetime, today_start: datetime, symbol: str) -> str:
+    if name == "follow_up":
+        return "follow-up overdue" if row.next_follow_up_at < today_start else "follow-up due today"
+    if name == "balance":
+        return f"{symbol}{row.current_balance:,.0f}"
+    if name == "no_contact":
+        return f"no contact for {(now - row.last_contact_at).days} days" if row.last_contact_at else "never contacted"
+    if name == "placed":
+        return f"placed {(now - row.created_at).days} days ago"
+    if name == "priority":
+        return priority_label(row.priority)
+    return "promise or plan needs attention"
