@@ -147,5 +147,5 @@ def count_open_accounts_of(collector_ids: list[int]) -> dict[int, int]:
         .where(Account.assigned_collector_id.in_(collector_ids), Account.status.in_(WORKING_STATUSES))
         .group_by(Account.assigned_collector_id)
     )
-    counts = dict(db.session.execute(stmt).tuples().all())
+    counts = dict(db.session.execute(stmt).all())
     return {collector_id: counts.get(collector_id, 0) for collector_id in collector_ids}

@@ -104,7 +104,7 @@ def _status_entry(batch: Batch, row) -> dict:
 
 def _names(user_ids: set) -> dict[int, str]:
     ids = [i for i in user_ids if i]
-    return dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).tuples().all())
+    return dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
 
 
 def summary(params: dict, counts: dict) -> str:

@@ -74,7 +74,7 @@ def statuses_selected(viewer: User, selection: Selection) -> dict[Status, int]:
     """How many selected accounts are in each status (for the status change's choices)."""
     ids, values = selected_ids(viewer, selection)
     stmt = select(Account.status, func.count(Account.id)).where(Account.id.in_(ids)).group_by(Account.status)
-    return dict(db.session.execute(stmt, values).tuples().all())
+    return dict(db.session.execute(stmt, values).all())
 
 
 def next_batch(viewer: User, selection: Selection, after: int, size: int) -> list[Row]:

@@ -80,7 +80,8 @@ def run_operation(operation_id: int) -> BulkOperation:
 def _run_batch(operation: BulkOperation, action: BulkAction, actor: User) -> bool:
     """Apply the action to the next batch and commit it with the progress; False when none is left."""
     selection = Selection.from_json(operation.selection)
-    rows = next_batch(actor, selection, operation.last_account_id, BATCH_SIZE)
+    size = current_app.config.get("BULK_BATCH_SIZE", BATCH_SIZE)
+    rows = next_batch(actor, selection, operation.last_account_id, size)
     if not rows:
         return False
     state = {"cursor": operation.counts.get("cursor", 0)}
