@@ -41,5 +41,7 @@ def timeline_count(accounts, kind: ActivityKind) -> int:
     return db.session.scalar(stmt)
 
 
-def audit_events(action: str) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
+def audit_events(action: str, agency) -> list[AuditEvent]:
+    """The agency's events of that action (committed tests leave other agencies' events behind)."""
+    stmt = select(AuditEvent).where(AuditEvent.action == action, AuditEvent.agency_id == agency.id)
+    return list(db.session.scalars(stmt.order_by(AuditEvent.id)))

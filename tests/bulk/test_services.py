@@ -58,11 +58,11 @@ def test_new_accounts_become_assigned_with_timeline_entries_and_one_audit_event(
     assert {a.status for a in accounts} == {Status.ASSIGNED}
     assert timeline_count(accounts, ActivityKind.ASSIGNMENT) == 4
     assert timeline_count(accounts, ActivityKind.STATUS_CHANGE) == 4
-    (event,) = audit_events("accounts.bulk_assign")
+    (event,) = audit_events("accounts.bulk_assign", agency)
     assert event.entity_type == "bulk_operation" and event.entity_id == str(operation.id)
     assert event.changes["counts"]["assigned"] == 4 and event.changes["counts"]["status_assigned"] == 4
     assert event.changes["counts"][f"collector:{cora.id}"] == 2
-    assert audit_events("account.assigned") == []  # one event for the operation, not one per account
+    assert audit_events("account.assigned", agency) == []  # one event for the operation, not one per account
 
 
 def test_closed_accounts_stay_and_accounts_already_with_a_chosen_collector_keep_them(admin, agency):
@@ -101,7 +101,7 @@ def test_round_robin_carries_its_turn_across_batches(admin, agency, app, monkeyp
     accounts = new_accounts(agency, 7)
     operation = distribute(admin, accounts, [cora, dan, eve])
     assert owners(accounts) == [cora.id, dan.id, eve.id, cora.id, dan.id, eve.id, cora.id]
-    assert operation.processed == 7 and len(audit_events("accounts.bulk_assign")) == 1
+    assert operation.processed == 7 and len(audit_events("accounts.bulk_assign", agency)) == 1
 
 
 def test_all_matching_the_filters_is_rerun_on_the_server_inside_the_agency(admin, agency, foreign):
@@ -157,7 +157,7 @@ def test_bulk_priority_changes_only_what_differs(admin, agency):
     db.session.expire_all()
     assert [a.priority for a in accounts] == [3, 3, 3]
     assert operation.message == "Priority set to P3 on 2 accounts; 1 already had it."
-    assert audit_events("accounts.bulk_priority")[0].changes["counts"] == {"changed": 2, "unchanged": 1}
+    assert audit_events("accounts.bulk_priority", agency)[0].changes["counts"] == {"changed": 2, "unchanged": 1}
 
 
 @pytest.mark.parametrize("value", ["4", "-1", "x", ""])
@@ -184,7 +184,7 @@ def test_bulk_status_moves_the_valid_accounts_and_reports_the_rest(admin, agency
         "1 account moved to In contact; 3 left as they were (Closed: 1, New: 2 cannot move to In contact)."
     )
     assert timeline_count(assigned, ActivityKind.STATUS_CHANGE) == 2  # the assignment's, then this one
-    assert audit_events("accounts.bulk_status")[0].changes["counts"]["changed"] == 1
+    assert audit_events("accounts.bulk_status", agency)[0].changes["counts"]["changed"] == 1
 
 
 def test_bulk_status_to_assigned_needs_a_collector(admin, agency):

@@ -61,7 +61,7 @@ def test_a_crafted_post_of_another_agencys_ids_changes_nothing(login, admin, age
     response = login(admin).post("/accounts/bulk/assign", data)
     assert response.status_code == 422 and "No accounts of your agency are selected" in response.get_data(as_text=True)
     assert owners([foreign.account]) == [foreign.collector.id]
-    assert db.session.query(BulkOperation).count() == 0
+    assert db.session.query(BulkOperation).filter_by(agency_id=agency.id).count() == 0
 
 
 def test_no_collector_chosen_shows_the_error_on_the_field(login, admin, agency):

@@ -29,7 +29,7 @@ def test_a_large_operation_is_queued_then_run_by_the_worker(app, admin, agency, 
     assert operation.status == OperationStatus.DONE and operation.processed == 14
     assert operation.message == "12 assigned, 2 left unassigned: every chosen collector is full."
     assert [open_count(c) for c in (cora, dan, eve)] == [4, 4, 4]
-    assert len(audit_events("accounts.bulk_assign")) == 1
+    assert len(audit_events("accounts.bulk_assign", agency)) == 1
     assert "every 2s" not in web.get(f"/accounts/bulk/{operation.id}").get_data(as_text=True)
 
 
