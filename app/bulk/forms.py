@@ -30,7 +30,7 @@ class AssignForm(SelectionForm):
     collector_ids = SelectMultipleField(
         "Collectors",
         coerce=int,
-        validators=[DataRequired()],
+        validators=[Optional()],  # the service says "choose one or more" (a `required` checkbox means all)
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
