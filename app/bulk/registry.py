@@ -44,9 +44,13 @@ class BulkAction:
 
 
 def insert_timeline(entries: list[dict]) -> None:
-    """Write many timeline entries in one multi-row INSERT (``accounts.services.timeline_values`` each)."""
+    """Write timeline entries (``accounts.services.timeline_values`` each) as multi-row INSERT statements.
+
+    ``RETURNING`` makes SQLAlchemy send them as "insertmanyvalues" (a thousand rows a statement) rather than one
+    statement per row, so the timeline's statement-level rollup triggers run once per thousand entries.
+    """
     if entries:
-        db.session.execute(insert(Activity), entries)
+        db.session.execute(insert(Activity).returning(Activity.id), entries).all()
 
 
 def count_text(count: int, noun: str) -> str:
