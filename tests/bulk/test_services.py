@@ -208,3 +208,11 @@ def test_accounts_changed_in_bulk_are_still_accounts_of_the_agency(admin, agency
     accounts = new_accounts(agency, 2)
     services.submit_operation("priority", picked(accounts), {"priority": 0}, actor=admin)
     assert db.session.scalar(select(Account.agency_id).where(Account.id == accounts[0].id)) == agency.id
+
+
+def test_all_matching_a_search_selects_the_accounts_the_search_box_finds(admin, agency):
+    found = f.AccountFactory(agency=agency, debtor=f.DebtorFactory(agency_id=agency.id, full_name="Quincy Zebulon"))
+    missed = f.AccountFactory(agency=agency)
+    operation = services.submit_operation("priority", Selection(query="q=zebul"), {"priority": 0}, actor=admin)
+    db.session.expire_all()
+    assert operation.total == 1 and found.priority == 0 and missed.priority == 1
