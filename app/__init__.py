@@ -69,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
     from app.audit.views import bp as audit_bp
     from app.auth.mfa_views import bp as mfa_bp
     from app.auth.views import bp as auth_bp
+    from app.bulk.views import bp as bulk_bp
     from app.imports.views import bp as imports_bp
     from app.ops.views import bp as ops_bp
     from app.payments.api import bp as payments_api_bp
@@ -80,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
         mfa_bp,
         analytics_bp,
         accounts_bp,
+        bulk_bp,
         audit_bp,
         imports_bp,
         ops_bp,

@@ -18,17 +18,22 @@ MAX_NOTE_LENGTH = 5000
 
 def add_timeline_entry(account: Account, kind: ActivityKind, body: str, actor: User | None, **details) -> Activity:
     """Append an entry to the account's timeline (part of the caller's transaction)."""
-    entry = Activity(
-        agency_id=account.agency_id,
-        account_id=account.id,
+    entry = Activity(**timeline_values(account.agency_id, account.id, kind, body, actor, **details))
+    db.session.add(entry)
+    return entry
+
+
+def timeline_values(agency_id: int, account_id: int, kind: ActivityKind, body: str, actor: User | None, **details):
+    """The column values of a timeline entry (one entry here; many at once in a bulk insert)."""
+    return dict(
+        agency_id=agency_id,
+        account_id=account_id,
         actor_id=actor.id if actor else None,
         kind=kind,
         body=body,
         details=details,
         created_at=utcnow(),
     )
-    db.session.add(entry)
-    return entry
 
 
 def add_note(account_id: int, body: str, *, actor: User) -> Activity:
@@ -67,16 +72,22 @@ def change_status(account_id: int, target: str, note: str = "", *, actor: User) 
     new = parse_status(target)
     refuse_sensitive(note, "note", "note")
     account = queries.get_account(actor, account_id, for_update=True)
-    old = account.status
-    if not can_transition(old, new):
-        allowed = ", ".join(s.label for s in allowed_targets(old)) or "none (closed is final)"
-        message = f"An account in {old.label} cannot move to {new.label}. Allowed: {allowed}."
-        raise ValidationFailed(message, {"status": message})
-    if new == Status.ASSIGNED and account.assigned_collector_id is None:
-        raise ValidationFailed("Assign a collector first.", {"status": "Assign a collector first."})
+    refusal = transition_refusal(account.status, new, account.assigned_collector_id is not None)
+    if refusal:
+        raise ValidationFailed(refusal, {"status": refusal})
     set_status(account, new, actor, note=(note or "").strip()[:MAX_NOTE_LENGTH])
     db.session.commit()
     return account
+
+
+def transition_refusal(old: Status, new: Status, has_collector: bool) -> str | None:
+    """Why a user may not move an account from ``old`` to ``new`` (the message), or None when they may."""
+    if not can_transition(old, new):
+        allowed = ", ".join(s.label for s in allowed_targets(old)) or "none (closed is final)"
+        return f"An account in {old.label} cannot move to {new.label}. Allowed: {allowed}."
+    if new == Status.ASSIGNED and not has_collector:
+        return "Assign a collector first."
+    return None
 
 
 def status_change_text(old: Status, new: Status, note: str = "") -> str:
@@ -106,7 +117,7 @@ def assign_collector(account_id: int, collector_id: int, *, actor: User) -> Acco
     _check_can_assign(account, collector)
     previous = db.session.get(User, account.assigned_collector_id) if account.assigned_collector_id else None
     account.assigned_collector_id = collector.id
-    body = f"Assigned to {collector.full_name}" + (f" (was {previous.full_name})" if previous else "")
+    body = assignment_text(collector.full_name, previous and previous.full_name)
     add_timeline_entry(account, ActivityKind.ASSIGNMENT, body, actor, old=previous and previous.id, new=collector.id)
     audit.record(
         actor,
@@ -116,39 +127,72 @@ def assign_collector(account_id: int, collector_id: int, *, actor: User) -> Acco
         account.id,
         {"assigned_collector_id": {"old": previous and previous.id, "new": collector.id}},
     )
-    if account.status == Status.NEW:
-        set_status(account, Status.ASSIGNED, actor, system="assignment")
+    if status_after_assignment(account.status) != account.status:
+        set_status(account, status_after_assignment(account.status), actor, system="assignment")
     db.session.commit()
     return account
 
 
-def _lock_assignable_collector(actor: User, collector_id: int) -> User:
-    """The active collector of the actor's agency, with their profile row locked against racing assigns."""
+def assignment_text(collector_name: str, previous_name: str | None = None) -> str:
+    """The timeline wording of an assignment."""
+    return f"Assigned to {collector_name}" + (f" (was {previous_name})" if previous_name else "")
+
+
+def status_after_assignment(status: Status) -> Status:
+    """The system transition of an assignment: a new account becomes assigned, any other keeps its status."""
+    return Status.ASSIGNED if status == Status.NEW else status
+
+
+def assignment_refusal(status: Status, current_collector_id: int | None, collector_ids: set[int]) -> str | None:
+    """Why an account is not (re)assigned to one of ``collector_ids``: "closed" (final), "already" (it is
+    with one of them), or None when it can be."""
+    if status == Status.CLOSED:
+        return "closed"
+    if current_collector_id in collector_ids:
+        return "already"
+    return None
+
+
+def counts_against_limit(status: Status) -> bool:
+    """Whether an account in ``status`` takes one of its collector's max open accounts."""
+    return status in queries.WORKING_STATUSES
+
+
+def lock_assignable_collectors(actor: User, collector_ids: list[int]) -> list[CollectorProfile]:
+    """The active collectors of the actor's agency among ``collector_ids``, their profile rows locked in id
+    order (one order for every caller, so two assigners never deadlock) against racing assigns."""
     stmt = (
         select(CollectorProfile)
         .join(User, User.id == CollectorProfile.user_id)
         .where(
-            CollectorProfile.user_id == collector_id,
+            CollectorProfile.user_id.in_(collector_ids),
             CollectorProfile.agency_id == actor.agency_id,
             CollectorProfile.active.is_(True),
             User.active.is_(True),
             User.role == Role.COLLECTOR,
         )
+        .order_by(CollectorProfile.user_id)
         .with_for_update(of=CollectorProfile)
     )
-    profile = db.session.scalars(stmt).first()
-    if profile is None:
+    return list(db.session.scalars(stmt))
+
+
+def _lock_assignable_collector(actor: User, collector_id: int) -> User:
+    """The active collector of the actor's agency, with their profile row locked against racing assigns."""
+    profiles = lock_assignable_collectors(actor, [collector_id])
+    if not profiles:
         raise ValidationFailed("Choose an active collector of your agency.", {"collector_id": "Not available."})
-    return profile.user
+    return profiles[0].user
 
 
 def _check_can_assign(account: Account, collector: User) -> None:
-    if account.status == Status.CLOSED:
+    refusal = assignment_refusal(account.status, account.assigned_collector_id, {collector.id})
+    if refusal == "closed":
         raise ValidationFailed("A closed account cannot be reassigned.", {"collector_id": "Account is closed."})
-    if account.assigned_collector_id == collector.id:
+    if refusal == "already":
         message = f"The account is already assigned to {collector.full_name}."
         raise ValidationFailed(message, {"collector_id": message})
     limit = collector.collector_profile.max_open_accounts
-    if account.status in queries.WORKING_STATUSES and queries.count_open_accounts(collector.id) >= limit:
+    if counts_against_limit(account.status) and queries.count_open_accounts(collector.id) >= limit:
         message = f"{collector.full_name} already has {limit} open accounts, their maximum."
         raise ValidationFailed(message, {"collector_id": message})

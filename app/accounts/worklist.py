@@ -168,6 +168,15 @@ def search_plan(viewer: User, term: str, walked: list[Status] = ()) -> str:
     return pg_worklist.search_plan(term, walked, partial(sampled_term_counts, viewer.agency_id, term))
 
 
+def matching_ids(viewer: User, filters) -> tuple[Select, dict]:
+    """The ids of every account the list shows for ``filters`` (unsorted, unpaged), and its parameters: what a
+    bulk action's "all matching these filters" re-runs on the server."""
+    stmt = _filtered(Account, shape_of(viewer, filters))
+    if filters.q:
+        stmt = stmt.where(pg_worklist.contains(Account.search_text, bindparam("term", required=True)))
+    return stmt, _values(viewer, filters)
+
+
 @lru_cache(maxsize=2048)
 def page_ids(shape: Shape) -> Select:
     """The ids of one page for ``shape``, in its sort order (parameters as ``page_query`` gives them)."""
