@@ -31,7 +31,7 @@ def set_follow_up(actor: User, account: Account, due_at: datetime, reason: str) 
     NotFound for an account outside the actor's scope, ValidationFailed for an empty or long reason or a naive
     time.
     """
-    text = _check(due_at, reason)
+    text = check_follow_up(due_at, reason)
     _ensure_visible(actor, account)
     follow_up = place_follow_up(account, due_at, text, actor)
     changes = {"follow_up_id": follow_up.id, "due_at": {"old": None, "new": due_at.isoformat()}, "reason": text}
@@ -75,7 +75,7 @@ def complete_follow_up(follow_up_id: int, *, actor: User) -> FollowUp:
 
 def move_follow_up(follow_up_id: int, due_at: datetime, *, actor: User) -> FollowUp:
     """Move an open follow-up to ``due_at``. Raises NotFound outside the actor's scope or once done."""
-    _check(due_at, "moved")
+    check_follow_up(due_at, "moved")
     follow_up, account = _open_follow_up(actor, follow_up_id)
     before = follow_up.due_at.isoformat()
     follow_up.due_at = due_at
@@ -120,7 +120,7 @@ def set_priority(account_id: int, priority: int, *, actor: User) -> Account:
     return account
 
 
-def _check(due_at: datetime, reason: str) -> str:
+def check_follow_up(due_at: datetime, reason: str) -> str:
     if due_at is None or due_at.tzinfo is None:
         raise ValidationFailed("Give the follow-up's date and time.", {"due_at": "Enter a date and time."})
     text = (reason or "").strip()

@@ -1,10 +1,12 @@
 """Every bulk action by name. To add one, add its ``BulkAction`` here (see ``app.bulk.registry``)."""
 
-from app.bulk import assign, changes
+from app.bulk import assign, changes, followups
 from app.bulk.registry import BulkAction
 from app.errors import NotFound
 
-ACTIONS: dict[str, BulkAction] = {a.name: a for a in (assign.ACTION, changes.PRIORITY, changes.STATUS)}
+ACTIONS: dict[str, BulkAction] = {
+    a.name: a for a in (assign.ACTION, changes.PRIORITY, changes.STATUS, followups.ACTION)
+}
 
 
 def get_action(name: str) -> BulkAction:

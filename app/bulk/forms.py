@@ -4,6 +4,7 @@ from wtforms import HiddenField, SelectField, SelectMultipleField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.accounts import forms as accounts_forms
 from app.accounts.states import Status
 from app.bulk.distribution import MODES, ROUND_ROBIN
 from app.bulk.selection import MAX_IDS, MAX_QUERY, Selection, parse_ids
@@ -66,4 +67,13 @@ class StatusForm(SelectionForm):
         return {"status": self.status.data}
 
 
-FORMS = {"assign": AssignForm, "priority": PriorityForm, "status": StatusForm}
+class FollowUpForm(SelectionForm, accounts_forms.FollowUpForm):
+    """The follow-up's day, time and reason; the agency's timezone is set by the view before ``params``."""
+
+    timezone = "UTC"
+
+    def params(self) -> dict:
+        return {"due_at": self.due_at(self.timezone).isoformat(), "reason": self.reason.data}
+
+
+FORMS = {"assign": AssignForm, "priority": PriorityForm, "status": StatusForm, "follow_up": FollowUpForm}

@@ -40,6 +40,8 @@ def action_form(viewer: User, name: str, form):
     if name == "assign":
         collectors = queries.list_collectors(viewer, active_only=True)
         form.set_collectors(collectors, queries.count_open_accounts_of([c.id for c in collectors]))
+    if name == "follow_up":
+        form.timezone = viewer.agency.timezone
     if name == "status" and not form.status.choices:
         form.set_targets(list(Status))
     return form

@@ -1,7 +1,7 @@
 """bulk operations: a bulk action over a selection of accounts, its progress and outcome
 
 Revision ID: 0021_bulk
-Revises: 0018_import_job_rq_id
+Revises: 0020_workscore
 Create Date: 2026-12-07 01:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0021_bulk"
-down_revision = "0018_import_job_rq_id"
+down_revision = "0020_workscore"
 branch_labels = None
 depends_on = None
 

@@ -4,10 +4,11 @@ import re
 
 import pytest
 
+from app.accounts.models import ActivityKind
 from app.bulk.models import BulkOperation
 from app.extensions import db
 from tests import factories as f
-from tests.bulk.helpers import collectors, new_accounts, owners
+from tests.bulk.helpers import audit_events, collectors, new_accounts, owners, timeline_count
 
 
 def test_the_admins_list_has_a_checkbox_per_row_in_the_bulk_form(login, admin, account):
@@ -101,3 +102,26 @@ def test_the_operation_status_block_alone_for_htmx(login, admin, agency):
     fragment = web.get(response.headers["Location"], htmx=True, target="operation-status").get_data(as_text=True)
     assert "<html" not in fragment and 'id="operation-status"' in fragment and "P0" in fragment
     assert "every 2s" not in fragment  # done: polling stops
+
+
+def test_a_bulk_follow_up_lands_on_every_picked_account_at_the_agencys_time(login, admin, agency):
+    agency.timezone = "America/Los_Angeles"
+    accounts = new_accounts(agency, 3)
+    db.session.commit()
+    data = {"scope": "ids", "ids": ",".join(str(a.id) for a in accounts), "day": "2030-01-15", "time": "18:30"}
+    response = login(admin).post("/accounts/bulk/follow_up", {**data, "reason": "Call back after work"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    # 18:30 in Los Angeles on 15 January is 02:30 UTC the next day
+    assert {a.next_follow_up_at.isoformat() for a in accounts} == {"2030-01-16T02:30:00+00:00"}
+    assert timeline_count(accounts, ActivityKind.FOLLOW_UP) == 3
+    assert [e.changes["counts"] for e in audit_events("accounts.bulk_follow_up", agency)] == [{"changed": 3}]
+
+
+def test_a_bulk_follow_up_without_a_reason_changes_nothing(login, admin, agency):
+    accounts = new_accounts(agency, 2)
+    data = {"scope": "ids", "ids": ",".join(str(a.id) for a in accounts), "day": "2030-01-15", "time": "09:00"}
+    response = login(admin).post("/accounts/bulk/follow_up", data)
+    assert response.status_code == 422 and 'class="error"' in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert [a.next_follow_up_at for a in accounts] == [None, None]
