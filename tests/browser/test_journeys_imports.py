@@ -15,7 +15,7 @@ def test_admin_checks_the_demo_drop_folder_and_reads_the_errors(page: Page):
     expect(page.locator("#job-table tbody tr")).to_have_count(3)
     expect(page.locator("#job-table .badge").first).to_have_text(re.compile(r"^completed"))
     page.get_by_role("link", name=re.compile(r"placement-2-")).click()
-    expect(page.locator("#job-status .badge")).to_have_text("completed with errors")
+    expect(page.locator("#job-status .badge")).to_have_text("Completed with errors")
     expect(page.locator("#job-status")).not_to_have_attribute("hx-trigger", re.compile("every"))
     errors = page.locator("#row-errors tbody tr")
     expect(errors).to_have_count(3)
