@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from app.accounts.states import Status
 from app.agencyday import local_time
+from app.forms import SECRET_FIELD_TYPES
 from app.words import words
 
 
@@ -32,4 +33,4 @@ def status_label(value) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(money=money, local_dt=local_dt, status_label=status_label, words=words)
-    app.jinja_env.globals.update(Status=Status)
+    app.jinja_env.globals.update(Status=Status, SECRET_FIELD_TYPES=SECRET_FIELD_TYPES)
