@@ -27,12 +27,12 @@ def test_sign_in_keeps_the_username_not_the_password(web, admin):
 
 
 def test_agency_profile_keeps_every_value_and_shows_every_error(login, admin):
-    typed = {"name": "", "timezone": "", "currency": "USD", "city": "Springfield", "postal_code": "62701",
+    typed = {"name": "", "timezone": "Nowhere/City", "currency": "USD", "city": "Springfield", "postal_code": "62701",
              "country": "USA"}  # fmt: skip
     response = login(admin).post("/settings/", typed)
     body = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert retained(body, 'value="Springfield"', 'value="62701"', 'value="USA"') == []
+    assert retained(body, 'value="Springfield"', 'value="62701"', 'value="USA"', 'value="Nowhere/City"') == []
     assert len(ERROR.findall(body)) == 3  # name, timezone and country at once
 
 

@@ -1,10 +1,10 @@
 """Forms of the settings pages: input shape only; the services judge the values."""
 
 from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.forms import BaseForm, optional_int, options
-from app.settings.services import CURRENCIES
+from app.settings.services import CURRENCIES, known_timezone
 
 
 class AgencyForm(BaseForm):
@@ -19,6 +19,10 @@ class AgencyForm(BaseForm):
     postal_code = StringField("Postal code", validators=[Optional(), Length(max=20)])
     country = StringField("Country (2 letters)", validators=[Optional(), Length(max=2)])
     mfa_required = BooleanField("Require two-factor authentication for every user of this agency")
+
+    def validate_timezone(self, field) -> None:
+        if not known_timezone((field.data or "").strip()):
+            raise ValidationError("Unknown timezone.")
 
 
 class CollectorForm(BaseForm):
