@@ -1,4 +1,4 @@
-"""``flask seed-demo``: two demo agencies with staff, debtors and six months of account history.
+"""``flask seed-demo``: two demo agencies with staff, debtors, six months of account history and import jobs.
 
 Everything random comes from ``random.Random(spec.seed)``, so every run builds the same data (timestamps are
 the same offsets from the time of the run). The tables live in ``app.demo_data``, the portfolios are built by
@@ -23,6 +23,7 @@ from app.demo_portfolio import Run, build_portfolio
 from app.errors import Conflict
 from app.extensions import db
 from app.imports.demo import seed_drop_folder
+from app.imports.demo_files import run_demo_imports
 from app.payments import demo as demo_payments
 from app.timeutil import utcnow
 
@@ -54,7 +55,14 @@ def seed_demo(reset: bool = False) -> str:
     lines = [_seed_agency(spec, reset, hash_password, now) for spec in data.AGENCIES]
     lines.append(seed_drop_folder(data.AGENCIES[0].slug, reset))
     db.session.commit()
+    lines.append(_import_history(data.AGENCIES[0]))
     return _summary(lines)
+
+
+def _import_history(spec: data.AgencySpec) -> str:
+    """The agency's import jobs, by really importing its demo files (each run commits its own work)."""
+    admin = db.session.scalars(select(User).where(User.username == spec.admin.username.lower())).one()
+    return run_demo_imports(admin.agency_id, admin)
 
 
 def _seed_agency(spec: data.AgencySpec, reset: bool, hash_password: Callable[[str], str], now: datetime) -> str:

@@ -9,13 +9,23 @@ length (``tests/test_forms.py`` walks every form class to hold that).
 from collections.abc import Iterable
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, FloatField, IntegerField
+from wtforms import DateField, DecimalField, FloatField, IntegerField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 
 from app.agencyday import EARLIEST_DAY, LATEST_DAY, is_plausible_day
 
 NUMBER_FIELDS = (IntegerField, DecimalField, FloatField)
+# Fields whose value a re-rendered form never sends back (the page could be cached or looked at over a shoulder);
+# ``_macros/forms.html`` notes under them that they must be entered again.
+SECRET_FIELD_TYPES = ("PasswordField", "SecretTextAreaField")
+
+
+class SecretTextAreaField(TextAreaField):
+    """A multi-line secret (a private key): typed in a textarea, never written back into the page."""
+
+    def _value(self) -> str:
+        return ""
 
 
 def options(pairs: Iterable[tuple]) -> list[SelectChoice]:

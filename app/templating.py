@@ -1,4 +1,4 @@
-"""Jinja filters and globals: money, dates in the agency's timezone, status labels."""
+"""Jinja filters and globals: money, dates in the agency's timezone, stored codes as words."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -9,7 +9,9 @@ from flask_login import current_user
 from app.accounts.states import Status
 from app.accounts.workscore import PRIORITY_WORDS, priority_label
 from app.agencyday import local_time
+from app.forms import SECRET_FIELD_TYPES
 from app.timeutil import utcnow
+from app.words import words
 
 
 def money(value: Decimal | None, currency: str = "USD") -> str:
@@ -28,11 +30,13 @@ def local_dt(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 
 def status_label(value) -> str:
-    return Status(value).label
+    return Status(value).label  # the code checked against the statuses: a wrong one fails loudly
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        money=money, local_dt=local_dt, status_label=status_label, priority_label=priority_label
+        money=money, local_dt=local_dt, status_label=status_label, priority_label=priority_label, words=words
     )
-    app.jinja_env.globals.update(Status=Status, PRIORITY_WORDS=PRIORITY_WORDS, now_utc=utcnow)
+    app.jinja_env.globals.update(
+        Status=Status, PRIORITY_WORDS=PRIORITY_WORDS, now_utc=utcnow, SECRET_FIELD_TYPES=SECRET_FIELD_TYPES
+    )

@@ -17,7 +17,8 @@ from app.auth.services import authenticate
 from app.debtors.models import Debtor
 from app.demo import seed_demo
 from app.extensions import db
-from app.payments.models import APPLIED_STATUSES, Payment
+from app.imports.models import ImportJob, ImportRowError, JobStatus
+from app.payments.models import APPLIED_STATUSES, Payment, PaymentStatus
 from app.timeutil import utcnow
 
 APEX, NORTHWIND = "apex-recovery", "northwind-credit"
@@ -74,10 +75,38 @@ def test_seed_creates_85_apex_accounts_covering_every_status(seeded):
     assert "created" in seeded
 
 
-def test_seed_writes_one_audit_event_per_agency_and_the_chain_verifies(seeded):
+IMPORT_EVENTS = ["import.received", "import.applied"] * 7
+
+
+def test_seed_writes_one_audit_event_per_agency_then_its_imports_and_the_chain_verifies(seeded):
+    assert audit_actions(APEX) == ["demo.seeded", *IMPORT_EVENTS]
+    assert audit_actions(NORTHWIND) == ["demo.seeded"]
     for slug in (APEX, NORTHWIND):
-        assert audit_actions(slug) == ["demo.seeded"]
         assert verify_chain(agency(slug).id).ok
+
+
+def test_seed_runs_seven_real_imports_one_with_rejected_rows(seeded):
+    jobs = db.session.scalars(select(ImportJob).where(ImportJob.agency_id == agency(APEX).id).order_by(ImportJob.id))
+    jobs = list(jobs)
+    assert len(jobs) == 7 and "demo imports: 7 files, 92 rows, 2 rejected" in seeded
+    assert sum(job.total for job in jobs[:6]) == 85  # one refresh file per creditor: every account once
+    assert all(job.status == JobStatus.COMPLETED and job.updated == job.total for job in jobs[:6])
+    corrections = jobs[6]
+    assert (corrections.status, corrections.total, corrections.ok, corrections.errors) == (
+        JobStatus.COMPLETED_WITH_ERRORS,
+        7,
+        5,
+        2,
+    )
+    rejected = db.session.scalars(select(ImportRowError).where(ImportRowError.job_id == corrections.id)).all()
+    assert {error.line_no for error in rejected} == {7, 8}
+    assert count(Account, APEX) == 85  # refreshes update the portfolio, they place no new accounts
+
+
+def test_seed_records_at_least_160_payments_of_every_kind(seeded):
+    statuses = Counter(db.session.scalars(select(Payment.status).where(Payment.agency_id == agency(APEX).id)))
+    assert sum(statuses.values()) >= 160
+    assert {PaymentStatus.COMPLETED, PaymentStatus.PENDING, PaymentStatus.FAILED} <= set(statuses)
 
 
 def test_second_run_leaves_existing_agencies_untouched(seeded):
@@ -98,7 +127,7 @@ def test_reset_rebuilds_the_same_accounts_and_audits_the_reset(seeded):
     assert summary.count("reset and rebuilt") == 2
     assert snapshot(APEX) == before
     assert (agency(APEX).id, authenticate("demo.admin", "Demo@2026").id) == (agency_id, admin_id)
-    assert audit_actions(APEX) == ["demo.seeded", "demo.reset", "demo.seeded"]
+    assert audit_actions(APEX) == ["demo.seeded", *IMPORT_EVENTS, "demo.reset", "demo.seeded", *IMPORT_EVENTS]
     assert verify_chain(agency(APEX).id).ok
     assert verify_chain(agency(NORTHWIND).id).ok
 

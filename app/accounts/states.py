@@ -2,6 +2,8 @@
 
 import enum
 
+from app.words import words
+
 
 class Status(enum.StrEnum):
     NEW = "new"
@@ -15,7 +17,7 @@ class Status(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return words(self.value)
 
 
 S = Status

@@ -7,7 +7,7 @@ from app.analytics import charts, periods, queries
 from app.analytics.csv import csv_response
 from app.auth.decorators import roles_required
 from app.auth.models import Role
-from app.htmx import render
+from app.htmx import render, wants_fragment
 
 bp = Blueprint("analytics", __name__, url_prefix="/analytics")
 PAGE = "analytics/dashboard.html"
@@ -22,35 +22,68 @@ def require_admin():
 
 @bp.get("/")
 def dashboard():
-    """The page frame at once; every panel fills itself in with an htmx request on load."""
+    """The page frame at once; every panel fills itself in with an htmx request on load. Without JavaScript the
+    page's <noscript> link asks for ``?panels=all``: every panel computed into the page."""
+    if request.args.get("panels") == "all":
+        return _whole_dashboard()
     return render(PAGE, **_trend_args())
 
 
 @bp.get("/figures")
 def figures():
-    return render(PAGE, block="figures", figures=queries.get_dashboard_figures(current_user), **_trend_args())
+    return _panel("figures", _figures_ctx)
 
 
 @bp.get("/trend")
 def trend():
     """Net collected and payment count per period, as an SVG chart with a table view."""
-    args = _trend_args()
-    points = queries.get_payment_trend(current_user, args["rng"], args["granularity"])
-    chart = charts.bar_chart(points, charts.LABEL_FORMATS[args["granularity"]])
-    return render(PAGE, block="trend", points=points, chart=chart, **args)
+    return _panel("trend", _trend_ctx)
 
 
 @bp.get("/aging")
 def aging():
-    return render(PAGE, block="aging", aging_rows=queries.get_aging(current_user), **_trend_args())
+    return _panel("aging", _aging_ctx)
 
 
 @bp.get("/collectors")
 def collectors():
     """Collector performance for a period, sortable by any column."""
+    return _panel("collectors", _collectors_ctx)
+
+
+def _figures_ctx() -> dict:
+    return dict(figures=queries.get_dashboard_figures(current_user))
+
+
+def _trend_ctx() -> dict:
+    args = _trend_args()
+    points = queries.get_payment_trend(current_user, args["rng"], args["granularity"])
+    return dict(points=points, chart=charts.bar_chart(points, charts.LABEL_FORMATS[args["granularity"]]))
+
+
+def _aging_ctx() -> dict:
+    return dict(aging_rows=queries.get_aging(current_user))
+
+
+def _collectors_ctx() -> dict:
     args = _performance_args()
-    rows = queries.get_collector_performance(current_user, args["prng"], args["sort"], args["desc"])
-    return render(PAGE, block="collectors", perf_rows=rows, **args, **_trend_args())
+    return dict(perf_rows=queries.get_collector_performance(current_user, args["prng"], args["sort"], args["desc"]))
+
+
+PANELS = (_figures_ctx, _trend_ctx, _aging_ctx, _collectors_ctx)
+
+
+def _panel(block: str, panel_ctx):
+    """One panel for htmx. A plain request (a panel's form or sort link used without JavaScript) gets the whole
+    dashboard, every panel filled in, with this request's period and sort."""
+    if not wants_fragment():
+        return _whole_dashboard()
+    return render(PAGE, block=block, **panel_ctx(), **_performance_args(), **_trend_args())
+
+
+def _whole_dashboard():
+    ctx = {key: value for panel_ctx in PANELS for key, value in panel_ctx().items()}
+    return render(PAGE, **ctx, **_performance_args(), **_trend_args())
 
 
 @bp.get("/trend.csv")

@@ -4,8 +4,9 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.forms import BaseForm, options
+from app.forms import BaseForm, SecretTextAreaField, options
 from app.imports.models import SourceKind
+from app.words import words
 
 KEY_CHECKS = [Optional(), Length(max=20_000)]  # an OpenSSH RSA-16384 private key is about 13,000 characters
 
@@ -18,12 +19,12 @@ class ImportSourceForm(BaseForm):
     """An SFTP server (or local folder); secrets left blank keep the stored ones."""
 
     name = StringField("Name", validators=[DataRequired(), Length(max=100)])
-    kind = SelectField("Kind", choices=options([(k.value, k.value.upper()) for k in SourceKind]))
+    kind = SelectField("Kind", choices=options([(k.value, words(k)) for k in SourceKind]))
     host = StringField("Host", validators=[Optional(), Length(max=255)])
     port = IntegerField("Port", default=22, validators=[Optional(), NumberRange(1, 65535)])
     username = StringField("Username", validators=[Optional(), Length(max=100)])
     password = PasswordField("Password (blank keeps the stored one)", validators=[Optional(), Length(max=500)])
-    private_key = TextAreaField("Private key, PEM/OpenSSH (blank keeps the stored one)", validators=KEY_CHECKS)
+    private_key = SecretTextAreaField("Private key, PEM/OpenSSH (blank keeps the stored one)", validators=KEY_CHECKS)
     host_key = TextAreaField("Server host key, e.g. 'ssh-ed25519 AAAA…' (ssh-keyscan)", validators=KEY_CHECKS)
     remote_dir = StringField("Remote directory (or local folder)", validators=[DataRequired(), Length(max=500)])
     processed_dir = StringField("Processed directory", validators=[DataRequired(), Length(max=500)])

@@ -11,6 +11,7 @@ from app.auth.models import User
 from app.dbtypes import str_enum
 from app.extensions import db
 from app.timeutil import UTCDateTime, utcnow
+from app.words import words
 
 
 class SourceKind(enum.StrEnum):
@@ -33,7 +34,7 @@ class JobStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ")
+        return words(self.value)
 
 
 class ImportSource(db.Model):

@@ -8,7 +8,7 @@ from app.auth.decorators import roles_required
 from app.auth.models import Role
 from app.errors import ValidationFailed
 from app.extensions import htmx
-from app.htmx import render
+from app.htmx import render, render_blocks, wants_fragment
 from app.imports import queries
 from app.imports.forms import ImportSourceForm, UploadForm
 from app.imports.services import receive, sources
@@ -58,9 +58,12 @@ def too_large(exc):
 
 @bp.get("/<int:job_id>")
 def show(job_id: int):
-    """A job's page; its status block polls every 2 s while the job is queued or running."""
+    """A job's page; its status block polls every 2 s while the job is queued or running, and the poll that finds
+    it ended also brings the final rejected rows (out of band)."""
     job = queries.get_job(current_user, job_id)
     errors = queries.list_row_errors(job, page_number())
+    if htmx.target == "job-status" and not job.status.active:
+        return render_blocks("imports/show.html", ["job_status", "row_errors"], job=job, errors=errors, oob=True)
     block = {"job-status": "job_status", "row-errors": "row_errors"}.get(htmx.target or "")
     return render("imports/show.html", block=block, job=job, errors=errors)
 
@@ -108,7 +111,10 @@ def _source_form(form: ImportSourceForm, source):
 def source_test(source_id: int):
     """ "Test connection": success or the precise failure, shown next to the button."""
     ok, message = sources.test_connection(queries.get_source(current_user, source_id))
-    return render("imports/sources.html", block="test_result", ok=ok, message=message, source_id=source_id)
+    result = dict(ok=ok, message=message, source_id=source_id)
+    if wants_fragment():
+        return render("imports/sources.html", block="test_result", **result)
+    return render("imports/sources.html", sources=queries.list_sources(current_user), **result)  # no JS: in its row
 
 
 @bp.post("/sources/<int:source_id>/check")

@@ -23,12 +23,12 @@ from app.templating import money
 
 # How many payments accounts of each status get, and what share of the original they cover in total.
 PLANS = {
-    Status.IN_CONTACT: ((0, 1), (0.05, 0.2)),
-    Status.NEGOTIATING: ((0, 2), (0.1, 0.3)),
-    Status.PAYMENT_PLAN: ((2, 5), (0.2, 0.7)),
-    Status.SETTLED: ((1, 3), (0.6, 1.0)),
-    Status.CLOSED: ((0, 1), (0.05, 0.3)),
-    Status.DISPUTED: ((0, 1), (0.05, 0.2)),
+    Status.IN_CONTACT: ((0, 2), (0.05, 0.2)),
+    Status.NEGOTIATING: ((1, 3), (0.1, 0.3)),
+    Status.PAYMENT_PLAN: ((3, 7), (0.2, 0.7)),
+    Status.SETTLED: ((2, 4), (0.6, 1.0)),
+    Status.CLOSED: ((0, 2), (0.05, 0.3)),
+    Status.DISPUTED: ((0, 2), (0.05, 0.2)),
 }
 
 

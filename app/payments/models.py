@@ -14,6 +14,7 @@ from app.auth.models import User
 from app.dbtypes import str_enum
 from app.extensions import db
 from app.timeutil import UTCDateTime, utcnow
+from app.words import words
 
 Money = Numeric(12, 2)
 CENT = Decimal("0.01")
@@ -27,7 +28,7 @@ class PaymentMethod(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return words(self.value)
 
 
 MANUAL_METHODS = (PaymentMethod.CHECK, PaymentMethod.CASH, PaymentMethod.BANK_TRANSFER)
@@ -42,7 +43,7 @@ class PaymentStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return words(self.value)
 
 
 # Statuses whose amount has been applied to the balance (a refund gives part or all of it back).

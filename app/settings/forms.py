@@ -1,11 +1,11 @@
 """Forms of the settings pages: input shape only; the services judge the values."""
 
 from wtforms import BooleanField, IntegerField, PasswordField, RadioField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.accounts.workscore import FACTORS, MAX_WEIGHT
 from app.forms import BaseForm, optional_int, options
-from app.settings.services import CURRENCIES
+from app.settings.services import CURRENCIES, known_timezone
 
 
 class AgencyForm(BaseForm):
@@ -20,6 +20,10 @@ class AgencyForm(BaseForm):
     postal_code = StringField("Postal code", validators=[Optional(), Length(max=20)])
     country = StringField("Country (2 letters)", validators=[Optional(), Length(max=2)])
     mfa_required = BooleanField("Require two-factor authentication for every user of this agency")
+
+    def validate_timezone(self, field) -> None:
+        if not known_timezone((field.data or "").strip()):
+            raise ValidationError("Unknown timezone.")
 
 
 class CollectorForm(BaseForm):

@@ -55,10 +55,15 @@ def update_profile(values: dict, *, actor: User) -> Agency:
     return agency
 
 
+def known_timezone(name: str) -> bool:
+    """An IANA timezone name this system knows (the form checks it too, to show every error at once)."""
+    return name in available_timezones()
+
+
 def _check_profile(clean: dict) -> None:
     if not clean["name"]:
         raise ValidationFailed("The agency needs a name.", {"name": "Required."})
-    if clean["timezone"] not in available_timezones():
+    if not known_timezone(clean["timezone"]):
         raise ValidationFailed("Choose a known timezone, e.g. America/New_York.", {"timezone": "Unknown timezone."})
     if clean["currency"] not in CURRENCIES:
         raise ValidationFailed("Choose a supported currency.", {"currency": "Unsupported currency."})

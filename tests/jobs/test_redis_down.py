@@ -53,7 +53,7 @@ def test_ready_reports_redis_up_when_it_answers(app, client):
 def test_payments_list_renders_with_the_breaker_state_unknown(login, admin, redis_down):
     response = login(admin).get("/payments/")
     assert response.status_code == 200
-    assert 'Card processor circuit: <span class="badge">unknown</span>' in response.get_data(as_text=True)
+    assert 'Card processor circuit: <span class="badge">Unknown</span>' in response.get_data(as_text=True)
 
 
 def test_an_upload_is_stored_and_waits_queued(login, admin, redis_down):
