@@ -1,20 +1,12 @@
 """Jinja filters and globals: money, dates in the agency's timezone, status labels."""
 
 from datetime import datetime
-from decimal import Decimal
-
 from flask import Flask
 from flask_login import current_user
 
 from app.accounts.states import Status
 from app.agencyday import local_time
-
-
-def money(value: Decimal | None, currency: str = "USD") -> str:
-    if value is None:
-        return "—"
-    symbol = "$" if currency == "USD" else f"{currency} "
-    return f"{symbol}{value:,.2f}"
+from app.moneyfmt import money
 
 
 def local_dt(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

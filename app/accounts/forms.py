@@ -9,6 +9,7 @@ from app.accounts.services import MAX_NOTE_LENGTH
 from app.accounts.states import Status
 from app.forms import BaseForm, optional_int, options
 
+OPEN = "open"  # the status filter's value for every open status at once
 MAX_FILTER_AMOUNT = 10**10  # Numeric(12, 2) holds less: a larger bound filters nothing more
 
 SORT_LABELS = {
@@ -28,7 +29,11 @@ class WorklistFilterForm(BaseForm):
 
     q = StringField("Search", validators=[Optional(), Length(max=100)])
     status = SelectField(
-        "Status", choices=options([("", "Any status")] + [(s.value, s.label) for s in Status]), validators=[Optional()]
+        "Status",
+        choices=options(
+            [("", "Any status"), (OPEN, "Open (not settled or closed)")] + [(s.value, s.label) for s in Status]
+        ),
+        validators=[Optional()],
     )
     priority = SelectField(
         "Priority",
@@ -66,7 +71,8 @@ class WorklistFilterForm(BaseForm):
 
     def to_filters(self) -> WorklistFilters:
         return WorklistFilters(
-            status=Status(self.status.data) if self.status.data else None,
+            status=Status(self.status.data) if self.status.data not in ("", None, OPEN) else None,
+            open_only=self.status.data == OPEN,
             priority=int(self.priority.data) if self.priority.data else None,
             collector_id=self.collector.data,
             balance_min=self.balance_min.data,

@@ -10,14 +10,14 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from app.accounts.models import Account, Activity, Creditor
 from app.accounts.states import WORKING_STATUSES, Status
-from app.accounts.worklist import SORTS, order_terms, page_query
+from app.accounts.worklist import SORTS, matching, order_terms, page_query
 from app.accounts.worklist import UNASSIGNED as UNASSIGNED  # re-exported for the forms
 from app.auth.models import Role, User
 from app.collectors.models import CollectorProfile
 from app.debtors.models import Debtor
 from app.errors import NotFound
 from app.extensions import db
-from app.paging import Page, offset, page_of, paginate
+from app.paging import Page, Total, count_total, offset, page_of, paginate
 from app.pg.prepare import generic
 
 
@@ -32,6 +32,7 @@ class WorklistFilters:
     due_to: date | None = None
     q: str = ""
     aging: str | None = None  # an aging bucket key: open accounts in that bucket as of the agency's today
+    open_only: bool = False  # only open accounts (not settled or closed): the status filter's "Open"
     sort: str = "priority"
     direction: str = "desc"
 
@@ -84,6 +85,12 @@ def list_accounts(viewer: User, filters: WorklistFilters, page: int = 1, size: i
     ids, values = page_query(viewer, filters, offset(page, size), size + 1)
     rows = db.session.execute(_page_rows(ids, filters.sort, filters.direction), values).all()
     return page_of(rows, page, size)
+
+
+def count_accounts(viewer: User, filters: WorklistFilters) -> Total:
+    """How many accounts the viewer's list holds with ``filters`` (exact where cheap: ``paging.count_total``)."""
+    terms, values = matching(viewer, filters)
+    return count_total(select(Account.id).where(*terms), values)
 
 
 @lru_cache(maxsize=2048)

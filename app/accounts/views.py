@@ -1,16 +1,21 @@
 """Worklists and the account page. Each handler parses input, calls one service, renders."""
 
+from functools import partial
+
 from flask import Blueprint, Flask, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
+from app.accounts import export as account_export
 from app.accounts import queries, services
 from app.accounts.forms import SORT_LABELS, AssignForm, NoteForm, StatusForm, WorklistFilterForm
 from app.accounts.states import allowed_targets
+from app.audit import services as audit
 from app.auth.decorators import roles_required
 from app.auth.models import Role
+from app.csvexport import stream_csv
 from app.errors import ValidationFailed
 from app.extensions import htmx
-from app.forms import options
+from app.forms import filter_errors, options
 from app.htmx import render
 from app.paging import page_number
 
@@ -36,14 +41,33 @@ def index():
 
 
 def _account_list(endpoint: str, title: str):
-    form = WorklistFilterForm(request.args)
-    form.set_collectors(queries.list_collectors(current_user) if current_user.is_admin else [])
+    form = _filter_form()
     page_no = page_number()
     valid = form.validate()
     size = current_app.config["PAGE_SIZE"]
-    page = queries.list_accounts(current_user, form.to_filters(), page_no, size) if valid else None
-    ctx = dict(form=form, page=page, endpoint=endpoint, title=title, sort_labels=SORT_LABELS)
+    filters = form.to_filters() if valid else None
+    page = queries.list_accounts(current_user, filters, page_no, size) if valid else None
+    total = queries.count_accounts(current_user, filters) if valid else None
+    ctx = dict(form=form, page=page, total=total, endpoint=endpoint, title=title, sort_labels=SORT_LABELS)
     return render("accounts/index.html", block=_list_block(), status=200 if valid else 422, **ctx)
+
+
+def _filter_form() -> WorklistFilterForm:
+    form = WorklistFilterForm(request.args)
+    form.set_collectors(queries.list_collectors(current_user) if current_user.is_admin else [])
+    return form
+
+
+@bp.get("/accounts/export.csv")
+@login_required
+def export():
+    """The list as CSV with its filters and sort: an admin's of the agency, a collector's of their own accounts."""
+    form = _filter_form()
+    if not form.validate():
+        raise ValidationFailed("Some filters are not valid.", filter_errors(form))
+    rows = account_export.export_accounts(current_user, form.to_filters())
+    finish = partial(audit.record_export, current_user, "accounts", form.data)
+    return stream_csv("accounts.csv", account_export.HEADER, rows, finish)
 
 
 def _list_block() -> str | None:

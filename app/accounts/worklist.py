@@ -69,6 +69,7 @@ class Shape:
     unassigned: bool
     new_only: bool  # unassigned with the status filter at "new": the status index alone serves it
     aging: str | None  # bucket key
+    open_only: bool  # only the open statuses (not settled or closed)
     sort: str
     direction: str
     plan: str | None  # a search: "walk" or "trigram"; None without one
@@ -97,13 +98,15 @@ def aging_values(bucket_key: str | None, viewer: User) -> dict:
     return {name: day for name, day in dict(aging_from=earliest, aging_to=latest).items() if day is not None}
 
 
-def conditions(names, *, unassigned: bool = False, aging_key: str | None = None, rows=Account) -> list:
+def conditions(
+    names, *, unassigned: bool = False, aging_key: str | None = None, open_only: bool = False, rows=Account
+) -> list:
     """The WHERE terms on ``rows`` of the named filters, each on a bound parameter of its name (values come at
     execution)."""
     terms = [CONDITIONS[name](rows, bindparam(name, required=True)) for name in names]
     if unassigned:
         terms.append(rows.assigned_collector_id.is_(None))
-    if aging_key in aging.BY_KEY:
+    if aging_key in aging.BY_KEY or open_only:
         terms.append(rows.status.in_(sorted(OPEN_STATUSES)))
     if aging_key == "no_due_date":
         terms.append(rows.due_date.is_(None))
@@ -138,6 +141,7 @@ def shape_of(viewer: User, filters, plan: str | None = None) -> Shape:
         unassigned=filters.collector_id == UNASSIGNED,
         new_only=filters.collector_id == UNASSIGNED and filters.status == Status.NEW,
         aging=filters.aging if filters.aging in aging.BY_KEY else None,
+        open_only=filters.open_only and filters.status is None,
         sort=filters.sort if filters.sort in SORTS else "priority",
         direction="asc" if filters.direction == "asc" else "desc",
         plan=(plan or "walk") if filters.q else None,
@@ -174,7 +178,9 @@ def page_ids(shape: Shape) -> Select:
 
 def _filtered(rows, shape: Shape) -> Select:
     """The ids of ``rows`` (accounts, or an alias of them) in the viewer's scope that pass the shape's filters."""
-    terms = conditions(shape.filters, unassigned=shape.unassigned, aging_key=shape.aging, rows=rows)
+    terms = conditions(
+        shape.filters, unassigned=shape.unassigned, aging_key=shape.aging, open_only=shape.open_only, rows=rows
+    )
     return select(rows.id).where(*_scope(shape.admin, rows), *terms)
 
 
@@ -187,7 +193,7 @@ def branch_statuses(shape: Shape) -> list[Status]:
     """The statuses to walk one by one, or [] when one walk serves (a status filter, or a collector's scope)."""
     if "status" in shape.filters or not shape.admin or "collector_id" in shape.filters or shape.unassigned:
         return []
-    return [s for s in Status if s in OPEN_STATUSES] if shape.aging else list(Status)
+    return [s for s in Status if s in OPEN_STATUSES] if shape.aging or shape.open_only else list(Status)
 
 
 def _walk(base: Select, shape: Shape, window) -> Select:
@@ -248,3 +254,13 @@ def order_terms(columns: tuple, direction: str) -> list:
     if direction == "asc":
         return [c.asc().nulls_last() for c in columns]
     return [c.desc().nulls_first() for c in columns]
+
+
+def matching(viewer: User, filters) -> tuple[list, dict]:
+    """The WHERE terms selecting every account the list shows (scope, filters, the search as a plain ``LIKE``)
+    and their parameters: for reads of the whole list (its total, its export) rather than of one page."""
+    shape = shape_of(viewer, filters)
+    terms = conditions(shape.filters, unassigned=shape.unassigned, aging_key=shape.aging, open_only=shape.open_only)
+    if filters.q:
+        terms.append(CONDITIONS["pattern"](Account, bindparam("pattern", required=True)))
+    return [*_scope(shape.admin), *terms], _values(viewer, filters)
