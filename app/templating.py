@@ -1,6 +1,7 @@
 """Jinja filters and globals: money, dates in the agency's timezone, status labels."""
 
 from datetime import datetime
+
 from flask import Flask
 from flask_login import current_user
 
