@@ -145,3 +145,41 @@ def list_collectors(viewer: User, *, active_only: bool = False) -> list[User]:
     if active_only:
         stmt = stmt.where(User.active.is_(True), CollectorProfile.active.is_(True))
     return list(db.session.scalars(stmt))
+
+
+def account_labels(agency_id: int, ids: set[str]) -> dict[str, str]:
+    """``{account id: "account <reference>"}`` for the audit log (ids as the audit trail stores them)."""
+    numbers = [int(i) for i in ids if i.isdigit()]
+    stmt = select(Account.id, Account.external_ref).where(Account.agency_id == agency_id, Account.id.in_(numbers))
+    return {str(i): f"account {ref}" for i, ref in db.session.execute(stmt)}
+
+
+def account_entities(agency_id: int, ref: str) -> list[tuple[str, str]]:
+    """The audit entity of the agency's account with reference ``ref`` (none when there is no such account)."""
+    stmt = select(Account.id).where(Account.agency_id == agency_id, Account.external_ref == ref)
+    return [("account", str(i)) for i in db.session.scalars(stmt)]
+
+
+@dataclass
+class SameDebtor:
+    """The debtor's other accounts that the viewer may see, and the balance of those and this one together."""
+
+    accounts: list
+    others: int  # all of them, listed or not
+    combined_balance: Decimal
+
+
+SAME_DEBTOR_LIMIT = 50  # listed on the card; the combined balance counts them all
+
+
+def get_same_debtor(viewer: User, account: Account) -> SameDebtor:
+    """The other accounts of ``account``'s debtor in the viewer's scope (a collector: only their own), newest
+    placement first, with the combined balance of the debtor's accounts the viewer may see."""
+    mine = scoped_accounts(viewer).where(Account.debtor_id == account.debtor_id, Account.id != account.id)
+    columns = (Account.id, Account.external_ref, Account.status, Account.current_balance, Account.creditor_id)
+    creditor = _name(Creditor.name, Creditor.id == Account.creditor_id).label("creditor_name")
+    rows = db.session.execute(
+        mine.with_only_columns(*columns, creditor).order_by(Account.id.desc()).limit(SAME_DEBTOR_LIMIT)
+    ).all()
+    count, balance = db.session.execute(mine.with_only_columns(func.count(), func.sum(Account.current_balance))).one()
+    return SameDebtor(rows, count, account.current_balance + (balance or 0))

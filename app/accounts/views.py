@@ -10,6 +10,7 @@ from app.accounts import queries, services
 from app.accounts.forms import SORT_LABELS, AssignForm, NoteForm, StatusForm, WorklistFilterForm
 from app.accounts.states import allowed_targets
 from app.audit import services as audit
+from app.audit.readable import add_entity_labels, add_ref_finder
 from app.auth.decorators import roles_required
 from app.auth.models import Role
 from app.csvexport import stream_csv
@@ -20,6 +21,8 @@ from app.htmx import render
 from app.paging import page_number
 
 bp = Blueprint("accounts", __name__)
+bp.record_once(lambda state: add_entity_labels(state.app, "account", queries.account_labels))
+bp.record_once(lambda state: add_ref_finder(state.app, queries.account_entities))
 TIMELINE_PAGE = 15  # timeline entries per "More"
 PANELS = "account_page_panels"  # app.extensions key: the cards other packages add to the account page
 
@@ -159,6 +162,7 @@ def render_account_page(account, status: int = 200, **forms):
         note_form=forms.get("note_form") or NoteForm(formdata=None),
         status_form=_status_form(account, forms.get("status_form")),
         assign_form=_assign_form(forms.get("assign_form")),
+        same_debtor=queries.get_same_debtor(current_user, account),
     )
     for panel in current_app.extensions.get(PANELS, ()):
         ctx.update(panel(account, current_user, forms))

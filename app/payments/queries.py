@@ -113,3 +113,24 @@ def commission_totals(viewer: User) -> list[CommissionTotal]:
     if viewer.role != Role.ADMIN:
         stmt = stmt.where(User.id == viewer.id)
     return [CommissionTotal(u, n, Decimal(c or 0), Decimal(m or 0)) for u, n, c, m in db.session.execute(stmt)]
+
+
+def payment_labels(agency_id: int, ids: set[str]) -> dict[str, str]:
+    """``{payment id: "payment #id on <account reference>"}`` for the audit log."""
+    numbers = [int(i) for i in ids if i.isdigit()]
+    stmt = (
+        select(Payment.id, Account.external_ref)
+        .join(Account, Account.id == Payment.account_id)
+        .where(Payment.agency_id == agency_id, Payment.id.in_(numbers))
+    )
+    return {str(i): f"payment #{i} on {ref}" for i, ref in db.session.execute(stmt)}
+
+
+def payment_entities(agency_id: int, ref: str) -> list[tuple[str, str]]:
+    """The audit entities of the payments on the agency's account with reference ``ref``."""
+    stmt = (
+        select(Payment.id)
+        .join(Account, Account.id == Payment.account_id)
+        .where(Payment.agency_id == agency_id, Account.agency_id == agency_id, Account.external_ref == ref)
+    )
+    return [("payment", str(i)) for i in db.session.scalars(stmt)]

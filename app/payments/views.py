@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from app.accounts.views import add_account_panel, run_account_action
 from app.audit import services as audit
+from app.audit.readable import add_entity_labels, add_ref_finder
 from app.auth.decorators import roles_required
 from app.auth.models import Role
 from app.csvexport import stream_csv
@@ -27,6 +28,8 @@ from app.payments.services.breaker import stripe_breaker
 bp = Blueprint("payments", __name__, url_prefix="/payments")
 PAY_PAGE_STATUS = {"expired": 410, "unavailable": 503}
 bp.record_once(lambda state: add_account_panel(state.app, payment_card))  # the account page's payment card
+bp.record_once(lambda state: add_entity_labels(state.app, "payment", queries.payment_labels))
+bp.record_once(lambda state: add_ref_finder(state.app, queries.payment_entities))
 
 
 @bp.get("/")
