@@ -10,7 +10,7 @@ the databases' integers.
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from flask import request
+from flask import current_app, request
 from sqlalchemy import Select, func, select
 
 from app import pg
@@ -19,8 +19,9 @@ from app.extensions import db
 from app.pg.estimate import estimated_rows
 
 MAX_PAGE = 1_000_000
-# Rows counted one by one at most on PostgreSQL: beyond them a total is the planner's estimate. Counting this
-# many index entries stays well inside the list page's budget (docs/performance.md).
+# Rows counted one by one at most on PostgreSQL (``LIST_COUNT_CAP`` overrides it): beyond them a total is the
+# planner's estimate. Counting this many index entries stays well inside the list page's budget
+# (docs/performance.md).
 COUNT_CAP = 10_000
 
 
@@ -100,12 +101,11 @@ def _rounded(n: int) -> int:
 def count_total(stmt: Select, values: dict | None = None) -> Total:
     """The number of rows of ``stmt``: counted exactly on SQLite (the embedded default holds small agencies);
     on PostgreSQL counted up to :data:`COUNT_CAP`, and beyond that the planner's estimate."""
-    values = values or {}
+    values, cap = values or {}, current_app.config.get("LIST_COUNT_CAP", COUNT_CAP)
     if not pg.active():
         return Total(db.session.scalar(select(func.count()).select_from(stmt.subquery()), values))
-    capped = stmt.limit(COUNT_CAP + 1).subquery()
-    counted = db.session.scalar(select(func.count()).select_from(capped), values)
-    if counted <= COUNT_CAP:
+    counted = db.session.scalar(select(func.count()).select_from(stmt.limit(cap + 1).subquery()), values)
+    if counted <= cap:
         return Total(counted)
     estimate = estimated_rows(stmt, values)
-    return Total(estimate, estimated=True) if estimate > COUNT_CAP else Total(COUNT_CAP, at_least=True)
+    return Total(estimate, estimated=True) if estimate > cap else Total(cap, at_least=True)
