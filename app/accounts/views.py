@@ -18,7 +18,7 @@ from app.errors import ValidationFailed
 from app.extensions import htmx
 from app.forms import filter_errors, options
 from app.htmx import render
-from app.paging import page_number
+from app.paging import Total, page_number
 
 bp = Blueprint("accounts", __name__)
 bp.record_once(lambda state: add_entity_labels(state.app, "account", queries.account_labels))
@@ -50,9 +50,18 @@ def _account_list(endpoint: str, title: str):
     size = current_app.config["PAGE_SIZE"]
     filters = form.to_filters() if valid else None
     page = queries.list_accounts(current_user, filters, page_no, size) if valid else None
-    total = queries.count_accounts(current_user, filters) if valid else None
+    total = _total(filters, page) if valid else None
     ctx = dict(form=form, page=page, total=total, endpoint=endpoint, title=title, sort_labels=SORT_LABELS)
     return render("accounts/index.html", block=_list_block(), status=200 if valid else 422, **ctx)
+
+
+def _total(filters, page) -> Total | None:
+    """The list's total: known from the page itself on its last page; otherwise counted only when asked for
+    (``count=1``: the htmx request the page sends once shown, or the no-JS link), so that counting never slows
+    the list down (docs/performance.md)."""
+    if not page.has_next and (page.items or page.number == 1):
+        return Total(page.first_index - 1 + len(page.items))
+    return queries.count_accounts(current_user, filters) if request.args.get("count") == "1" else None
 
 
 def _filter_form() -> WorklistFilterForm:
@@ -74,7 +83,7 @@ def export():
 
 
 def _list_block() -> str | None:
-    return "account_table" if htmx.target == "account-table" else None
+    return {"account-table": "account_table", "list-total": "list_total"}.get(htmx.target)
 
 
 @bp.get("/accounts/<int:account_id>")

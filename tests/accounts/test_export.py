@@ -119,19 +119,39 @@ def test_totals_line_counts_past_the_page(app, login, admin, agency):
     assert "4–4 of 4 accounts" in body
 
 
+def test_a_list_longer_than_its_page_asks_for_its_total_after_showing(app, login, admin, agency):
+    for _ in range(3):
+        f.AccountFactory(agency=agency)
+    db.session.commit()
+    app.config["PAGE_SIZE"], size = 2, app.config["PAGE_SIZE"]
+    try:
+        web = login(admin)
+        body = web.get("/accounts/?status=new").get_data(as_text=True)
+        fragment = web.get("/accounts/?status=new&count=1", htmx=True, target="list-total")
+        no_js = web.get("/accounts/?status=new&count=1").get_data(as_text=True)
+    finally:
+        app.config["PAGE_SIZE"] = size
+    assert "1–2 of many accounts" in body and 'hx-get="/accounts/?status=new&amp;count=1"' in body
+    assert "<noscript>" in body
+    text = fragment.get_data(as_text=True)
+    assert fragment.status_code == 200 and "<html" not in text and "<table" not in text
+    assert "1–2 of 3 accounts" in text and "1–2 of 3 accounts" in no_js
+
+
 def test_a_large_total_on_postgresql_is_labelled_as_an_estimate_or_a_floor(app, login, admin, agency, is_postgres):
     for _ in range(4):
         f.AccountFactory(agency=agency)
     db.session.commit()
-    app.config["LIST_COUNT_CAP"] = 2
+    app.config["LIST_COUNT_CAP"], app.config["PAGE_SIZE"], size = 2, 1, app.config["PAGE_SIZE"]
     try:
-        body = login(admin).get("/accounts/").get_data(as_text=True)
+        body = login(admin).get("/accounts/?count=1").get_data(as_text=True)
     finally:
         del app.config["LIST_COUNT_CAP"]
+        app.config["PAGE_SIZE"] = size
     if is_postgres:
         assert re.search(r"of (about [\d,]+ accounts <small[^>]*>\(estimate\)|more than 2 accounts)", body)
     else:
-        assert "of 4 accounts" in body  # SQLite always counts
+        assert "1–1 of 4 accounts" in body  # SQLite always counts
 
 
 def test_sort_headers_keep_the_filters_and_flip_the_direction(login, admin, listed):
