@@ -4,8 +4,9 @@
     .venv/bin/python bench/lists_bench.py [--rows 1000000] [--repeat 30] [--keep] [--database-url URL]
 
 The data is the worklist bench's (``worklist_data``; ``--keep`` reuses a loaded database of the same size).
-Totals: for each list request, p50/p95 of ``count_accounts`` alone, of ``list_accounts`` alone, and of the
-whole page (which now runs both), timed round-robin in one sitting, with the total the page shows. Export: the
+Totals: for each list request, p50/p95 of ``count_accounts`` alone and of ``list_accounts`` alone, then of the
+page as served (the total is asked for after it is shown), of the page counting inline (``count=1``, as the
+no-JS link does) and of the total's htmx fragment, timed round-robin in one sitting, with the total shown. Export: the
 admin's unfiltered export (every account of the big agency) and a smaller filtered one, streamed through the
 Flask test client and read chunk by chunk; wall time, rows, bytes, and the process's peak RSS (sampled from
 /proc every 20 ms) above its level before the export. Ends with one JSON line.
@@ -87,11 +88,22 @@ def measure_totals(app, facts, repeat: int) -> dict:
             shown[name] = count_accounts(users[role], filters).text
         times = wb.timed(calls, repeat, reset=db.session.remove)
     clients = {"admin": wb.login(app, facts.admin_username), "collector": wb.login(app, facts.collector_username)}
-    pages = {f"{name}.page": partial(wb.get_ok, clients[role], url) for name, (role, _p, url) in CASES.items()}
+    pages = {}
+    for name, (role, _params, url) in CASES.items():
+        counted = url + ("&" if "?" in url else "?") + "count=1"
+        pages[f"{name}.page"] = partial(wb.get_ok, clients[role], url)
+        pages[f"{name}.page_counted"] = partial(wb.get_ok, clients[role], counted)
+        pages[f"{name}.total_fragment"] = partial(_fragment, clients[role], counted)
     times |= wb.timed(pages, repeat)
-    return {
-        name: {"total": shown[name], **{k: times[f"{name}.{k}"] for k in ("count", "list", "page")}} for name in CASES
-    }
+    return {name: {"total": shown[name], **{k: times[f"{name}.{k}"] for k in KINDS}} for name in CASES}
+
+
+KINDS = ("count", "list", "page", "page_counted", "total_fragment")
+
+
+def _fragment(client, url: str) -> None:
+    response = client.get(url, headers={"HX-Request": "true", "HX-Target": "list-total"})
+    assert response.status_code == 200 and b"<html" not in response.data, url
 
 
 def measure_export(app, facts, query: str) -> dict:
@@ -127,8 +139,9 @@ def main() -> None:
     machine = pgdb.round_trip_ms(args.database_url)
     totals = measure_totals(app, facts, args.repeat)
     for name, row in totals.items():
-        count, listed, page = (row[k][1] for k in ("count", "list", "page"))
-        print(f"{name:24} {row['total']:>18}  p95 ms: count {count:7.2f}  list {listed:6.2f}  page {page:6.2f}")
+        count, listed, page, counted, fragment = (row[k][1] for k in KINDS)
+        print(f"{name:22} {row['total']:>16}  p95 ms: count {count:6.2f} list {listed:6.2f}", end="  ")
+        print(f"page {page:6.2f} page+count {counted:6.2f} total fragment {fragment:6.2f}")
     exports = [measure_export(app, facts, "?status=new"), measure_export(app, facts, "")]
     for e in exports:
         print(f"export {e['query']:12} {e['rows']:>9,} rows {e['mb']:>7} MB {e['seconds']:>6} s", end="  ")
