@@ -60,6 +60,16 @@ def test_export_applies_the_lists_filters_and_sort(login, admin, listed):
     assert [r["Account"] for r in rows] == [theirs.external_ref, mine.external_ref]
 
 
+def test_export_applies_the_search_and_a_collectors_open_filter(login, collector, listed):
+    mine, done, _theirs = listed
+    web = login(collector)
+    assert [r["Account"] for r in csv_rows(web.get(f"/accounts/export.csv?q={mine.debtor.full_name}"))] == [
+        mine.external_ref
+    ]
+    assert [r["Account"] for r in csv_rows(web.get("/accounts/export.csv?status=open"))] == [mine.external_ref]
+    assert done.external_ref in {r["Account"] for r in csv_rows(web.get("/accounts/export.csv?status=settled"))}
+
+
 def test_export_writes_amounts_in_the_agency_currency_and_times_in_its_timezone(login, admin, listed):
     mine = listed[0]
     # 03:30 UTC on 2 March is 22:30 on 1 March in New York.
