@@ -62,3 +62,8 @@ class BaseForm(FlaskForm):
             elif isinstance(field, DateField):
                 field.validators = [*field.validators, plausible_date]
             return field
+
+
+def filter_errors(form: FlaskForm) -> dict[str, str]:
+    """A filter form's errors as ``{field: message}``, for a ValidationFailed (an export with bad filters)."""
+    return {name: "; ".join(errors) for name, errors in form.errors.items()}

@@ -1,7 +1,6 @@
 """Jinja filters and globals: money, dates in the agency's timezone, stored codes as words."""
 
 from datetime import datetime
-from decimal import Decimal
 
 from flask import Flask
 from flask_login import current_user
@@ -10,15 +9,9 @@ from app.accounts.states import Status
 from app.accounts.workscore import PRIORITY_WORDS, priority_label
 from app.agencyday import local_time
 from app.forms import SECRET_FIELD_TYPES
+from app.moneyfmt import money
 from app.timeutil import utcnow
 from app.words import words
-
-
-def money(value: Decimal | None, currency: str = "USD") -> str:
-    if value is None:
-        return "—"
-    symbol = "$" if currency == "USD" else f"{currency} "
-    return f"{symbol}{value:,.2f}"
 
 
 def local_dt(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

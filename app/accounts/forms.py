@@ -91,7 +91,7 @@ class WorklistFilterForm(BaseForm):
 
     def to_filters(self) -> WorklistFilters:
         return WorklistFilters(
-            status=Status(self.status.data) if self.status.data not in ("", "all", OPEN) else None,
+            status=Status(self.status.data) if self.status.data not in ("", None, "all", OPEN) else None,
             open_only=self.status.data == OPEN,
             priority=int(self.priority.data) if self.priority.data else None,
             collector_id=self.collector.data,

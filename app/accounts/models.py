@@ -54,11 +54,12 @@ class Account(db.Model):
         CheckConstraint("original_amount > 0", name="original_positive"),
         CheckConstraint("priority BETWEEN 0 AND 3", name="priority_range"),
         *worklist_indexes(),  # the search's and the sort's, as the worklist's statements need them
+        Index("ix_accounts_agency_debtor", "agency_id", "debtor_id"),  # the account page's "same debtor" card
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column()  # the agency's through the debtor's key (debtors.agency_id)
-    # No index on debtor_id or creditor_id: nothing reads accounts by them, and neither is ever deleted.
+    # No index on creditor_id: nothing reads accounts by it, and creditors are never deleted.
     debtor_id: Mapped[int] = mapped_column()
     creditor_id: Mapped[int | None] = mapped_column()
     external_ref: Mapped[str] = mapped_column(String(100))

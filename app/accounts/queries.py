@@ -10,7 +10,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from app.accounts.models import Account, Activity, Creditor
 from app.accounts.states import WORKING_STATUSES, Status
-from app.accounts.worklist import SORTS, after, list_rows, order_terms, page_query
+from app.accounts.worklist import SORTS, after, list_rows, matching, order_terms, page_query
 from app.accounts.worklist import UNASSIGNED as UNASSIGNED  # re-exported for the forms
 from app.accounts.workscore import factor_points
 from app.auth.models import Role, User
@@ -18,7 +18,7 @@ from app.collectors.models import CollectorProfile
 from app.debtors.models import Debtor
 from app.errors import NotFound
 from app.extensions import db
-from app.paging import Page, offset, page_of, paginate
+from app.paging import Page, Total, count_total, offset, page_of, paginate
 from app.pg.prepare import generic
 
 
@@ -86,6 +86,12 @@ def list_accounts(viewer: User, filters: WorklistFilters, page: int = 1, size: i
     ids, values = page_query(viewer, filters, offset(page, size), size + 1)
     rows = db.session.execute(_page_rows(ids, filters.sort, filters.direction), values).all()
     return page_of(rows, page, size)
+
+
+def count_accounts(viewer: User, filters: WorklistFilters) -> Total:
+    """How many accounts the viewer's list holds with ``filters`` (exact where cheap: ``paging.count_total``)."""
+    terms, values = matching(viewer, filters)
+    return count_total(select(Account.id).where(*terms), values)
 
 
 @lru_cache(maxsize=2048)
@@ -170,3 +176,41 @@ def count_open_accounts_of(collector_ids: list[int]) -> dict[int, int]:
     )
     counts = dict(db.session.execute(stmt).all())
     return {collector_id: counts.get(collector_id, 0) for collector_id in collector_ids}
+
+
+def account_labels(agency_id: int, ids: set[str]) -> dict[str, str]:
+    """``{account id: "account <reference>"}`` for the audit log (ids as the audit trail stores them)."""
+    numbers = [int(i) for i in ids if i.isdigit()]
+    stmt = select(Account.id, Account.external_ref).where(Account.agency_id == agency_id, Account.id.in_(numbers))
+    return {str(i): f"account {ref}" for i, ref in db.session.execute(stmt)}
+
+
+def account_entities(agency_id: int, ref: str) -> list[tuple[str, str]]:
+    """The audit entity of the agency's account with reference ``ref`` (none when there is no such account)."""
+    stmt = select(Account.id).where(Account.agency_id == agency_id, Account.external_ref == ref)
+    return [("account", str(i)) for i in db.session.scalars(stmt)]
+
+
+@dataclass
+class SameDebtor:
+    """The debtor's other accounts that the viewer may see, and the balance of those and this one together."""
+
+    accounts: list
+    others: int  # all of them, listed or not
+    combined_balance: Decimal
+
+
+SAME_DEBTOR_LIMIT = 50  # listed on the card; the combined balance counts them all
+
+
+def get_same_debtor(viewer: User, account: Account) -> SameDebtor:
+    """The other accounts of ``account``'s debtor in the viewer's scope (a collector: only their own), newest
+    placement first, with the combined balance of the debtor's accounts the viewer may see."""
+    mine = scoped_accounts(viewer).where(Account.debtor_id == account.debtor_id, Account.id != account.id)
+    columns = (Account.id, Account.external_ref, Account.status, Account.current_balance, Account.creditor_id)
+    creditor = _name(Creditor.name, Creditor.id == Account.creditor_id).label("creditor_name")
+    rows = db.session.execute(
+        mine.with_only_columns(*columns, creditor).order_by(Account.id.desc()).limit(SAME_DEBTOR_LIMIT)
+    ).all()
+    count, balance = db.session.execute(mine.with_only_columns(func.count(), func.sum(Account.current_balance))).one()
+    return SameDebtor(rows, count, account.current_balance + (balance or 0))

@@ -51,6 +51,7 @@ def add_note(account_id: int, body: str, *, actor: User) -> Activity:
     account.last_contact_at = utcnow()
     entry = add_timeline_entry(account, ActivityKind.NOTE, text, actor)
     changes = audit.diff({"last_contact_at": before}, {"last_contact_at": account.last_contact_at})
+    changes["note"] = text  # the audit log shows what was written, not only that something was
     audit.record(actor, account.agency_id, "account.note_added", "account", account.id, changes)
     db.session.commit()
     return entry

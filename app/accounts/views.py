@@ -1,11 +1,13 @@
 """Worklists and the account page. Each handler parses input, calls one service, renders."""
 
 from datetime import timedelta
+from functools import partial
 from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
+from app.accounts import export as account_export
 from app.accounts import followups, listnav, queries, services
 from app.accounts.forms import (
     MOVES,
@@ -19,15 +21,20 @@ from app.accounts.forms import (
 )
 from app.accounts.states import allowed_targets
 from app.accounts.workscore import explain
+from app.audit import services as audit
+from app.audit.readable import add_entity_labels, add_ref_finder
 from app.auth.decorators import roles_required
 from app.auth.models import Role
+from app.csvexport import stream_csv
 from app.errors import NotFound, ValidationFailed
 from app.extensions import htmx
-from app.forms import BaseForm, options
+from app.forms import BaseForm, filter_errors, options
 from app.htmx import render
-from app.paging import page_number
+from app.paging import Total, page_number
 
 bp = Blueprint("accounts", __name__)
+bp.record_once(lambda state: add_entity_labels(state.app, "account", queries.account_labels))
+bp.record_once(lambda state: add_ref_finder(state.app, queries.account_entities))
 TIMELINE_PAGE = 15  # timeline entries per "More"
 PANELS = "account_page_panels"  # app.extensions key: the cards other packages add to the account page
 
@@ -57,14 +64,36 @@ def _account_list(endpoint: str, title: str):
     page = queries.list_accounts(current_user, filters, page_no, size) if valid else None
     agency = current_user.agency
     whys = explain(page.items, agency.timezone, agency.currency) if valid and filters.sort == "score" else None
-    list_qs = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "page" and v])
-    ctx = dict(form=form, page=page, endpoint=endpoint, title=title, sort_labels=SORT_LABELS, whys=whys)
-    ctx.update(list_qs=list_qs)
+    list_qs = urlencode([(k, v) for k, v in request.args.items(multi=True) if k not in ("page", "count") and v])
+    total = _total(filters, page) if valid else None
+    ctx = dict(form=form, page=page, total=total, endpoint=endpoint, title=title, sort_labels=SORT_LABELS)
+    ctx.update(whys=whys, list_qs=list_qs)
     return render("accounts/index.html", block=_list_block(), status=200 if valid else 422, **ctx)
 
 
+def _total(filters, page) -> Total | None:
+    """The list's total: known from the page itself on its last page; otherwise counted only when asked for
+    (``count=1``: the htmx request the page sends once shown, or the no-JS link), so that counting never slows
+    the list down (docs/performance.md)."""
+    if not page.has_next and (page.items or page.number == 1):
+        return Total(page.first_index - 1 + len(page.items))
+    return queries.count_accounts(current_user, filters) if request.args.get("count") == "1" else None
+
+
+@bp.get("/accounts/export.csv")
+@login_required
+def export():
+    """The list as CSV with its filters and sort: an admin's of the agency, a collector's of their own accounts."""
+    form = listnav.filter_form(request.args)
+    if not form.validate():
+        raise ValidationFailed("Some filters are not valid.", filter_errors(form))
+    rows = account_export.export_accounts(current_user, form.to_filters())
+    finish = partial(audit.record_export, current_user, "accounts", form.data)
+    return stream_csv("accounts.csv", account_export.HEADER, rows, finish)
+
+
 def _list_block() -> str | None:
-    return "account_table" if htmx.target == "account-table" else None
+    return {"account-table": "account_table", "list-total": "list_total"}.get(htmx.target)
 
 
 @bp.get("/accounts/<int:account_id>")
@@ -220,6 +249,7 @@ def render_account_page(account, status: int = 200, **forms):
         list_qs=listnav.list_args(),
         seen=listnav.seen_text() or "",
         next_url=listnav.next_link(account.id),
+        same_debtor=queries.get_same_debtor(current_user, account),
     )
     for panel in current_app.extensions.get(PANELS, ()):
         ctx.update(panel(account, current_user, forms))

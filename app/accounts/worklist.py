@@ -295,3 +295,13 @@ def order_terms(columns: tuple, direction: str) -> list:
     if direction == "asc":
         return [c.asc().nulls_last() for c in columns]
     return [c.desc().nulls_first() for c in columns]
+
+
+def matching(viewer: User, filters) -> tuple[list, dict]:
+    """The WHERE terms selecting every account the list shows (scope, filters, the search as a plain ``LIKE``)
+    and their parameters: for reads of the whole list (its total, its export) rather than of one page."""
+    shape = shape_of(viewer, filters)
+    terms = conditions(shape.filters, unassigned=shape.unassigned, aging_key=shape.aging, open_only=shape.open_only)
+    if filters.q:
+        terms.append(CONDITIONS["pattern"](Account, bindparam("pattern", required=True)))
+    return [*_scope(shape.admin), *terms], _values(viewer, filters)

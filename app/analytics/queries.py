@@ -20,7 +20,8 @@ from app.analytics.models import AccountTotal, OpenDueDate, PaymentDay
 from app.analytics.periods import Range
 from app.auth.models import User
 from app.extensions import db
-from app.imports.models import ImportJob, JobStatus
+from app.imports.models import ImportJob
+from app.imports.queries import recent_jobs
 from app.payments.models import APPLIED_STATUSES, Payment
 from app.timeutil import utcnow
 
@@ -110,9 +111,7 @@ def _payment_figures(viewer: User, figures: Figures, live: bool) -> None:
 
 def _import_figures(viewer: User, figures: Figures, since: datetime) -> None:
     stmt = select(func.count(), func.sum(ImportJob.total), func.sum(ImportJob.errors)).where(
-        ImportJob.agency_id == viewer.agency_id,
-        ImportJob.created_at >= since,
-        ImportJob.status != JobStatus.DUPLICATE,
+        *recent_jobs(viewer.agency_id, since)
     )
     files, rows, errors = db.session.execute(stmt).one()
     figures.import_files, figures.import_rows, figures.import_errors = files or 0, rows or 0, errors or 0

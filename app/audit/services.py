@@ -122,3 +122,15 @@ def record_auth_events() -> None:
 
 def _record_auth_event(user: User, *, action: str, actor: User | None, changes: dict | None = None) -> None:
     record(actor, user.agency_id, action, "user", user.id, changes)
+
+
+def record_export(actor: User, listing: str, filters: dict, rows: int, complete: bool) -> None:
+    """Record who exported which list, with which filters and how many rows, in a transaction of its own.
+
+    Written when the stream ends (``complete`` False when the client left or the read failed midway), so the
+    count is the rows really sent. The export's read transaction is ended first: committed when it read to the
+    end (it wrote nothing), rolled back otherwise, as a failed read leaves it unusable."""
+    db.session.commit() if complete else db.session.rollback()
+    changes = {"filters": {k: json_safe(v) for k, v in filters.items() if v not in (None, "")}, "rows": rows}
+    record(actor, actor.agency_id, f"{listing}.exported", "export", listing, changes | {"complete": complete})
+    db.session.commit()

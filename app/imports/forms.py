@@ -11,6 +11,15 @@ from app.words import words
 KEY_CHECKS = [Optional(), Length(max=20_000)]  # an OpenSSH RSA-16384 private key is about 13,000 characters
 
 
+class JobListForm(BaseForm):
+    """The job list's filter: only the last N days' files (the dashboard's "Imports, 30 days" links here)."""
+
+    class Meta:
+        csrf = False
+
+    days = IntegerField("Last days", validators=[Optional(), NumberRange(1, 3650)])
+
+
 class UploadForm(BaseForm):
     file = FileField("CSV file", validators=[FileRequired("Choose a CSV file to upload.")])
 

@@ -3,6 +3,7 @@
 import csv
 import io
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
@@ -13,16 +14,24 @@ from app.auth.models import User
 from app.csvcells import neutralise
 from app.errors import NotFound
 from app.extensions import db
-from app.imports.models import ImportJob, ImportRowError, ImportSource
+from app.imports.models import ImportJob, ImportRowError, ImportSource, JobStatus
 from app.paging import Page, paginate
 from app.pg import imports as pg_imports
+from app.timeutil import utcnow
 
 
-def list_jobs(viewer: User, page: int = 1, size: int = 25) -> Page:
-    """The agency's import jobs, newest first."""
+def recent_jobs(agency_id: int, since: datetime) -> tuple:
+    """The import jobs counted as the agency's recent files: created since ``since``, duplicates of earlier
+    files left out (the dashboard's figure and the list it links to)."""
+    return (ImportJob.agency_id == agency_id, ImportJob.created_at >= since, ImportJob.status != JobStatus.DUPLICATE)
+
+
+def list_jobs(viewer: User, page: int = 1, size: int = 25, days: int | None = None) -> Page:
+    """The agency's import jobs, newest first; with ``days``, only the recent ones (``recent_jobs``)."""
+    scope = recent_jobs(viewer.agency_id, utcnow() - timedelta(days=days)) if days else ()
     stmt = (
         select(ImportJob)
-        .where(ImportJob.agency_id == viewer.agency_id)
+        .where(ImportJob.agency_id == viewer.agency_id, *scope)
         .options(joinedload(ImportJob.source), joinedload(ImportJob.triggered_by))
         .order_by(ImportJob.created_at.desc(), ImportJob.id.desc())
     )

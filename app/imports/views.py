@@ -8,9 +8,10 @@ from app.auth.decorators import roles_required
 from app.auth.models import Role
 from app.errors import ValidationFailed
 from app.extensions import htmx
+from app.forms import filter_errors
 from app.htmx import render, render_blocks, wants_fragment
 from app.imports import queries
-from app.imports.forms import ImportSourceForm, UploadForm
+from app.imports.forms import ImportSourceForm, JobListForm, UploadForm
 from app.imports.services import receive, sources
 from app.paging import page_number
 
@@ -31,10 +32,19 @@ def index():
 
 
 def _index(form: UploadForm, status: int = 200):
-    page = queries.list_jobs(current_user, page_number())
+    days = _days()
+    page = queries.list_jobs(current_user, page_number(), days=days)
     block = "job_table" if htmx.target == "job-table" else None
-    ctx = dict(form=form, page=page, sources=queries.list_sources(current_user))
+    ctx = dict(form=form, page=page, days=days, sources=queries.list_sources(current_user))
     return render("imports/index.html", block=block, status=status, **ctx)
+
+
+def _days() -> int | None:
+    """The list's ``days`` filter; ValidationFailed (422) for anything but a whole number of days."""
+    form = JobListForm(request.args)
+    if not form.validate():
+        raise ValidationFailed("Some filters are not valid.", filter_errors(form))
+    return form.days.data
 
 
 @bp.post("/upload")

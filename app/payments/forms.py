@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.forms import BaseForm, options
 from app.payments.models import MANUAL_METHODS, PaymentMethod, PaymentStatus
+from app.payments.queries import APPLIED, SORTS, PaymentFilters
 
 
 def new_key() -> str:
@@ -51,7 +52,10 @@ class PaymentFilterForm(BaseForm):
 
     status = SelectField(
         "Status",
-        choices=options([("", "Any status")] + [(s.value, s.label) for s in PaymentStatus]),
+        choices=options(
+            [("", "Any status"), (APPLIED, "Received (completed, refunds included)")]
+            + [(s.value, s.label) for s in PaymentStatus]
+        ),
         validators=[Optional()],
     )
     method = SelectField(
@@ -59,9 +63,29 @@ class PaymentFilterForm(BaseForm):
         choices=options([("", "Any method")] + [(m.value, m.label) for m in PaymentMethod]),
         validators=[Optional()],
     )
+    dates = SelectField(
+        "Dates of", choices=options([("created", "Creation"), ("completed", "Completion")]), default="created"
+    )
     date_from = DateField("From", validators=[Optional()])
     date_to = DateField("To", validators=[Optional()])
+    sort = SelectField(
+        "Sort by", choices=options([("date", "Date"), ("completed", "Completed"), ("amount", "Amount")]), default="date"
+    )
+    dir = SelectField("Order", choices=options([("desc", "Descending"), ("asc", "Ascending")]), default="desc")
 
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError("Must not be before 'From'.")
+
+    def to_filters(self) -> PaymentFilters:
+        status = self.status.data
+        return PaymentFilters(
+            status=PaymentStatus(status) if status not in ("", None, APPLIED) else None,
+            applied=status == APPLIED,
+            method=PaymentMethod(self.method.data) if self.method.data else None,
+            date_from=self.date_from.data,
+            date_to=self.date_to.data,
+            by_completion=self.dates.data == "completed",
+            sort=self.sort.data if self.sort.data in SORTS else "date",
+            direction="asc" if self.dir.data == "asc" else "desc",
+        )

@@ -8,20 +8,28 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Account
+from app.accounts.worklist import order_terms
 from app.agencyday import day_end, day_start
 from app.auth.models import Role, User
 from app.errors import NotFound
 from app.extensions import db
-from app.paging import Page, paginate
+from app.paging import Page, Total, count_total, paginate
 from app.payments.models import APPLIED_STATUSES, Payment, PaymentMethod, PaymentStatus
+
+APPLIED = "applied"  # the status filter's value for every applied status: money received (refunds aside)
+SORTS = {"date": Payment.created_at, "completed": Payment.completed_at, "amount": Payment.amount}
 
 
 @dataclass
 class PaymentFilters:
     status: PaymentStatus | None = None
+    applied: bool = False  # only applied payments (completed, partly or fully refunded): the status filter's
     method: PaymentMethod | None = None
     date_from: date | None = None
     date_to: date | None = None
+    by_completion: bool = False  # the dates are of completion (as the dashboard counts), not of creation
+    sort: str = "date"
+    direction: str = "desc"
 
 
 def scoped_payments(viewer: User) -> Select:
@@ -36,20 +44,34 @@ def scoped_payments(viewer: User) -> Select:
 
 
 def list_payments(viewer: User, filters: PaymentFilters, page: int = 1, size: int = 25) -> Page:
-    """One page of the viewer's payments, newest first, narrowed by status, method and creation date (agency days)."""
+    """One page of the viewer's payments that pass ``filters`` (dates are agency days), in the chosen order."""
+    stmt = sorted_payments(filtered_payments(viewer, filters), filters)
+    return paginate(stmt.options(joinedload(Payment.account), joinedload(Payment.collector)), page, size)
+
+
+def count_payments(viewer: User, filters: PaymentFilters) -> Total:
+    """How many payments the list holds with ``filters`` (exact where cheap: ``paging.count_total``)."""
+    return count_total(filtered_payments(viewer, filters).with_only_columns(Payment.id))
+
+
+def filtered_payments(viewer: User, filters: PaymentFilters) -> Select:
+    """The viewer's payments narrowed by status, method and dates (agency days of creation or completion)."""
     stmt, tz = scoped_payments(viewer), viewer.agency.timezone
-    if filters.status:
-        stmt = stmt.where(Payment.status == filters.status)
-    if filters.method:
-        stmt = stmt.where(Payment.method == filters.method)
-    if filters.date_from:
-        stmt = stmt.where(Payment.created_at >= day_start(filters.date_from, tz))
-    if filters.date_to:
-        stmt = stmt.where(Payment.created_at < day_end(filters.date_to, tz))
-    stmt = stmt.order_by(Payment.created_at.desc(), Payment.id.desc()).options(
-        joinedload(Payment.account), joinedload(Payment.collector)
-    )
-    return paginate(stmt, page, size)
+    stamp = Payment.completed_at if filters.by_completion else Payment.created_at
+    terms = [
+        Payment.status == filters.status if filters.status else None,
+        Payment.status.in_(APPLIED_STATUSES) if filters.applied and not filters.status else None,
+        Payment.method == filters.method if filters.method else None,
+        stamp >= day_start(filters.date_from, tz) if filters.date_from else None,
+        stamp < day_end(filters.date_to, tz) if filters.date_to else None,
+    ]
+    return stmt.where(*[term for term in terms if term is not None])
+
+
+def sorted_payments(stmt: Select, filters: PaymentFilters) -> Select:
+    """``stmt`` (selecting from payments) in the list's order: the chosen column, then the id."""
+    column = SORTS.get(filters.sort, Payment.created_at)
+    return stmt.order_by(*order_terms((column, Payment.id), filters.direction))
 
 
 def account_payments(account: Account, limit: int = 20) -> list[Payment]:
@@ -91,3 +113,24 @@ def commission_totals(viewer: User) -> list[CommissionTotal]:
     if viewer.role != Role.ADMIN:
         stmt = stmt.where(User.id == viewer.id)
     return [CommissionTotal(u, n, Decimal(c or 0), Decimal(m or 0)) for u, n, c, m in db.session.execute(stmt)]
+
+
+def payment_labels(agency_id: int, ids: set[str]) -> dict[str, str]:
+    """``{payment id: "payment #id on <account reference>"}`` for the audit log."""
+    numbers = [int(i) for i in ids if i.isdigit()]
+    stmt = (
+        select(Payment.id, Account.external_ref)
+        .join(Account, Account.id == Payment.account_id)
+        .where(Payment.agency_id == agency_id, Payment.id.in_(numbers))
+    )
+    return {str(i): f"payment #{i} on {ref}" for i, ref in db.session.execute(stmt)}
+
+
+def payment_entities(agency_id: int, ref: str) -> list[tuple[str, str]]:
+    """The audit entities of the payments on the agency's account with reference ``ref``."""
+    stmt = (
+        select(Payment.id)
+        .join(Account, Account.id == Payment.account_id)
+        .where(Payment.agency_id == agency_id, Account.agency_id == agency_id, Account.external_ref == ref)
+    )
+    return [("payment", str(i)) for i in db.session.scalars(stmt)]

@@ -1,27 +1,35 @@
 """Payment pages: the list, the account page's payment actions, and the debtor's public pay page."""
 
+from functools import partial
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, request
 from flask_login import current_user, login_required
 
 from app.accounts.views import add_account_panel, run_account_action
+from app.audit import services as audit
+from app.audit.readable import add_entity_labels, add_ref_finder
 from app.auth.decorators import roles_required
 from app.auth.models import Role
+from app.csvexport import stream_csv
+from app.errors import ValidationFailed
 from app.extensions import htmx
+from app.forms import filter_errors
 from app.headers import csp_sources
 from app.htmx import render
 from app.paging import page_number
+from app.payments import export as payment_export
 from app.payments import queries
 from app.payments.card import payment_card
 from app.payments.forms import CardRequestForm, ManualPaymentForm, PaymentFilterForm, RefundForm
-from app.payments.models import PaymentMethod, PaymentStatus
 from app.payments.services import record, refunds, stripe_payments
 from app.payments.services.breaker import stripe_breaker
 
 bp = Blueprint("payments", __name__, url_prefix="/payments")
 PAY_PAGE_STATUS = {"expired": 410, "unavailable": 503}
 bp.record_once(lambda state: add_account_panel(state.app, payment_card))  # the account page's payment card
+bp.record_once(lambda state: add_entity_labels(state.app, "payment", queries.payment_labels))
+bp.record_once(lambda state: add_ref_finder(state.app, queries.payment_entities))
 
 
 @bp.get("/")
@@ -32,21 +40,26 @@ def index():
     valid = form.validate()
     page_no = page_number()
     size = current_app.config["PAGE_SIZE"]
-    page = queries.list_payments(current_user, _filters(form), page_no, size) if valid else None
-    ctx = dict(form=form, page=page, totals=queries.commission_totals(current_user))
+    filters = form.to_filters() if valid else None
+    page = queries.list_payments(current_user, filters, page_no, size) if valid else None
+    total = queries.count_payments(current_user, filters) if valid else None
+    ctx = dict(form=form, page=page, total=total, totals=queries.commission_totals(current_user))
     block = "payment_table" if htmx.target == "payment-table" else None
     return render(
         "payments/index.html", block=block, status=200 if valid else 422, breaker=stripe_breaker().state(), **ctx
     )
 
 
-def _filters(form: PaymentFilterForm) -> queries.PaymentFilters:
-    return queries.PaymentFilters(
-        status=PaymentStatus(form.status.data) if form.status.data else None,
-        method=PaymentMethod(form.method.data) if form.method.data else None,
-        date_from=form.date_from.data,
-        date_to=form.date_to.data,
-    )
+@bp.get("/export.csv")
+@login_required
+def export():
+    """The list as CSV with its filters and sort: an admin's of the agency, a collector's on their own accounts."""
+    form = PaymentFilterForm(request.args)
+    if not form.validate():
+        raise ValidationFailed("Some filters are not valid.", filter_errors(form))
+    rows = payment_export.export_payments(current_user, form.to_filters())
+    finish = partial(audit.record_export, current_user, "payments", form.data)
+    return stream_csv("payments.csv", payment_export.HEADER, rows, finish)
 
 
 @bp.post("/accounts/<int:account_id>/manual")

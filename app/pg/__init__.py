@@ -1,8 +1,8 @@
 """What only PostgreSQL does, in one place: the driver's settings (``prepare``), the worklist's index set
-(``indexes``) and plan steering (``worklist``), planner settings (``planner``), SQL each database spells its own
-way (``sql``), the import's COPY path, the rollup triggers. Domain packages state their rules once and call in
-here, passing their own tables and columns (this package imports none of them); they don't branch on the
-dialect themselves.
+(``indexes``) and plan steering (``worklist``), planner settings (``planner``) and row estimates
+(``estimate``), SQL each database spells its own way (``sql``), the import's COPY path, the rollup triggers.
+Domain packages state their rules once and call in here, passing their own tables and columns (this package
+imports none of them); they don't branch on the dialect themselves.
 
 SQLite, the embedded default, takes the portable path of each rule.
 """

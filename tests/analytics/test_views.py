@@ -34,7 +34,7 @@ def test_panels_answer_htmx_with_a_fragment(login, admin, url, marker):
 def test_figures_link_to_records_and_explain_themselves(login, admin, account):
     body = login(admin).get("/analytics/figures", htmx=True).get_data(as_text=True)
     assert 'href="/accounts/?status=new"' in body and 'href="/payments/' in body
-    assert 'title="Net collected all time ÷ amount placed."' in body
+    assert 'title="Net collected all time ÷ amount placed. The link' in body
 
 
 def test_aging_buckets_drill_into_the_accounts_list(login, admin):
