@@ -1,7 +1,7 @@
 """lists: accounts by (agency, debtor), for the account page's card of the debtor's other accounts
 
 Revision ID: 0022_lists
-Revises: 0018_import_job_rq_id
+Revises: 0021_bulk
 Create Date: 2026-12-07 01:30:00
 
 """
@@ -9,7 +9,7 @@ Create Date: 2026-12-07 01:30:00
 from alembic import op
 
 revision = "0022_lists"
-down_revision = "0018_import_job_rq_id"
+down_revision = "0021_bulk"
 branch_labels = None
 depends_on = None
 
