@@ -21,6 +21,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql import Executable
 
+from app.pg import rls
+
 OPTION = "generic_plan"
 # Only ``generic`` statements are prepared (psycopg prepares others once run this often: never, in effect), so
 # every other statement keeps the custom plan an unnamed statement gets, as it would without this module.
@@ -40,10 +42,11 @@ def generic(stmt: Executable) -> Executable:
 
 
 def install(engine: Engine, *, enabled: bool) -> None:
-    """Set this PostgreSQL engine's connections to prepare as configured; run ``generic`` statements so."""
+    """Set this PostgreSQL engine's connections to prepare as configured; run ``generic`` statements so, and
+    ``agency_filtered`` ones as the reader (``app.pg.rls``) whether prepared or not."""
     event.listen(engine, "connect", _limits if enabled else _off)
+    event.listen(engine, "do_execute", _execute_marked)
     if enabled:
-        event.listen(engine, "do_execute", _execute_generic)
         event.listen(engine, "handle_error", _drop_if_lost)
         engine.dialect.do_rollback = _rollback_keeping_statements
 
@@ -57,23 +60,35 @@ def _off(dbapi_connection, _record) -> None:
     dbapi_connection.prepare_threshold = None
 
 
-def execute_generic(cursor, statement: str, parameters) -> None:
+def execute_generic(cursor, statement: str, parameters, *, filtered: bool = False) -> None:
     """Execute ``statement`` on a psycopg cursor (of a connection set up by ``install``) as a prepared
     statement with a generic plan: prepared at its first run there, then planned no more. The setting is back
-    to ``auto`` for whatever the transaction runs next."""
+    to ``auto`` for whatever the transaction runs next. ``filtered``: as the reader (``rls.agency_filtered``)."""
+    execute_marked(cursor, statement, parameters, generic=True, filtered=filtered)
+
+
+def execute_marked(cursor, statement: str, parameters, *, generic: bool, filtered: bool) -> None:
+    """Execute ``statement`` with a generic plan (prepared) and/or as the reader, then back to what was before."""
     connection = cursor.connection
-    # One round trip for the three: the settings cost no waiting of their own. (A failed statement aborts the
-    # transaction, and the setting with it.)
+    before = (GENERIC_PLANS,) * generic + rls.ENTER_READER * filtered
+    after = rls.LEAVE_READER * filtered + (CUSTOM_PLANS,) * generic
+    # One round trip for them all: the settings cost no waiting of their own. (A failed statement aborts the
+    # transaction, and the settings with it.)
     with connection.pipeline():
-        connection.execute(GENERIC_PLANS, prepare=False)
-        cursor.execute(statement, parameters, prepare=True)
-        connection.execute(CUSTOM_PLANS, prepare=False)
+        for setting in before:
+            connection.execute(setting, prepare=False)
+        cursor.execute(statement, parameters, prepare=generic)
+        for setting in after:
+            connection.execute(setting, prepare=False)
 
 
-def _execute_generic(cursor, statement, parameters, context) -> bool | None:
-    if not context.execution_options.get(OPTION):
+def _execute_marked(cursor, statement, parameters, context) -> bool | None:
+    options = context.execution_options
+    generic = bool(options.get(OPTION)) and cursor.connection.prepare_threshold is not None
+    filtered = bool(options.get(rls.FILTERED))
+    if not (generic or filtered):
         return None  # SQLAlchemy executes it as usual
-    execute_generic(cursor, statement, parameters)
+    execute_marked(cursor, statement, parameters, generic=generic, filtered=filtered)
     return True
 
 
