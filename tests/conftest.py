@@ -41,7 +41,8 @@ def _drop_pg_database(db_url: str) -> None:
     url = make_url(db_url)
     with psycopg.connect(**_pg_args(url, "postgres"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
-        conn.execute(f"DROP ROLE IF EXISTS {rls.reader_role_of(url.database)}")  # the migrations created it
+        for role in rls.roles_of(url.database):  # the migrations created them
+            conn.execute(f"DROP ROLE IF EXISTS {role}")
 
 
 def _pg_args(url, database: str) -> dict:

@@ -19,9 +19,14 @@ of their own, the *reader*: NOLOGIN, SELECT on the few tables they read, and on 
 row security. A statement marked with :func:`agency_filtered` switches to it (``set_config('role', …, true)``)
 and back in the same pipeline (:mod:`app.pg.prepare`). Role names are global to the server: the reader's name
 is derived from the database's (``ROLE_NAME``), so the many databases of a test run or of several installations
-on one server never share one. The role that installs it must be a superuser or hold CREATEROLE, and becomes a
-member (so the app, running as the owner, may switch to it); a separate login role for the app needs
-``GRANT <reader> TO <app role>``, else the statements run under its own role (same rows, slower searches).
+on one server never share one. The role that installs it must be a superuser or hold CREATEROLE.
+
+**Switching to the reader must not make its policy yours.** A policy ``TO reader`` applies to every role that
+has the reader's privileges, and a plain member (with INHERIT, the default) has them: the owner would then
+read every agency's accounts. So the owner is made a member of the *gate* (``<reader>_gate``), a NOINHERIT role
+that is the reader's only member: SET ROLE follows memberships whatever INHERIT says, privileges stop at the
+gate (PostgreSQL 15 has no ``GRANT … WITH INHERIT FALSE``). A separate login role for the app needs
+``GRANT <reader>_gate TO <app role>``, else the statements run under its own role (same rows, slower searches).
 """
 
 import hashlib
@@ -48,6 +53,7 @@ READER_SECURED = ("accounts", "debtors", "creditors")
 READER_GRANTS = (*READER_SECURED, "users")
 # A valid name without quoting for any database name, and no two databases share one.
 ROLE_NAME = "'debtflow_reader_' || left(md5(current_database()), 16)"
+GATE_SUFFIX = "_gate"
 FILTERED = "agency_filtered"  # the execution option marking a statement to run as the reader
 PRIOR_ROLE = "debtflow.prior_role"
 # Plain SQL, no function of ours: where the reader doesn't exist (an older schema) or the session's user may not
@@ -102,34 +108,49 @@ def reader_role(bind) -> str:
 
 
 def reader_role_of(database: str) -> str:
-    """``ROLE_NAME`` computed here, for whoever drops a database and then its reader (tests, benches): a
-    dropped database takes the reader's grants with it, never the role, which belongs to the server."""
+    """``ROLE_NAME`` computed here, for whoever drops a database and then its roles (tests, benches): a
+    dropped database takes the reader's grants with it, never the roles, which belong to the server."""
     return "debtflow_reader_" + hashlib.md5(database.encode(), usedforsecurity=False).hexdigest()[:16]
 
 
+def roles_of(database: str) -> tuple[str, str]:
+    """The reader and its gate, named for ``database``."""
+    reader = reader_role_of(database)
+    return reader, f"{reader}{GATE_SUFFIX}"
+
+
 def install_reader(bind) -> None:
-    """The reader, its grants and policies. Idempotent: a role left by a dropped database of the same name
-    is taken over (its grants went with that database)."""
-    role = reader_role(bind)
-    if bind.scalar(text("SELECT to_regrole(:role)"), {"role": role}) is None:
-        bind.execute(text(f"CREATE ROLE {role} NOLOGIN NOSUPERUSER NOBYPASSRLS NOINHERIT"))
-    bind.execute(text(f"GRANT {role} TO CURRENT_USER"))
-    bind.execute(text(f"GRANT USAGE ON SCHEMA {bind.scalar(text('SELECT current_schema()'))} TO {role}"))
-    bind.execute(text(f"GRANT SELECT ON {', '.join(READER_GRANTS)} TO {role}"))
+    """The reader, its gate, grants and policies. Idempotent: roles left by a dropped database of the same
+    name are taken over (its grants went with that database)."""
+    reader = reader_role(bind)
+    gate = f"{reader}{GATE_SUFFIX}"
+    for role in (reader, gate):
+        if bind.scalar(text("SELECT to_regrole(:role)"), {"role": role}) is None:
+            bind.execute(text(f"CREATE ROLE {role} NOLOGIN NOSUPERUSER NOBYPASSRLS NOINHERIT"))
+    bind.execute(text(f"GRANT {reader} TO {gate}"))
+    bind.execute(text(f"GRANT {gate} TO CURRENT_USER"))
+    bind.execute(text(f"GRANT USAGE ON SCHEMA {_schema(bind)} TO {reader}"))
+    bind.execute(text(f"GRANT SELECT ON {', '.join(READER_GRANTS)} TO {reader}"))
     for table in READER_SECURED:
         bind.execute(text(f"DROP POLICY IF EXISTS {READER_POLICY} ON {table}"))
-        bind.execute(text(f"CREATE POLICY {READER_POLICY} ON {table} FOR SELECT TO {role} USING (true)"))
+        bind.execute(text(f"CREATE POLICY {READER_POLICY} ON {table} FOR SELECT TO {reader} USING (true)"))
 
 
 def drop_reader(bind) -> None:
-    """The reader's policies, its grants in this database and the role (its name is this database's alone)."""
-    role = reader_role(bind)
-    if bind.scalar(text("SELECT to_regrole(:role)"), {"role": role}) is None:
-        return
+    """The reader's policies, its grants in this database, the reader and its gate (named for this database)."""
+    reader = reader_role(bind)
     for table in READER_SECURED:
         bind.execute(text(f"DROP POLICY IF EXISTS {READER_POLICY} ON {table}"))
-    bind.execute(text(f"DROP OWNED BY {role}"))
-    bind.execute(text(f"DROP ROLE {role}"))
+    if bind.scalar(text("SELECT to_regrole(:role)"), {"role": reader}) is not None:
+        # Its grants by name: DROP OWNED would need the reader's privileges, which the owner doesn't have.
+        bind.execute(text(f"REVOKE SELECT ON {', '.join(READER_GRANTS)} FROM {reader}"))  # noqa: S608 (constants)
+        bind.execute(text(f"REVOKE USAGE ON SCHEMA {_schema(bind)} FROM {reader}"))
+    for role in (f"{reader}{GATE_SUFFIX}", reader):
+        bind.execute(text(f"DROP ROLE IF EXISTS {role}"))
+
+
+def _schema(bind) -> str:
+    return bind.scalar(text("SELECT current_schema()"))
 
 
 def set_agency(connection, agency_id: int) -> None:

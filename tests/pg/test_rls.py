@@ -6,17 +6,26 @@ security: there the tests check that the table list covers every table carrying 
 The suite connects as a superuser, whom row security never applies to, so each proof runs as ``app_role`` (a
 non-superuser, non-owner role; tests/conftest.py)."""
 
+import os
+import uuid
+
+import psycopg
 import pytest
-from sqlalchemy import func, select, text
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import func, make_url, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from app import tenancy
+from app import create_app, tenancy
 from app.accounts.queries import WorklistFilters, list_accounts
+from app.config import database_uri
+from app.config import test_config as make_test_config
 from app.extensions import db
 from app.pg import rls
 from app.pg.indexes import SEARCH_INDEX
 from app.pg.prepare import generic
+from tests import factories as f
+from tests.conftest import session_on
 
 
 def tables_with_an_agency() -> set[str]:
@@ -195,3 +204,59 @@ def test_the_reader_keeps_the_trigram_index_that_row_security_takes_from_the_app
     assert SEARCH_INDEX not in plan(search, values)
     db.session.execute(text(f"SET LOCAL ROLE {rls.reader_role(db.session.connection())}"))
     assert SEARCH_INDEX in plan(search, values)
+
+
+@pytest.fixture
+def owned_database(is_postgres):
+    """A fresh database owned by a login role that is neither superuser nor BYPASSRLS but holds CREATEROLE, as a
+    hosted PostgreSQL gives an application; its URL as that role. Dropped after, with both roles."""
+    if not is_postgres:
+        yield None
+        return
+    base = make_url(os.environ["TEST_DATABASE_URL"])
+    suffix = uuid.uuid4().hex[:10]
+    owner, name = f"debtflow_owner_{suffix}", f"debtflow_owned_{suffix}"
+    with psycopg.connect(host=base.host, port=base.port or 5432, user=base.username, dbname="postgres") as conn:
+        conn.autocommit = True
+        conn.execute(f"CREATE ROLE {owner} LOGIN CREATEROLE NOSUPERUSER NOBYPASSRLS")
+        conn.execute(f"CREATE DATABASE {name} OWNER {owner}")
+        try:
+            yield database_uri(base.set(username=owner, database=name).render_as_string(hide_password=False))
+        finally:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            for role in rls.roles_of(name):
+                conn.execute(f"DROP ROLE IF EXISTS {role}")
+            conn.execute(f"DROP ROLE {owner}")
+
+
+def name(url: str) -> str:
+    return make_url(url).database
+
+
+def test_the_migration_run_by_a_non_superuser_owner_binds_that_owner(owned_database):
+    """0019 installs the policies and the reader as the database's owner (CREATEROLE, no superuser), and the
+    owner, running the app, is held to the scope: FORCE ROW LEVEL SECURITY. The downgrade takes it all away."""
+    if owned_database is None:
+        return
+    app = create_app(make_test_config(owned_database))
+    with app.app_context(), session_on(db.engine) as session:
+        upgrade()
+        mine, theirs = f.AccountFactory().agency_id, f.AccountFactory().agency_id
+        session.commit()
+        tenancy.scope(mine)
+        assert set(session.scalars(text("SELECT agency_id FROM accounts"))) == {mine}
+        reader = rls.reader_role(session.connection())
+        assert session.scalar(rls.agency_filtered(select(func.current_user()))) == reader
+        # It may become the reader, but the reader's policy is not its own (else it would read every agency).
+        membership = text("SELECT pg_has_role(current_user, :r, 'MEMBER'), pg_has_role(current_user, :r, 'USAGE')")
+        assert tuple(session.execute(membership, {"r": reader}).one()) == (True, False)
+        assert session.scalar(text("SELECT count(*) FROM accounts WHERE agency_id = :a"), {"a": theirs}) == 0
+        session.rollback()
+        tenancy.g.pop("tenant_agency_id")
+        downgrade(revision="0018_import_job_rq_id")
+        assert session.scalar(text("SELECT count(*) FROM pg_policy")) == 0
+        assert not any(
+            session.scalar(text("SELECT to_regrole(:r)"), {"r": r}) for r in rls.roles_of(name(owned_database))
+        )
+        session.rollback()
+        db.engine.dispose()
