@@ -69,8 +69,8 @@ def explain(url: str, statements: Captured, agency_id: int) -> str:
     with pg_connect(url) as conn:
         for statement, parameters, generic, filtered in statements:
             scope(conn, agency_id)
-            for setting in rls.ENTER_READER * filtered:
-                conn.execute(setting)
+            if filtered:
+                conn.execute(f"SELECT {rls.ENTER_READER}")
             rows = _explain_generic(conn, statement, parameters) if generic else _explain(conn, statement, parameters)
             plans.append("\n".join(r[0] for r in rows))
             conn.rollback()

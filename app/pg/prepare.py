@@ -14,6 +14,7 @@ and the connection is dropped from the pool, so the next checkout starts clean.
 """
 
 import sys
+from functools import cache
 
 import psycopg
 from psycopg.pq import ExecStatus, TransactionStatus
@@ -33,7 +34,9 @@ MISSING = "26000"  # invalid_sql_statement_name: "prepared statement … does no
 # For the generic statement's execution only: a session-wide setting would reach the plans that PL/pgSQL keeps
 # for the trigger functions too.
 GENERIC_PLANS = "SET LOCAL plan_cache_mode = force_generic_plan"
-CUSTOM_PLANS = "SET LOCAL plan_cache_mode = auto"
+# The same as select-list terms, to go with the reader's (``app.pg.rls``) in one statement before and one after.
+GENERIC_TERM = "set_config('plan_cache_mode', 'force_generic_plan', true)"
+CUSTOM_TERM = "set_config('plan_cache_mode', 'auto', true)"
 
 
 def generic(stmt: Executable) -> Executable:
@@ -70,16 +73,21 @@ def execute_generic(cursor, statement: str, parameters, *, filtered: bool = Fals
 def execute_marked(cursor, statement: str, parameters, *, generic: bool, filtered: bool) -> None:
     """Execute ``statement`` with a generic plan (prepared) and/or as the reader, then back to what was before."""
     connection = cursor.connection
-    before = (GENERIC_PLANS,) * generic + rls.ENTER_READER * filtered
-    after = rls.LEAVE_READER * filtered + (CUSTOM_PLANS,) * generic
-    # One round trip for them all: the settings cost no waiting of their own. (A failed statement aborts the
+    before, after = _settings(generic, filtered)
+    # One round trip for the three: the settings cost no waiting of their own. (A failed statement aborts the
     # transaction, and the settings with it.)
     with connection.pipeline():
-        for setting in before:
-            connection.execute(setting, prepare=False)
+        connection.execute(before, prepare=False)
         cursor.execute(statement, parameters, prepare=generic)
-        for setting in after:
-            connection.execute(setting, prepare=False)
+        connection.execute(after, prepare=False)
+
+
+@cache
+def _settings(generic: bool, filtered: bool) -> tuple[str, str]:
+    """The statement setting up a marked statement's execution, and the one putting things back after it."""
+    before = [GENERIC_TERM] * generic + [rls.ENTER_READER] * filtered
+    after = [rls.LEAVE_READER] * filtered + [CUSTOM_TERM] * generic
+    return "SELECT " + ", ".join(before), "SELECT " + ", ".join(after)
 
 
 def _execute_marked(cursor, statement, parameters, context) -> bool | None:

@@ -56,16 +56,16 @@ ROLE_NAME = "'debtflow_reader_' || left(md5(current_database()), 16)"
 GATE_SUFFIX = "_gate"
 FILTERED = "agency_filtered"  # the execution option marking a statement to run as the reader
 PRIOR_ROLE = "debtflow.prior_role"
-# Plain SQL, no function of ours: where the reader doesn't exist (an older schema) or the session's user may not
-# take it on, the role stays what it was. ``role`` is ``none`` unless a SET ROLE came before (the tests' app role).
-SWITCH = (
-    "CASE WHEN pg_has_role(session_user, to_regrole(r.name), 'MEMBER') THEN r.name ELSE current_setting('role') END"
-)
+# Select-list terms (``app.pg.prepare`` sends them with its own in one statement before and one after). Plain SQL,
+# no function of ours: where the reader doesn't exist (an older schema) or the session's user may not take it on,
+# the role stays what it was. The role in force (``none`` unless a SET ROLE came before, as the tests' app role)
+# is kept in the subquery, which runs before the outer ``set_config`` (its argument), and put back after.
 ENTER_READER = (
-    f"SELECT set_config('{PRIOR_ROLE}', current_setting('role'), true)",
-    f"SELECT set_config('role', {SWITCH}, true) FROM (SELECT {ROLE_NAME} AS name) r",  # noqa: S608 (constants)
+    "set_config('role', (SELECT CASE WHEN pg_has_role(session_user, to_regrole(r.name), 'MEMBER') THEN r.name "  # noqa: S608
+    f"ELSE r.prior END FROM (SELECT {ROLE_NAME} AS name, "
+    f"set_config('{PRIOR_ROLE}', current_setting('role'), true) AS prior) r), true)"
 )
-LEAVE_READER = (f"SELECT set_config('role', current_setting('{PRIOR_ROLE}'), true)",)
+LEAVE_READER = f"set_config('role', current_setting('{PRIOR_ROLE}'), true)"
 
 
 def agency_filtered(stmt):
