@@ -124,7 +124,7 @@ def sweep_command() -> None:
 
 @click.group("rls")
 def rls_group() -> None:
-    """PostgreSQL row-level security on the tenant tables (off by default: app/pg/rls.py says why)."""
+    """PostgreSQL row-level security on the tenant tables (on since migration 0019; app/pg/rls.py)."""
 
 
 @rls_group.command("enable")

@@ -128,6 +128,7 @@ class Config:
     DATABASE_PREPARED_STATEMENTS = True  # PostgreSQL: the worklist page as a prepared statement (app.pg.prepare)
     SESSION_IDLE_MINUTES = 30  # a session unused this long ends (checked on the server at every request)
     SESSION_MAX_HOURS = 12  # and any session ends this long after sign-in, used or not
+    SECURITY_EVENT_RETENTION_DAYS = 90  # the platform's security log is pruned past this (app.auth.retention)
     # Failed sign-ins per client IP (the per-account lockout is app.auth.lockout); Flask-Limiter's notation.
     LOGIN_IP_LIMIT = "20 per minute; 100 per hour"
     RATELIMIT_STORAGE_URI = "debtflow://"
@@ -173,6 +174,7 @@ class Config:
             MAX_CONTENT_LENGTH=env_int("MAX_UPLOAD_MB", 50) * 1024 * 1024,
             SESSION_IDLE_MINUTES=env_int("SESSION_IDLE_MINUTES", cls.SESSION_IDLE_MINUTES),
             SESSION_MAX_HOURS=env_int("SESSION_MAX_HOURS", cls.SESSION_MAX_HOURS),
+            SECURITY_EVENT_RETENTION_DAYS=env_int("SECURITY_EVENT_RETENTION_DAYS", cls.SECURITY_EVENT_RETENTION_DAYS),
             LOGIN_IP_LIMIT=os.environ.get("LOGIN_IP_LIMIT") or cls.LOGIN_IP_LIMIT,
             OUTBOUND_ALLOWED_NETWORKS=outbound_allowed_networks(),
         )

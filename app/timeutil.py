@@ -8,19 +8,27 @@ from sqlalchemy.types import TypeDecorator
 
 class Clock:
     """The app's "now": the wall clock plus an offset that tests move forward, so a lockout or a session can
-    expire in a test without sleeping. Production never moves it."""
+    expire in a test without sleeping; or, frozen, a fixed instant, for a test at an exact boundary (a
+    webhook signature 300 s old) that the wall clock would move across. Production never moves it."""
 
     def __init__(self) -> None:
         self.offset = timedelta(0)
+        self.frozen: datetime | None = None
 
     def now(self) -> datetime:
-        return datetime.now(UTC) + self.offset
+        return (self.frozen or datetime.now(UTC)) + self.offset
 
     def advance(self, delta: timedelta) -> None:
         self.offset += delta
 
+    def freeze(self) -> datetime:
+        """Stop the clock at the current whole second (where it stays until ``reset``); that instant."""
+        self.frozen = datetime.now(UTC).replace(microsecond=0)
+        return self.now()
+
     def reset(self) -> None:
         self.offset = timedelta(0)
+        self.frozen = None
 
 
 clock = Clock()

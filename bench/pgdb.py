@@ -7,6 +7,8 @@ import uuid
 import psycopg
 from sqlalchemy import make_url
 
+from app.pg.rls import roles_of
+
 
 def pg_connect(url: str, database: str | None = None):
     """A psycopg connection to the server of ``url`` (optionally to another database on it)."""
@@ -24,8 +26,11 @@ def create_database(base_url: str, prefix: str, name: str | None = None) -> str:
 
 
 def drop_database(url: str) -> None:
-    """Drop the database of ``url``, forcing out its sessions."""
-    _admin(url, f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+    """Drop the database of ``url``, forcing out its sessions, and the roles its migrations created."""
+    database = make_url(url).database
+    _admin(url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    for role in roles_of(database):
+        _admin(url, f"DROP ROLE IF EXISTS {role}")
 
 
 def _admin(url: str, statement: str) -> None:

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from flask_migrate import upgrade
 from sqlalchemy import inspect
 
-from app import create_app
+from app import create_app, tenancy
 from app.accounts.models import Account
 from app.accounts.queries import list_accounts
 from app.accounts.search_sample import SAMPLES
@@ -136,12 +136,14 @@ def measure_queries(app, viewer_id: int, cases: list[Case], repeat: int, *, warm
     with app.app_context():
         viewer = db.session.get(User, viewer_id)
         viewer.agency  # noqa: B018  (load it before detaching: the aging filter reads the agency's time zone)
+        tenancy.scope(viewer.agency_id)  # as a request is scoped (row-level security)
         db.session.expunge(viewer)
         calls = {c.name: partial(list_accounts, viewer, c.filters(), 1, 25) for c in cases}
         statements = {c.name: captured_sql(viewer, c, warm=warm) for c in cases}
         reset = db.session.remove if warm else partial(_forget_samples, db.session.remove)
         conn = db.engine.raw_connection()
         try:
+            worklist_sql.scope(conn.driver_connection, viewer.agency_id)  # held: the transaction is never ended
             cursor = conn.driver_connection.cursor()
             sql = {name: partial(run_sql, cursor, statement) for name, statement in statements.items()}
             return timed(calls, repeat, reset), timed(sql, repeat)
@@ -159,8 +161,10 @@ def explain(app, url: str, viewer_id: int, case: Case) -> str:
     """EXPLAIN (ANALYZE, BUFFERS) of the exact SQL that ``list_accounts`` sends for ``case``, with the plans the
     app gets (``worklist_sql.explain``)."""
     with app.app_context():
-        statements = captured_sql(db.session.get(User, viewer_id), case)
-    return worklist_sql.explain(url, statements)
+        viewer = db.session.get(User, viewer_id)
+        tenancy.scope(viewer.agency_id)
+        statements = captured_sql(viewer, case)
+    return worklist_sql.explain(url, statements, viewer.agency_id)
 
 
 def login(app, username: str):

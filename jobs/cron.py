@@ -7,12 +7,15 @@
 * hourly, a few minutes past so it does not coincide with other top-of-the-hour work,
   ``reconcile_pending_payments`` settles card payments whose webhook never came;
 * hourly, at another minute, ``write_audit_checkpoint`` publishes every agency's audit chain head to a signed
-  file under ``AUDIT_CHECKPOINT_DIR`` (outside the database).
+  file under ``AUDIT_CHECKPOINT_DIR`` (outside the database);
+* hourly, at a third minute, ``prune_security_records`` deletes security events past
+  ``SECURITY_EVENT_RETENTION_DAYS`` and lapsed rate-limit counters.
 """
 
 from rq import cron
 
 from jobs.audit import write_audit_checkpoint
+from jobs.auth import prune_security_records
 from jobs.imports import poll_due_sources, sweep_import_jobs
 from jobs.payments import reconcile_pending_payments
 
@@ -20,3 +23,4 @@ cron.register(poll_due_sources, queue_name="imports", interval=60, name="poll-im
 cron.register(sweep_import_jobs, queue_name="default", interval=60, name="sweep-import-jobs")
 cron.register(reconcile_pending_payments, queue_name="default", cron="7 * * * *", job_timeout=900)
 cron.register(write_audit_checkpoint, queue_name="default", cron="37 * * * *", job_timeout=300)
+cron.register(prune_security_records, queue_name="default", cron="47 * * * *", job_timeout=300)

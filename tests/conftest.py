@@ -9,7 +9,7 @@ import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, make_url
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app import create_app
@@ -17,6 +17,7 @@ from app.config import database_uri, test_config
 from app.dbsetup import configure_engine
 from app.extensions import db as _db
 from app.extensions import limiter
+from app.pg import rls
 from app.timeutil import clock as app_clock
 from tests import factories as f
 
@@ -40,6 +41,8 @@ def _drop_pg_database(db_url: str) -> None:
     url = make_url(db_url)
     with psycopg.connect(**_pg_args(url, "postgres"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+        for role in rls.roles_of(url.database):  # the migrations created them
+            conn.execute(f"DROP ROLE IF EXISTS {role}")
 
 
 def _pg_args(url, database: str) -> dict:
@@ -205,6 +208,26 @@ def foreign():
     collector = f.CollectorFactory(agency=agency)
     account = f.walk_to(f.AccountFactory(agency=agency), f.Status.IN_CONTACT, admin=admin, collector=collector)
     return type("Foreign", (), dict(agency=agency, admin=admin, collector=collector, account=account))
+
+
+@pytest.fixture
+def app_role(is_postgres):
+    """On PostgreSQL, the rest of the test runs as a role like the app's in production (no superuser, no
+    BYPASSRLS, not the tables' owner, rights on every table), so row-level security applies to it: the suite
+    connects as a superuser, whom it never applies to. Role and ``SET LOCAL ROLE`` go with the test's
+    rollback. Its name, or None on SQLite (no row security: the app's own filters are all there is)."""
+    if not is_postgres:
+        return None
+    name = f"debtflow_app_{uuid.uuid4().hex[:8]}"
+    for statement in (
+        f"CREATE ROLE {name} NOLOGIN NOSUPERUSER NOBYPASSRLS",
+        f"GRANT USAGE, CREATE ON SCHEMA public TO {name}",
+        f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {name}",
+        f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {name}",
+        f"SET LOCAL ROLE {name}",
+    ):
+        _db.session.execute(text(statement))
+    return name
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from app.errors import NotFound
 from app.extensions import db
 from app.paging import Page, Total, count_total, offset, page_of, paginate
 from app.pg.prepare import generic
+from app.pg.rls import agency_filtered
 
 
 @dataclass
@@ -108,7 +109,7 @@ def _page_rows(ids: Select, sort: str, direction: str) -> Select:
         _name(User.full_name, User.id == Account.assigned_collector_id).label("collector_name"),
     )
     stmt = select(*ROW_COLUMNS, *names, *(_score_columns() if sort == "score" else ())).where(Account.id.in_(ids))
-    return generic(apply_sort(stmt, sort, direction))
+    return generic(agency_filtered(apply_sort(stmt, sort, direction)))  # ids and names: the viewer's agency's
 
 
 def _score_columns() -> list:

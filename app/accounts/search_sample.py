@@ -25,6 +25,7 @@ from app.accounts.states import Status
 from app.extensions import db
 from app.pg import worklist as pg_worklist
 from app.pg.prepare import generic
+from app.pg.rls import agency_filtered
 
 SAMPLE_TTL = 300.0  # seconds a process trusts an agency's sample before reading it again
 MAX_ROWS = 10_000  # per agency: the 0.25 % sample of 4,000,000 accounts
@@ -62,7 +63,8 @@ def _sample_texts(sampled: bool) -> Select:
     rows = select(table.c.status, table.c.search_text).where(table.c.agency_id == bindparam("agency_id"))
     rows = rows.limit(MAX_ROWS).subquery()
     texts = func.aggregate_strings(rows.c.search_text, SEPARATOR)
-    return generic(select(rows.c.status, texts).group_by(rows.c.status))  # planning it costs more than running it
+    # Planning it costs more than running it; filtered by agency above, so it runs as the reader (app.pg.rls).
+    return generic(agency_filtered(select(rows.c.status, texts).group_by(rows.c.status)))
 
 
 class SampleCache:

@@ -13,7 +13,9 @@ is written so that PostgreSQL's plan doesn't hinge on an estimate it can get bad
   SQL that keeps PostgreSQL on the plan chosen.
 
 Each shape has one good plan whatever the values bound, so it runs as a prepared statement with a generic
-plan (``app.pg.prepare``): planning an admin's eight walks costs more than running them.
+plan (``app.pg.prepare``): planning an admin's eight walks costs more than running them. It filters by the
+viewer's agency itself, so it runs as the reader role that row-level security lets through (``app.pg.rls``),
+keeping its index conditions.
 
 A statement depends only on its ``Shape`` (who looks, which filters are set, sort, plan); the values (agency,
 filter values, dates, page) are bound parameters passed at execution. Building and hashing a statement of
@@ -36,6 +38,7 @@ from app.agencyday import local_today
 from app.auth.models import Role, User
 from app.pg import worklist as pg_worklist
 from app.pg.prepare import generic
+from app.pg.rls import agency_filtered
 
 SORTS = {
     "priority": Account.priority,
@@ -189,7 +192,8 @@ def page_ids(shape: Shape) -> Select:
         ranked = _walk(searched if shape.plan else base, shape, window)
     ranked = ranked.subquery()
     stmt = select(ranked.c.id).order_by(*_order(ranked, shape.direction))
-    return generic(stmt.offset(bindparam("offset", type_=Integer)).limit(bindparam("limit", type_=Integer)))
+    stmt = stmt.offset(bindparam("offset", type_=Integer)).limit(bindparam("limit", type_=Integer))
+    return generic(agency_filtered(stmt))  # every branch is filtered by ``_scope``
 
 
 def _filtered(rows, shape: Shape) -> Select:

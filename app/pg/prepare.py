@@ -14,12 +14,15 @@ and the connection is dropped from the pool, so the next checkout starts clean.
 """
 
 import sys
+from functools import cache
 
 import psycopg
 from psycopg.pq import ExecStatus, TransactionStatus
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql import Executable
+
+from app.pg import rls
 
 OPTION = "generic_plan"
 # Only ``generic`` statements are prepared (psycopg prepares others once run this often: never, in effect), so
@@ -31,7 +34,9 @@ MISSING = "26000"  # invalid_sql_statement_name: "prepared statement … does no
 # For the generic statement's execution only: a session-wide setting would reach the plans that PL/pgSQL keeps
 # for the trigger functions too.
 GENERIC_PLANS = "SET LOCAL plan_cache_mode = force_generic_plan"
-CUSTOM_PLANS = "SET LOCAL plan_cache_mode = auto"
+# The same as select-list terms, to go with the reader's (``app.pg.rls``) in one statement before and one after.
+GENERIC_TERM = "set_config('plan_cache_mode', 'force_generic_plan', true)"
+CUSTOM_TERM = "set_config('plan_cache_mode', 'auto', true)"
 
 
 def generic(stmt: Executable) -> Executable:
@@ -40,10 +45,11 @@ def generic(stmt: Executable) -> Executable:
 
 
 def install(engine: Engine, *, enabled: bool) -> None:
-    """Set this PostgreSQL engine's connections to prepare as configured; run ``generic`` statements so."""
+    """Set this PostgreSQL engine's connections to prepare as configured; run ``generic`` statements so, and
+    ``agency_filtered`` ones as the reader (``app.pg.rls``) whether prepared or not."""
     event.listen(engine, "connect", _limits if enabled else _off)
+    event.listen(engine, "do_execute", _execute_marked)
     if enabled:
-        event.listen(engine, "do_execute", _execute_generic)
         event.listen(engine, "handle_error", _drop_if_lost)
         engine.dialect.do_rollback = _rollback_keeping_statements
 
@@ -57,23 +63,40 @@ def _off(dbapi_connection, _record) -> None:
     dbapi_connection.prepare_threshold = None
 
 
-def execute_generic(cursor, statement: str, parameters) -> None:
+def execute_generic(cursor, statement: str, parameters, *, filtered: bool = False) -> None:
     """Execute ``statement`` on a psycopg cursor (of a connection set up by ``install``) as a prepared
     statement with a generic plan: prepared at its first run there, then planned no more. The setting is back
-    to ``auto`` for whatever the transaction runs next."""
+    to ``auto`` for whatever the transaction runs next. ``filtered``: as the reader (``rls.agency_filtered``)."""
+    execute_marked(cursor, statement, parameters, generic=True, filtered=filtered)
+
+
+def execute_marked(cursor, statement: str, parameters, *, generic: bool, filtered: bool) -> None:
+    """Execute ``statement`` with a generic plan (prepared) and/or as the reader, then back to what was before."""
     connection = cursor.connection
+    before, after = _settings(generic, filtered)
     # One round trip for the three: the settings cost no waiting of their own. (A failed statement aborts the
-    # transaction, and the setting with it.)
+    # transaction, and the settings with it.)
     with connection.pipeline():
-        connection.execute(GENERIC_PLANS, prepare=False)
-        cursor.execute(statement, parameters, prepare=True)
-        connection.execute(CUSTOM_PLANS, prepare=False)
+        connection.execute(before, prepare=False)
+        cursor.execute(statement, parameters, prepare=generic)
+        connection.execute(after, prepare=False)
 
 
-def _execute_generic(cursor, statement, parameters, context) -> bool | None:
-    if not context.execution_options.get(OPTION):
+@cache
+def _settings(generic: bool, filtered: bool) -> tuple[str, str]:
+    """The statement setting up a marked statement's execution, and the one putting things back after it."""
+    before = [GENERIC_TERM] * generic + [rls.ENTER_READER] * filtered
+    after = [rls.LEAVE_READER] * filtered + [CUSTOM_TERM] * generic
+    return "SELECT " + ", ".join(before), "SELECT " + ", ".join(after)
+
+
+def _execute_marked(cursor, statement, parameters, context) -> bool | None:
+    options = context.execution_options
+    generic = bool(options.get(OPTION)) and cursor.connection.prepare_threshold is not None
+    filtered = bool(options.get(rls.FILTERED))
+    if not (generic or filtered):
         return None  # SQLAlchemy executes it as usual
-    execute_generic(cursor, statement, parameters)
+    execute_marked(cursor, statement, parameters, generic=generic, filtered=filtered)
     return True
 
 

@@ -1,7 +1,7 @@
 """work score: follow-ups, the account's next follow-up, the agency's work-score weights
 
 Revision ID: 0020_workscore
-Revises: 0018_import_job_rq_id
+Revises: 0019_rls
 Create Date: 2026-12-07 01:30:00
 
 """
@@ -15,7 +15,7 @@ ASSIGNED = sa.text("assigned_collector_id IS NOT NULL")
 
 
 revision = "0020_workscore"
-down_revision = "0018_import_job_rq_id"
+down_revision = "0019_rls"
 branch_labels = None
 depends_on = None
 

@@ -19,19 +19,21 @@ def scheduler() -> CronScheduler:
     return cron
 
 
-def test_the_cron_file_registers_the_poll_the_sweep_the_reconciliation_and_the_audit_checkpoint():
+def test_the_cron_file_registers_the_poll_the_sweep_the_reconciliation_the_checkpoint_and_the_pruning():
     jobs = {job.func_name: job for job in scheduler().get_jobs()}
     names = {
         "jobs.imports.poll_due_sources",
         "jobs.imports.sweep_import_jobs",
         "jobs.payments.reconcile_pending_payments",
         "jobs.audit.write_audit_checkpoint",
+        "jobs.auth.prune_security_records",
     }
     assert set(jobs) == names
     sweep = jobs["jobs.imports.sweep_import_jobs"]
     assert (sweep.name, sweep.queue_name, sweep.interval) == ("sweep-import-jobs", "default", 60)
     checkpoint = jobs["jobs.audit.write_audit_checkpoint"]
     assert (checkpoint.queue_name, checkpoint.cron) == ("default", "37 * * * *")
+    assert jobs["jobs.auth.prune_security_records"].cron == "47 * * * *"
     poll, reconcile = jobs["jobs.imports.poll_due_sources"], jobs["jobs.payments.reconcile_pending_payments"]
     assert (poll.name, poll.queue_name, poll.interval, poll.cron) == ("poll-import-sources", "imports", 60, None)
     assert (reconcile.queue_name, reconcile.cron, reconcile.job_options["job_timeout"]) == ("default", "7 * * * *", 900)

@@ -1,13 +1,13 @@
 """Payment fixtures: a real localstripe server on loopback, Stripe settings pointing at it, signed webhooks."""
 
 import json
-import time
 import uuid
 
 import pytest
 import stripe
 
 from app.payments.services.breaker import stripe_breaker
+from app.timeutil import utcnow
 from tests.stripe_server import SECRET_KEY, localstripe, stripe_settings
 
 WEBHOOK_SECRET = "whsec_test_" + uuid.uuid4().hex
@@ -40,7 +40,7 @@ def stripe_client(localstripe_url) -> stripe.StripeClient:
 
 def sign(payload: bytes, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:
     """A ``Stripe-Signature`` header, made by Stripe's library as Stripe signs its webhooks."""
-    stamp = int(time.time()) if timestamp is None else timestamp
+    stamp = int(utcnow().timestamp()) if timestamp is None else timestamp  # the app's clock, as verification
     return stripe.WebhookSignature.generate_signature_header(payload.decode(), secret, timestamp=stamp)
 
 

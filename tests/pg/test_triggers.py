@@ -21,7 +21,7 @@ from app.analytics import queries, rollup
 from app.analytics.models import CollectorPaymentDay, PaymentDay
 from app.analytics.periods import Range, local_today
 from app.payments.models import APPLIED_STATUSES, Payment, PaymentMethod, PaymentStatus
-from app.pg import triggers
+from app.pg import rls, triggers
 from app.timeutil import utcnow
 from tests import factories as f
 from tests.factories import db
@@ -38,7 +38,9 @@ def test_installed_functions_are_todays_rendering(is_postgres):
     if not is_postgres:
         assert triggers.functions() and all("{{" not in body for body in triggers.functions().values())
         return
-    assert dict(db.session.execute(text(INSTALLED_FUNCTIONS)).all()) == triggers.functions()
+    # Besides the triggers' functions: row-level security's setting reader (migration 0019, app.pg.rls).
+    expected = triggers.functions() | {rls.FUNCTION_NAME: rls.FUNCTION_BODY}
+    assert dict(db.session.execute(text(INSTALLED_FUNCTIONS)).all()) == expected
 
 
 def test_installed_triggers_are_the_files_triggers(is_postgres):

@@ -6,7 +6,6 @@ implies that the charge succeeded (so it completes a payment whose success event
 """
 
 import json
-import time
 
 import stripe
 from sqlalchemy import select
@@ -21,6 +20,7 @@ from app.payments.models import APPLIED_STATUSES, Payment, PaymentStatus, Stripe
 from app.payments.services import ledger
 from app.payments.services.stripe_api import from_cents
 from app.payments.services.stripe_payments import apply_intent_status
+from app.timeutil import utcnow
 
 TOLERANCE = stripe.Webhook.DEFAULT_TOLERANCE  # seconds
 
@@ -32,7 +32,8 @@ class InvalidWebhook(DomainError):
 
 
 def verify_signature(payload: bytes, header: str, secret: str, now: float | None = None) -> dict:
-    """The event, if ``header`` carries a valid v1 signature of ``payload`` made at most 5 minutes from now.
+    """The event, if ``header`` carries a valid v1 signature of ``payload`` made at most 5 minutes from now (the
+    app's clock, unless ``now`` is given).
 
     Stripe's library checks the signature. The time window is ours and two-sided: the library refuses only
     old signatures, and a signature dated in the future is no more acceptable than a stale one.
@@ -41,7 +42,7 @@ def verify_signature(payload: bytes, header: str, secret: str, now: float | None
         stripe.WebhookSignature.verify_header(payload, header, secret, tolerance=None)
     except (stripe.SignatureVerificationError, UnicodeDecodeError):
         raise InvalidWebhook("Invalid signature.") from None
-    if abs((now or time.time()) - _timestamp(header)) > TOLERANCE:
+    if abs((utcnow().timestamp() if now is None else now) - _timestamp(header)) > TOLERANCE:
         raise InvalidWebhook("Signature timestamp outside the tolerance.")
     try:
         event = json.loads(payload)
