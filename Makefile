@@ -23,12 +23,18 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install -q --require-hashes -r requirements-dev.txt
 	touch $(VENV)/.installed $@
 
-static/vendor/htmx.min.js: package.json package-lock.json
-	npm ci --ignore-scripts --no-audit --no-fund --silent
-	mkdir -p static/vendor
-	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+# Every vendored asset comes from node_modules as package-lock.json pins it (no CDN): htmx, and Swagger UI for
+# the API's docs page.
+SWAGGER_UI := swagger-ui-bundle.js swagger-ui.css
+VENDORED := static/vendor/htmx.min.js $(addprefix static/vendor/swagger-ui/,$(SWAGGER_UI))
 
-static: static/vendor/htmx.min.js
+$(VENDORED) &: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --silent
+	mkdir -p static/vendor/swagger-ui
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+	cp $(addprefix node_modules/swagger-ui-dist/,$(SWAGGER_UI)) static/vendor/swagger-ui/
+
+static: $(VENDORED)
 
 setup: $(VENV)/.installed static
 
