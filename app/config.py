@@ -130,6 +130,9 @@ class Config:
     SESSION_MAX_HOURS = 12  # and any session ends this long after sign-in, used or not
     # Failed sign-ins per client IP (the per-account lockout is app.auth.lockout); Flask-Limiter's notation.
     LOGIN_IP_LIMIT = "20 per minute; 100 per hour"
+    # The JSON API's limits, per credential (a login, a personal token) and per client address.
+    API_TOKEN_LIMIT = "600 per minute"  # noqa: S105  (a rate, not a secret)
+    API_IP_LIMIT = "1200 per minute"
     RATELIMIT_STORAGE_URI = "debtflow://"
     RATELIMIT_HEADERS_ENABLED = False
 
@@ -174,6 +177,8 @@ class Config:
             SESSION_IDLE_MINUTES=env_int("SESSION_IDLE_MINUTES", cls.SESSION_IDLE_MINUTES),
             SESSION_MAX_HOURS=env_int("SESSION_MAX_HOURS", cls.SESSION_MAX_HOURS),
             LOGIN_IP_LIMIT=os.environ.get("LOGIN_IP_LIMIT") or cls.LOGIN_IP_LIMIT,
+            API_TOKEN_LIMIT=os.environ.get("API_TOKEN_LIMIT") or cls.API_TOKEN_LIMIT,
+            API_IP_LIMIT=os.environ.get("API_IP_LIMIT") or cls.API_IP_LIMIT,
             OUTBOUND_ALLOWED_NETWORKS=outbound_allowed_networks(),
         )
         values.update(stripe_settings())

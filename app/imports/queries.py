@@ -4,7 +4,7 @@ import csv
 import io
 from collections.abc import Iterator
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from app import pg
@@ -18,15 +18,15 @@ from app.paging import Page, paginate
 from app.pg import imports as pg_imports
 
 
+def jobs_statement(viewer: User) -> Select:
+    """The agency's import jobs (unordered), with their source and author loaded."""
+    stmt = select(ImportJob).where(ImportJob.agency_id == viewer.agency_id)
+    return stmt.options(joinedload(ImportJob.source), joinedload(ImportJob.triggered_by))
+
+
 def list_jobs(viewer: User, page: int = 1, size: int = 25) -> Page:
     """The agency's import jobs, newest first."""
-    stmt = (
-        select(ImportJob)
-        .where(ImportJob.agency_id == viewer.agency_id)
-        .options(joinedload(ImportJob.source), joinedload(ImportJob.triggered_by))
-        .order_by(ImportJob.created_at.desc(), ImportJob.id.desc())
-    )
-    return paginate(stmt, page, size)
+    return paginate(jobs_statement(viewer).order_by(ImportJob.created_at.desc(), ImportJob.id.desc()), page, size)
 
 
 def get_job(viewer: User, job_id: int) -> ImportJob:
@@ -37,10 +37,14 @@ def get_job(viewer: User, job_id: int) -> ImportJob:
     return job
 
 
+def row_errors_statement(job: ImportJob) -> Select:
+    """The job's rejected rows (unordered)."""
+    return select(ImportRowError).where(ImportRowError.job_id == job.id)
+
+
 def list_row_errors(job: ImportJob, page: int = 1, size: int = 50) -> Page:
     """A page of the job's rejected rows in file order."""
-    stmt = select(ImportRowError).where(ImportRowError.job_id == job.id)
-    return paginate(stmt.order_by(ImportRowError.line_no, ImportRowError.id), page, size)
+    return paginate(row_errors_statement(job).order_by(ImportRowError.line_no, ImportRowError.id), page, size)
 
 
 def error_report_lines(job: ImportJob) -> Iterator[str]:

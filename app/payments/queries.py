@@ -22,6 +22,7 @@ class PaymentFilters:
     method: PaymentMethod | None = None
     date_from: date | None = None
     date_to: date | None = None
+    account_id: int | None = None
 
 
 def scoped_payments(viewer: User) -> Select:
@@ -37,7 +38,15 @@ def scoped_payments(viewer: User) -> Select:
 
 def list_payments(viewer: User, filters: PaymentFilters, page: int = 1, size: int = 25) -> Page:
     """One page of the viewer's payments, newest first, narrowed by status, method and creation date (agency days)."""
+    stmt = filtered_payments(viewer, filters).order_by(Payment.created_at.desc(), Payment.id.desc())
+    return paginate(stmt.options(joinedload(Payment.account), joinedload(Payment.collector)), page, size)
+
+
+def filtered_payments(viewer: User, filters: PaymentFilters) -> Select:
+    """The viewer's payments that pass ``filters`` (unordered)."""
     stmt, tz = scoped_payments(viewer), viewer.agency.timezone
+    if filters.account_id is not None:
+        stmt = stmt.where(Payment.account_id == filters.account_id)
     if filters.status:
         stmt = stmt.where(Payment.status == filters.status)
     if filters.method:
@@ -46,10 +55,7 @@ def list_payments(viewer: User, filters: PaymentFilters, page: int = 1, size: in
         stmt = stmt.where(Payment.created_at >= day_start(filters.date_from, tz))
     if filters.date_to:
         stmt = stmt.where(Payment.created_at < day_end(filters.date_to, tz))
-    stmt = stmt.order_by(Payment.created_at.desc(), Payment.id.desc()).options(
-        joinedload(Payment.account), joinedload(Payment.collector)
-    )
-    return paginate(stmt, page, size)
+    return stmt
 
 
 def account_payments(account: Account, limit: int = 20) -> list[Payment]:
