@@ -1,8 +1,10 @@
 """Forms of the settings pages: input shape only; the services judge the values."""
 
-from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField
+from wtforms import BooleanField, DateField, PasswordField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.auth.tokens import Scope
 from app.forms import BaseForm, optional_int, options
 from app.settings.services import CURRENCIES
 
@@ -50,3 +52,17 @@ class DeactivateForm(BaseForm):
         self.target_id.choices = options(
             [(None, "Choose…")] + [(c.id, c.full_name) for c in collectors if c.id != exclude_id]
         )
+
+
+class ApiTokenForm(BaseForm):
+    """A personal access token: a name, its scopes, an optional last day."""
+
+    name = StringField("Name (what uses it)", validators=[DataRequired(), Length(max=100)])
+    scopes = SelectMultipleField(
+        "Scopes",
+        choices=options([(s.value, s.value) for s in Scope]),
+        default=["read"],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    expires_on = DateField("Expires after (optional)", validators=[Optional()])

@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 
 from app.auth import apitokens
-
 from tests.api.conftest import ApiClient
 from tests.payments.helpers import balance, payments_of
 
