@@ -81,6 +81,9 @@ def handle_http_error(exc: HTTPException):
         message = "The request is not valid."
     response = make_response(error_response(exc.code or 500, exc.name.lower().replace(" ", "_"), message, fields))
     response.headers.extend(getattr(exc, "data", {}).get("headers") or {})
+    for name, value in exc.get_headers():  # e.g. a 405's Allow, a 401's WWW-Authenticate
+        if name.lower() != "content-type":
+            response.headers[name] = value
     return response
 
 

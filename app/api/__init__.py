@@ -4,7 +4,7 @@ and idempotent retries. Each endpoint module is a thin adapter over the same ser
 from flask import Blueprint, Flask, jsonify, render_template
 
 from app.api import idempotency, limits, security
-from app.api.core import DebtFlowApi, Money, MoneyField
+from app.api.core import DebtFlowApi, Money, MoneyField, Rate
 from app.headers import csp_nonce
 
 api = DebtFlowApi()
@@ -42,7 +42,8 @@ def init_app(app: Flask) -> None:
         app.config.setdefault(key, value)
     api.init_app(app)
     api.register_field(Money, "string", "decimal")
-    api.register_field(MoneyField, "string", "decimal")
+    api.register_field(Rate, "string", "decimal")
+    api.register_field(MoneyField, None, None)  # documented by its own oneOf: a string or a number
     app.register_blueprint(docs_bp)
     api.register_blueprint(auth.bp)
     for module in (accounts, payments, imports, analytics, collectors):

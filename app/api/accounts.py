@@ -1,5 +1,7 @@
 """``/api/v1/accounts``: the worklist's query and the account page's services, as JSON."""
 
+from decimal import Decimal
+
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -8,7 +10,7 @@ from app.accounts.models import Activity
 from app.accounts.queries import WorklistFilters
 from app.accounts.states import Status
 from app.api import paging
-from app.api.core import ApiBlueprint, Money
+from app.api.core import ID, ApiBlueprint, Money, MoneyField
 from app.api.security import guard
 from app.auth.tokens import Scope
 from app.errors import Conflict, ValidationFailed
@@ -31,8 +33,8 @@ ORDERING_CHOICES = [*ORDERINGS, *(f"-{name}" for name in ORDERINGS)]
 class AccountListArgs(paging.PageArgs):
     status = fields.Enum(Status, by_value=True)
     collector = fields.Integer(validate=validate.Range(0, 2**31 - 1), metadata={"description": "0: unassigned"})
-    min_balance = fields.Decimal(validate=validate.Range(0, 10**10), allow_nan=False)
-    max_balance = fields.Decimal(validate=validate.Range(0, 10**10), allow_nan=False)
+    min_balance = MoneyField(minimum=Decimal(0))
+    max_balance = MoneyField(minimum=Decimal(0))
     created_after = fields.AwareDateTime(default_timezone=None)
     created_before = fields.AwareDateTime(default_timezone=None)
     due_after = fields.Date()
@@ -169,14 +171,14 @@ def list_accounts(args):
     return paging.ListPage(page.items, paging.link(following), paging.link(previous))
 
 
-@bp.route("/<int:account_id>/", methods=["GET"])
+@bp.route(f"/<{ID}:account_id>/", methods=["GET"])
 @bp.response(200, AccountSchema)
 def get_account(account_id: int):
     """One account with its debtor (SSN masked) and its ten latest timeline entries."""
     return queries.get_account(current_user, account_id)
 
 
-@bp.route("/<int:account_id>/transition/", methods=["POST"])
+@bp.route(f"/<{ID}:account_id>/transition/", methods=["POST"])
 @bp.arguments(TransitionSchema)
 @bp.response(200, AccountSchema)
 def transition(data, account_id: int):
@@ -189,7 +191,7 @@ def transition(data, account_id: int):
         raise
 
 
-@bp.route("/<int:account_id>/assign/", methods=["POST"])
+@bp.route(f"/<{ID}:account_id>/assign/", methods=["POST"])
 @bp.arguments(AssignSchema)
 @bp.response(200, AccountSchema)
 def assign(data, account_id: int):
@@ -197,7 +199,7 @@ def assign(data, account_id: int):
     return services.assign_collector(account_id, data["collector_id"], actor=current_user)
 
 
-@bp.route("/<int:account_id>/add_note/", methods=["POST"])
+@bp.route(f"/<{ID}:account_id>/add_note/", methods=["POST"])
 @bp.arguments(NoteSchema)
 @bp.response(201, ActivitySchema)
 def add_note(data, account_id: int):
@@ -205,7 +207,7 @@ def add_note(data, account_id: int):
     return services.add_note(account_id, data["text"], actor=current_user)
 
 
-@bp.route("/<int:account_id>/add-note/", methods=["POST"])
+@bp.route(f"/<{ID}:account_id>/add-note/", methods=["POST"])
 @bp.arguments(NoteSchema)
 @bp.response(201, ActivitySchema)
 def add_note_hyphen(data, account_id: int):
@@ -213,7 +215,7 @@ def add_note_hyphen(data, account_id: int):
     return services.add_note(account_id, data["text"], actor=current_user)
 
 
-@bp.route("/<int:account_id>/timeline/", methods=["GET"])
+@bp.route(f"/<{ID}:account_id>/timeline/", methods=["GET"])
 @bp.arguments(paging.PageArgs, location="query")
 @bp.response(200, paging.page_schema(ActivitySchema, "ActivityPage"))
 def timeline(args, account_id: int):

@@ -5,12 +5,12 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 from app.analytics import periods, queries
-from app.api.core import ApiBlueprint, Money
+from app.api.core import ApiBlueprint, Money, Rate
 from app.api.security import guard
 
 bp = ApiBlueprint("api_analytics", __name__, url_prefix="/api/v1/analytics", description="Analytics (admins).")
 guard(bp, admin_only=True)
-DATE_TEXT = validate.Length(max=10)
+DATE_TEXT = validate.Regexp(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 class RangeArgs(Schema):
@@ -31,11 +31,11 @@ class DashboardSchema(Schema):
     total_collected = Money(attribute="collected_all")
     collected_this_month = Money(attribute="collected_month")
     collected_today = Money(attribute="collected_today")
-    recovery_rate = fields.Decimal(as_string=True, allow_none=True)
+    recovery_rate = Rate(allow_none=True)
     accounts_by_status = fields.Function(lambda f: {s.value: n for s, n in f.by_status.items()})
     import_files_30d = fields.Integer(attribute="import_files")
     import_rows_30d = fields.Integer(attribute="import_rows")
-    import_error_rate_30d = fields.Decimal(as_string=True, attribute="import_error_rate", allow_none=True)
+    import_error_rate_30d = Rate(attribute="import_error_rate", allow_none=True)
 
 
 class CollectorPerformanceSchema(Schema):
@@ -45,11 +45,11 @@ class CollectorPerformanceSchema(Schema):
     contacted = fields.Integer()
     with_payment = fields.Integer(attribute="paying")
     converted = fields.Integer()
-    conversion_rate = fields.Decimal(as_string=True, allow_none=True)
+    conversion_rate = Rate(allow_none=True)
     total_collected = Money(attribute="collected")
     settled = fields.Integer()
     commission = Money()
-    avg_days_to_first_payment = fields.Decimal(as_string=True, allow_none=True)
+    avg_days_to_first_payment = Rate(allow_none=True)
 
 
 class TrendPointSchema(Schema):

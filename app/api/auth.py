@@ -4,7 +4,7 @@ from flask import current_app
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
-from app.api.core import ApiBlueprint
+from app.api.core import ApiBlueprint, Rate
 from app.api.security import NotAuthenticated, current_token, require_user
 from app.auth import apitokens, mfa, services
 from app.auth.tokens import Scope
@@ -33,7 +33,7 @@ class TokenPairSchema(Schema):
 
 
 class CollectorProfileSchema(Schema):
-    commission_rate = fields.Decimal(as_string=True)
+    commission_rate = Rate()
     max_open_accounts = fields.Integer()
     active = fields.Boolean()
 

@@ -4,7 +4,7 @@ from flask_login import current_user
 from marshmallow import Schema, fields
 
 from app.accounts import queries
-from app.api.core import ApiBlueprint
+from app.api.core import ID, ApiBlueprint, Rate
 from app.api.security import guard
 from app.collectors import services
 
@@ -18,7 +18,7 @@ class CollectorSchema(Schema):
     full_name = fields.String()
     email = fields.String()
     agency = fields.Integer(attribute="agency_id")
-    commission_rate = fields.Decimal(as_string=True, attribute="collector_profile.commission_rate")
+    commission_rate = Rate(attribute="collector_profile.commission_rate")
     max_accounts = fields.Integer(attribute="collector_profile.max_open_accounts")
     is_active = fields.Function(lambda u: u.active and u.collector_profile.active)
 
@@ -36,7 +36,7 @@ def list_collectors():
     return {"next": None, "previous": None, "results": queries.list_collectors(current_user)}
 
 
-@bp.route("/<int:collector_id>/", methods=["GET"])
+@bp.route(f"/<{ID}:collector_id>/", methods=["GET"])
 @bp.response(200, CollectorSchema)
 def get_collector(collector_id: int):
     """One collector of the agency."""

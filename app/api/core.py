@@ -5,11 +5,13 @@ import json
 from decimal import Decimal
 
 from flask_smorest import Api, Blueprint
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 
 MONEY_MAX = Decimal("9999999999.99")
+# A record id in a path: a positive 32-bit integer (a larger number is a 404, never an overflow in the database).
+ID = "int(min=1, max=2147483647)"
 
 
 def _refuse_constant(name: str):
@@ -20,10 +22,36 @@ class DecimalJsonParser(FlaskParser):
     """Reads JSON numbers as ``Decimal`` from their text (``1500.10`` stays exactly 1500.10, never a float);
     ``NaN`` and ``Infinity`` are invalid JSON here."""
 
+    # Unknown query parameters and form fields are refused like unknown JSON fields.
+    DEFAULT_UNKNOWN_BY_LOCATION = {
+        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+        "query": RAISE,
+        "querystring": RAISE,
+        "form": RAISE,
+    }
+
     def _raw_load_json(self, req):
         if not is_json_request(req):
             return core.missing
-        return json.loads(req.get_data(cache=True), parse_float=Decimal, parse_constant=_refuse_constant)
+        text = req.get_data(cache=True)
+        data = json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
+        if _has_lone_surrogate(data):  # "\ud800" is valid JSON but no text a database can store
+            raise json.JSONDecodeError("a string holds a lone surrogate", text.decode(errors="replace"), 0)
+        return data
+
+
+def _has_lone_surrogate(value) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
 
 
 class ApiBlueprint(Blueprint):
@@ -46,11 +74,19 @@ class DebtFlowApi(Api):
     ERROR_SCHEMA = ErrorSchema
 
 
+AMOUNT_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"
+
+
 class MoneyField(fields.Decimal):
     """An amount: a JSON number or a string, read as a Decimal of at most two places, answered as a string."""
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("validate", validate.Range(min=Decimal("0.01"), max=MONEY_MAX))
+    def __init__(self, minimum: Decimal = Decimal("0.01"), **kwargs):
+        kwargs.setdefault("validate", validate.Range(min=minimum, max=MONEY_MAX))
+        documented = [
+            {"type": "string", "pattern": AMOUNT_PATTERN},
+            {"type": "number", "minimum": float(minimum), "maximum": float(MONEY_MAX)},
+        ]
+        kwargs["metadata"] = {"oneOf": documented, **kwargs.get("metadata", {})}
         super().__init__(places=None, as_string=True, allow_nan=False, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -72,3 +108,10 @@ class Money(fields.Decimal):
 
     def __init__(self, **kwargs):
         super().__init__(places=2, as_string=True, **kwargs)
+
+
+class Rate(fields.Decimal):
+    """A rate or ratio in a response (commission, recovery, conversion): a decimal string such as ``"0.1250"``."""
+
+    def __init__(self, **kwargs):
+        super().__init__(as_string=True, **kwargs)

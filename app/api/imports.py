@@ -1,15 +1,16 @@
 """``/api/v1/imports`` (admins): the agency's imports, their row errors, uploads and polls, through the pipeline
 the imports pages use."""
 
-from flask import url_for
+from flask import request, url_for
 from flask_login import current_user
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
 
 from app.api import paging
-from app.api.core import ApiBlueprint
+from app.api.core import ID, ApiBlueprint
 from app.api.security import guard
 from app.auth.tokens import Scope
+from app.errors import ValidationFailed
 from app.imports import queries
 from app.imports.models import ImportJob, ImportRowError
 from app.imports.services import receive, sources
@@ -67,6 +68,8 @@ def list_imports(args):
 @bp.response(202, ImportJobSchema)
 def upload(files):
     """Upload a CSV file: it runs through the same pipeline as SFTP files; 202 with the job (poll its url)."""
+    if request.form:  # fields besides the file are refused, like unknown fields of a JSON body
+        raise ValidationFailed("Send only the file.", {name: "Unknown field." for name in request.form})
     file = files["file"]
     return receive.receive_upload(
         current_user.agency_id, file.stream, file.filename or "upload.csv", actor=current_user
@@ -83,14 +86,14 @@ def trigger():
     return {"status": "triggered", "sources": len(polled)}
 
 
-@bp.route("/<int:job_id>/", methods=["GET"])
+@bp.route(f"/<{ID}:job_id>/", methods=["GET"])
 @bp.response(200, ImportJobSchema)
 def get_import(job_id: int):
     """One import: counts, status, progress."""
     return queries.get_job(current_user, job_id)
 
 
-@bp.route("/<int:job_id>/errors/", methods=["GET"])
+@bp.route(f"/<{ID}:job_id>/errors/", methods=["GET"])
 @bp.arguments(paging.PageArgs, location="query")
 @bp.response(200, paging.page_schema(RowErrorSchema, "RowErrorPage"))
 def errors(args, job_id: int):

@@ -8,7 +8,7 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 from app.api import paging
-from app.api.core import ApiBlueprint, Money, MoneyField
+from app.api.core import ID, ApiBlueprint, Money, MoneyField
 from app.api.security import guard
 from app.auth.tokens import Scope
 from app.payments import queries
@@ -113,14 +113,14 @@ def request_card_payment(data):
     return stripe_payments.request_card_payment(data["account"], str(data["amount"]), service_key(), actor=current_user)
 
 
-@bp.route("/<int:payment_id>/", methods=["GET"])
+@bp.route(f"/<{ID}:payment_id>/", methods=["GET"])
 @bp.response(200, PaymentSchema)
 def get_payment(payment_id: int):
     """One payment."""
     return queries.get_payment(current_user, payment_id)
 
 
-@bp.route("/<int:payment_id>/refund/", methods=["POST"])
+@bp.route(f"/<{ID}:payment_id>/refund/", methods=["POST"])
 @bp.arguments(RefundSchema)
 @bp.response(200, PaymentSchema)
 def refund(data, payment_id: int):
