@@ -43,7 +43,7 @@ def world(app, monkeypatch, admin, collector, assigned_account):
 
 
 @schema.parametrize()
-@settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 def test_every_operation_conforms(case, world):
     token = apitokens.issue_login_pair(world).access
     case.call_and_validate(
