@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from app.auth.apitokens import InvalidToken, authenticate_bearer
 from app.auth.tokens import ApiToken, Scope, TokenKind
+from app.crypto import token_digest
 from app.errors import DomainError, PermissionDenied
 from app.extensions import csrf, login_manager
 
@@ -49,7 +50,9 @@ def credential_owner() -> str:
     """Whose retries share Idempotency-Keys and rate limits: the token's family (a login, or one personal
     token), or the browser session."""
     token = current_token()
-    return f"token:{token.family}" if token else f"session:{current_user.get_id()}"
+    if token is not None:
+        return f"token:{token.family}"
+    return f"session:{token_digest(current_user.get_id() or '')[:32]}"  # never the session token itself
 
 
 def require_user(write_scope: Scope | None = None) -> None:

@@ -89,3 +89,17 @@ def test_an_invalid_token_is_a_401_and_counts_by_address(client, small_limits):
     api = ApiClient(client, "dfa_not-a-token")
     codes = [api.get("/accounts/").status_code for _ in range(4)]
     assert codes == [401, 401, 401, 429]
+
+
+def test_a_browser_sessions_keys_are_stored_without_its_token(login, collector, client, assigned_account):
+    from app.auth.tokens import IdempotentResponse
+    from app.extensions import db
+
+    web = login(collector)
+    headers = {"X-CSRFToken": web.csrf(), **keyed("session-key")}
+    url = f"/api/v1/accounts/{assigned_account.id}/add_note/"
+    first = client.post(url, json={"text": "from the page"}, headers=headers)
+    again = client.post(url, json={"text": "from the page"}, headers=headers)
+    assert first.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+    owner = db.session.query(IdempotentResponse.owner).one()[0]
+    assert owner.startswith("session:") and collector.current_session_token not in owner
