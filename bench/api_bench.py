@@ -60,6 +60,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=20.0, help="length of the gunicorn throughput run")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients of the throughput run")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--search-statistics", type=int, default=-1, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
