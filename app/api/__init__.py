@@ -1,13 +1,12 @@
 """The JSON API v1 under ``/api/v1`` (flask-smorest): its OpenAPI document, docs page, authentication, limits
 and idempotent retries. Each endpoint module is a thin adapter over the same services and queries the pages use."""
 
-from flask import Blueprint, Flask, jsonify, render_template
+from flask import Blueprint, Flask, current_app, jsonify, render_template
 
 from app.api import idempotency, limits, security
 from app.api.core import DebtFlowApi, Money, MoneyField, Rate
 from app.headers import csp_nonce
 
-api = DebtFlowApi()
 docs_bp = Blueprint("api_docs", __name__, url_prefix="/api/v1")
 
 SMOREST_CONFIG = {
@@ -26,7 +25,7 @@ SMOREST_CONFIG = {
 @docs_bp.get("/schema/", strict_slashes=False)
 def schema():
     """The OpenAPI 3 document (also at /api/v1/openapi.json)."""
-    return jsonify(api.spec.to_dict())
+    return jsonify(current_app.extensions["debtflow_api"].spec.to_dict())
 
 
 @docs_bp.get("/docs/", strict_slashes=False)
@@ -40,16 +39,14 @@ def init_app(app: Flask) -> None:
 
     for key, value in SMOREST_CONFIG.items():
         app.config.setdefault(key, value)
-    api.init_app(app)
+    api = app.extensions["debtflow_api"] = DebtFlowApi(app)  # one per app: its spec lists that app's routes
     api.register_field(Money, "string", "decimal")
     api.register_field(Rate, "string", "decimal")
     api.register_field(MoneyField, None, None)  # documented by its own oneOf: a string or a number
     app.register_blueprint(docs_bp)
     api.register_blueprint(auth.bp)
     for module in (accounts, payments, imports, analytics, collectors):
-        limits.apply(module.bp)
         api.register_blueprint(module.bp)
-    limits.apply(auth.bp)
     # Before every other hook (the login gate reads current_user): a bearer token decides who calls.
     app.before_request_funcs.setdefault(None, []).insert(0, security.load_bearer_user)
     idempotency.init_app(app)

@@ -9,13 +9,14 @@ from app.accounts import aging, queries, services
 from app.accounts.models import Activity
 from app.accounts.queries import WorklistFilters
 from app.accounts.states import Status
-from app.api import paging
+from app.api import limits, paging
 from app.api.core import ID, ApiBlueprint, Money, MoneyField
 from app.api.security import guard
 from app.auth.tokens import Scope
 from app.errors import Conflict, ValidationFailed
 
 bp = ApiBlueprint("api_accounts", __name__, url_prefix="/api/v1/accounts", description="Accounts.")
+limits.apply(bp)
 guard(bp, Scope.WRITE)
 TIMELINE_IN_DETAIL = 10
 MAX_OFFSET = 10**9

@@ -5,10 +5,12 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 from app.analytics import periods, queries
+from app.api import limits
 from app.api.core import ApiBlueprint, Money, Rate
 from app.api.security import guard
 
 bp = ApiBlueprint("api_analytics", __name__, url_prefix="/api/v1/analytics", description="Analytics (admins).")
+limits.apply(bp)
 guard(bp, admin_only=True)
 DATE_TEXT = validate.Regexp(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 

@@ -4,6 +4,7 @@ from flask import current_app
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
+from app.api import limits
 from app.api.core import ApiBlueprint, Rate
 from app.api.security import NotAuthenticated, current_token, require_user
 from app.auth import apitokens, mfa, services
@@ -12,6 +13,7 @@ from app.errors import ValidationFailed
 from app.extensions import csrf, limiter
 
 bp = ApiBlueprint("api_auth", __name__, url_prefix="/api/v1/auth", description="Tokens and the current user.")
+limits.apply(bp)
 csrf.exempt(bp)
 
 

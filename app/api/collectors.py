@@ -4,11 +4,13 @@ from flask_login import current_user
 from marshmallow import Schema, fields
 
 from app.accounts import queries
+from app.api import limits
 from app.api.core import ID, ApiBlueprint, Rate
 from app.api.security import guard
 from app.collectors import services
 
 bp = ApiBlueprint("api_collectors", __name__, url_prefix="/api/v1/collectors", description="Collectors (admins).")
+limits.apply(bp)
 guard(bp, admin_only=True)
 
 

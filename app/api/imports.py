@@ -6,7 +6,7 @@ from flask_login import current_user
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
 
-from app.api import paging
+from app.api import limits, paging
 from app.api.core import ID, ApiBlueprint
 from app.api.security import guard
 from app.auth.tokens import Scope
@@ -16,6 +16,7 @@ from app.imports.models import ImportJob, ImportRowError
 from app.imports.services import receive, sources
 
 bp = ApiBlueprint("api_imports", __name__, url_prefix="/api/v1/imports", description="CSV imports (admins).")
+limits.apply(bp)
 guard(bp, Scope.IMPORTS, admin_only=True)
 
 

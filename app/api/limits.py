@@ -17,7 +17,8 @@ def _credential_key() -> str:
 
 
 def apply(bp) -> None:
-    """Both limits on every view of ``bp``."""
+    """Both limits on every view of ``bp`` (once, when its module is imported: the limiter is shared by every
+    app, so applying them per app would count each request once per app)."""
     limiter.limit(lambda: current_app.config["API_TOKEN_LIMIT"], key_func=_credential_key, scope="api-credential")(bp)
     limiter.limit(lambda: current_app.config["API_IP_LIMIT"], scope="api-address")(bp)
 

@@ -7,7 +7,7 @@ from flask import request
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
-from app.api import paging
+from app.api import limits, paging
 from app.api.core import ID, ApiBlueprint, Money, MoneyField
 from app.api.security import guard
 from app.auth.tokens import Scope
@@ -18,6 +18,7 @@ from app.payments.schemas import PaymentSchema as CardLinks
 from app.payments.services import record, refunds, stripe_payments
 
 bp = ApiBlueprint("api_payments", __name__, url_prefix="/api/v1/payments", description="Payments and refunds.")
+limits.apply(bp)
 guard(bp, Scope.PAYMENTS)
 DEFAULT_REFUND_REASON = "Requested by agency admin"
 
