@@ -28,19 +28,19 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install -q --require-hashes -r requirements-dev.txt
 	touch $(VENV)/.installed $@
 
-node_modules/.package-lock.json: package.json package-lock.json
+# Every vendored asset comes from node_modules as package-lock.json pins it (no CDN): htmx, Swagger UI for the
+# API's docs page, and axe-core, which only the browser tests load (injected into the page under test).
+SWAGGER_UI := swagger-ui-bundle.js swagger-ui.css
+VENDORED := static/vendor/htmx.min.js static/vendor/axe.min.js $(addprefix static/vendor/swagger-ui/,$(SWAGGER_UI))
+
+$(VENDORED) &: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --silent
+	mkdir -p static/vendor/swagger-ui
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+	cp node_modules/axe-core/axe.min.js static/vendor/axe.min.js
+	cp $(addprefix node_modules/swagger-ui-dist/,$(SWAGGER_UI)) static/vendor/swagger-ui/
 
-static/vendor/htmx.min.js: node_modules/.package-lock.json
-	mkdir -p static/vendor
-	cp node_modules/htmx.org/dist/htmx.min.js $@
-
-# axe-core is only loaded by the browser tests (injected into the page under test), never by the app's pages.
-static/vendor/axe.min.js: node_modules/.package-lock.json
-	mkdir -p static/vendor
-	cp node_modules/axe-core/axe.min.js $@
-
-static: static/vendor/htmx.min.js static/vendor/axe.min.js  ## Copy the pinned front-end assets into static/vendor
+static: $(VENDORED)  ## Copy the pinned front-end assets into static/vendor
 
 setup: $(VENV)/.installed static  ## Install the runtime packages and static assets
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import cli, dbsetup, extensions, headers, inputs, requestmeta, templating, tenancy
+from app import api, cli, dbsetup, extensions, headers, inputs, requestmeta, templating, tenancy
 from app.config import Config
 from app.errors import register_error_handlers
 from app.extensions import csrf, db, limiter, login_manager, migrate
@@ -28,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     init_extensions(app)
     register_blueprints(app)
+    api.init_app(app)
     register_error_handlers(app)
     requestmeta.init_app(app)
     headers.init_app(app)

@@ -131,6 +131,9 @@ class Config:
     SECURITY_EVENT_RETENTION_DAYS = 90  # the platform's security log is pruned past this (app.auth.retention)
     # Failed sign-ins per client IP (the per-account lockout is app.auth.lockout); Flask-Limiter's notation.
     LOGIN_IP_LIMIT = "20 per minute; 100 per hour"
+    # The JSON API's limits, per credential (a login, a personal token) and per client address.
+    API_TOKEN_LIMIT = "600 per minute"  # noqa: S105  (a rate, not a secret)
+    API_IP_LIMIT = "1200 per minute"
     RATELIMIT_STORAGE_URI = "debtflow://"
     RATELIMIT_HEADERS_ENABLED = False
 
@@ -176,6 +179,8 @@ class Config:
             SESSION_MAX_HOURS=env_int("SESSION_MAX_HOURS", cls.SESSION_MAX_HOURS),
             SECURITY_EVENT_RETENTION_DAYS=env_int("SECURITY_EVENT_RETENTION_DAYS", cls.SECURITY_EVENT_RETENTION_DAYS),
             LOGIN_IP_LIMIT=os.environ.get("LOGIN_IP_LIMIT") or cls.LOGIN_IP_LIMIT,
+            API_TOKEN_LIMIT=os.environ.get("API_TOKEN_LIMIT") or cls.API_TOKEN_LIMIT,
+            API_IP_LIMIT=os.environ.get("API_IP_LIMIT") or cls.API_IP_LIMIT,
             OUTBOUND_ALLOWED_NETWORKS=outbound_allowed_networks(),
         )
         values.update(stripe_settings())

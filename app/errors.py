@@ -51,10 +51,16 @@ class Conflict(DomainError):
     status, code = 409, "conflict"
 
 
+def api_error_body(message: str, fields: dict | None = None) -> dict:
+    """The API's one error shape: ``{"detail": ..., "errors": {"field": ["message", ...]}}``."""
+    errors = {name: value if isinstance(value, list) else [value] for name, value in (fields or {}).items()}
+    return {"detail": message, "errors": errors}
+
+
 def error_response(status: int, code: str, message: str, fields: dict | None = None):
     """Answer in the shape the client expects: JSON for the API, a fragment for htmx, else a page."""
     if request.path.startswith("/api/"):
-        return jsonify(error=code, message=message, fields=fields or {}), status
+        return jsonify(api_error_body(message, fields)), status
     if htmx:
         body = render_template("errors/_error.html", status=status, message=message)
         return body, status, {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
@@ -70,7 +76,33 @@ def handle_http_error(exc: HTTPException):
     if isinstance(exc, InternalServerError) and isinstance(exc.original_exception, DATABASE_DOWN):
         return handle_database_down(exc.original_exception)  # raised after the view, e.g. in an after_request
     message = exc.description if exc.code not in (404, 500) else {404: "Not found.", 500: "Server error."}[exc.code]
-    return error_response(exc.code or 500, exc.name.lower().replace(" ", "_"), message)
+    fields = request_field_errors(exc)
+    if fields:
+        message = "The request is not valid."
+    response = make_response(error_response(exc.code or 500, exc.name.lower().replace(" ", "_"), message, fields))
+    response.headers.extend(getattr(exc, "data", {}).get("headers") or {})
+    for name, value in exc.get_headers():  # e.g. a 405's Allow, a 401's WWW-Authenticate
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
+def request_field_errors(exc: HTTPException) -> dict:
+    """The field errors webargs attached to a 422 (keyed by location: ``{"json": {"amount": [...]}}``),
+    flattened to ``{"amount": [...]}``; nested errors keep their dotted path."""
+    messages = (getattr(exc, "data", None) or {}).get("messages") or {}
+    flat: dict = {}
+    for located in messages.values():
+        _flatten(located, "", flat)
+    return flat
+
+
+def _flatten(value, prefix: str, into: dict) -> None:
+    if isinstance(value, dict):
+        for name, inner in value.items():
+            _flatten(inner, f"{prefix}{name}." if not isinstance(inner, list) else f"{prefix}{name}", into)
+    else:
+        into[prefix.rstrip(".") or "_schema"] = [str(m) for m in value] if isinstance(value, list) else [str(value)]
 
 
 def handle_unexpected(exc: Exception):

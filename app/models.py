@@ -21,6 +21,7 @@ from app.auth.models import (  # noqa: F401
     UserSession,
 )
 from app.bulk.models import BulkOperation  # noqa: F401
+from app.auth.tokens import ApiToken, IdempotentResponse  # noqa: F401
 from app.collectors.models import CollectorProfile  # noqa: F401
 from app.debtors.models import Debtor  # noqa: F401
 from app.imports.models import ImportJob, ImportRowError, ImportSource  # noqa: F401

@@ -1,7 +1,7 @@
 """Read-only account queries, always scoped to the viewer's agency (and, for collectors, to their accounts)."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 
@@ -32,6 +32,8 @@ class WorklistFilters:
     balance_max: Decimal | None = None
     due_from: date | None = None
     due_to: date | None = None
+    created_from: datetime | None = None  # the API's created_after / created_before
+    created_to: datetime | None = None
     q: str = ""
     aging: str | None = None  # an aging bucket key: open accounts in that bucket as of the agency's today
     open_only: bool = False  # the open statuses only (not settled or closed)
@@ -74,6 +76,8 @@ ROW_COLUMNS = (
     Account.last_contact_at,
     Account.creditor_id,
     Account.assigned_collector_id,
+    Account.original_amount,
+    Account.created_at,
 )
 
 
@@ -135,14 +139,15 @@ def _name(column, on):
     return select(column).where(on).scalar_subquery()
 
 
+def timeline_statement(account: Account) -> Select:
+    """The account's timeline entries (unordered), with their authors loaded."""
+    stmt = select(Activity).where(Activity.account_id == account.id, Activity.agency_id == account.agency_id)
+    return stmt.options(joinedload(Activity.actor))
+
+
 def get_timeline(account: Account, page: int = 1, size: int = 15) -> Page:
     """A page of the account's timeline, newest first."""
-    stmt = (
-        select(Activity)
-        .where(Activity.account_id == account.id, Activity.agency_id == account.agency_id)
-        .order_by(Activity.created_at.desc(), Activity.id.desc())
-        .options(joinedload(Activity.actor))
-    )
+    stmt = timeline_statement(account).order_by(Activity.created_at.desc(), Activity.id.desc())
     return paginate(stmt, page, size)
 
 

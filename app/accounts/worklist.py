@@ -60,6 +60,8 @@ CONDITIONS = {
     "balance_max": lambda a, p: a.current_balance <= p,
     "due_from": lambda a, p: a.due_date >= p,
     "due_to": lambda a, p: a.due_date <= p,
+    "created_from": lambda a, p: a.created_at >= p,
+    "created_to": lambda a, p: a.created_at <= p,
     "aging_from": lambda a, p: a.due_date >= p,
     "aging_to": lambda a, p: a.due_date <= p,
     "pattern": lambda a, p: a.search_text.like(p, escape="\\"),
@@ -91,6 +93,8 @@ def filter_values(filters) -> dict:
         balance_max=filters.balance_max,
         due_from=filters.due_from,
         due_to=filters.due_to,
+        created_from=filters.created_from,
+        created_to=filters.created_to,
     )
     return {name: value for name, value in values.items() if value is not None}
 

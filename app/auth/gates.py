@@ -7,6 +7,7 @@ from flask import Flask, Response, redirect, request, url_for
 from flask_login import current_user
 
 from app.auth.models import User
+from app.errors import api_error_body
 from app.extensions import htmx
 
 
@@ -46,7 +47,7 @@ def hold_to_pending_step() -> Response | None:
     target = url_for(step.value)
     if request.path.startswith("/api/"):
         message = "Finish signing in (password change or MFA enrolment) first."
-        return {"error": "forbidden", "message": message, "fields": {}}, 403
+        return api_error_body(message), 403
     if htmx:
         return Response(status=204, headers={"HX-Redirect": target})
     return redirect(target, 303)

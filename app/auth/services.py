@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from app.auth import lockout, passwords
+from app.auth.apitokens import revoke_user_tokens
 from app.auth.events import announce
 from app.auth.lockout import record_failure  # also how a second factor counts its failed codes
 from app.auth.models import User, UserSession
@@ -120,7 +121,8 @@ def end_session(user: User, token: str) -> None:
 
 
 def revoke_all_sessions(user: User) -> None:
-    """Revoke every live session of ``user`` (no commit: part of the caller's transaction)."""
+    """Revoke every live session and API token of ``user`` (no commit: part of the caller's transaction)."""
+    revoke_user_tokens(user)
     db.session.execute(
         update(UserSession)
         .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from app.auth import gates, mfa, ratelimit, services
 from app.auth.forms import LoginForm, PasswordForm, SecondFactorForm
 from app.auth.models import Role, User
-from app.errors import ValidationFailed
+from app.errors import ValidationFailed, api_error_body
 from app.extensions import htmx
 from app.htmx import render
 
@@ -160,7 +160,7 @@ def unauthorized() -> Response:
     """Send anonymous visitors to the login page (via HX-Redirect for htmx, JSON 401 for the API)."""
     login_url = url_for("auth.login", next=request.full_path.rstrip("?"))
     if request.path.startswith("/api/"):
-        return {"error": "unauthorized", "message": "Authentication required.", "fields": {}}, 401
+        return api_error_body("Authentication required."), 401, {"WWW-Authenticate": "Bearer"}
     if htmx:
         return Response(status=401, headers={"HX-Redirect": login_url})
     return redirect(login_url)

@@ -5,7 +5,7 @@ import io
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from app import pg
@@ -26,15 +26,16 @@ def recent_jobs(agency_id: int, since: datetime) -> tuple:
     return (ImportJob.agency_id == agency_id, ImportJob.created_at >= since, ImportJob.status != JobStatus.DUPLICATE)
 
 
+def jobs_statement(viewer: User) -> Select:
+    """The agency's import jobs (unordered), with their source and author loaded."""
+    stmt = select(ImportJob).where(ImportJob.agency_id == viewer.agency_id)
+    return stmt.options(joinedload(ImportJob.source), joinedload(ImportJob.triggered_by))
+
+
 def list_jobs(viewer: User, page: int = 1, size: int = 25, days: int | None = None) -> Page:
     """The agency's import jobs, newest first; with ``days``, only the recent ones (``recent_jobs``)."""
     scope = recent_jobs(viewer.agency_id, utcnow() - timedelta(days=days)) if days else ()
-    stmt = (
-        select(ImportJob)
-        .where(ImportJob.agency_id == viewer.agency_id, *scope)
-        .options(joinedload(ImportJob.source), joinedload(ImportJob.triggered_by))
-        .order_by(ImportJob.created_at.desc(), ImportJob.id.desc())
-    )
+    stmt = jobs_statement(viewer).where(*scope).order_by(ImportJob.created_at.desc(), ImportJob.id.desc())
     return paginate(stmt, page, size)
 
 
@@ -46,10 +47,14 @@ def get_job(viewer: User, job_id: int) -> ImportJob:
     return job
 
 
+def row_errors_statement(job: ImportJob) -> Select:
+    """The job's rejected rows (unordered)."""
+    return select(ImportRowError).where(ImportRowError.job_id == job.id)
+
+
 def list_row_errors(job: ImportJob, page: int = 1, size: int = 50) -> Page:
     """A page of the job's rejected rows in file order."""
-    stmt = select(ImportRowError).where(ImportRowError.job_id == job.id)
-    return paginate(stmt.order_by(ImportRowError.line_no, ImportRowError.id), page, size)
+    return paginate(row_errors_statement(job).order_by(ImportRowError.line_no, ImportRowError.id), page, size)
 
 
 def error_report_lines(job: ImportJob) -> Iterator[str]:

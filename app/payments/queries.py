@@ -30,6 +30,7 @@ class PaymentFilters:
     by_completion: bool = False  # the dates are of completion (as the dashboard counts), not of creation
     sort: str = "date"
     direction: str = "desc"
+    account_id: int | None = None
 
 
 def scoped_payments(viewer: User) -> Select:
@@ -55,10 +56,12 @@ def count_payments(viewer: User, filters: PaymentFilters) -> Total:
 
 
 def filtered_payments(viewer: User, filters: PaymentFilters) -> Select:
-    """The viewer's payments narrowed by status, method and dates (agency days of creation or completion)."""
+    """The viewer's payments narrowed by account, status, method and dates (agency days of creation or
+    completion), unordered."""
     stmt, tz = scoped_payments(viewer), viewer.agency.timezone
     stamp = Payment.completed_at if filters.by_completion else Payment.created_at
     terms = [
+        Payment.account_id == filters.account_id if filters.account_id is not None else None,
         Payment.status == filters.status if filters.status else None,
         Payment.status.in_(APPLIED_STATUSES) if filters.applied and not filters.status else None,
         Payment.method == filters.method if filters.method else None,

@@ -1,9 +1,20 @@
 """Forms of the settings pages: input shape only; the services judge the values."""
 
-from wtforms import BooleanField, IntegerField, PasswordField, RadioField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.accounts.workscore import FACTORS, MAX_WEIGHT
+from app.auth.tokens import Scope
 from app.forms import BaseForm, optional_int, options
 from app.settings.services import CURRENCIES, known_timezone
 
@@ -70,3 +81,17 @@ for _factor in FACTORS:
         _factor.name,
         IntegerField(_factor.label, validators=[InputRequired(), NumberRange(min=0, max=MAX_WEIGHT)]),
     )
+
+
+class ApiTokenForm(BaseForm):
+    """A personal access token: a name, its scopes, an optional last day."""
+
+    name = StringField("Name (what uses it)", validators=[DataRequired(), Length(max=100)])
+    scopes = SelectMultipleField(
+        "Scopes",
+        choices=options([(s.value, s.value) for s in Scope]),
+        default=["read"],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    expires_on = DateField("Expires after (optional)", validators=[Optional()])

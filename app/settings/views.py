@@ -8,7 +8,8 @@ from flask_login import current_user, login_required
 from app.accounts import handover
 from app.accounts import queries as account_queries
 from app.accounts.workscore import FACTORS, weights_of
-from app.auth import lockout, mfa
+from app.agencyday import day_end
+from app.auth import apitokens, lockout, mfa
 from app.auth import queries as auth_queries
 from app.auth import services as auth_services
 from app.auth.decorators import roles_required
@@ -17,7 +18,7 @@ from app.collectors import services as collector_services
 from app.errors import ValidationFailed
 from app.htmx import render
 from app.settings import services
-from app.settings.forms import AgencyForm, CollectorForm, DeactivateForm, WorkScoreForm
+from app.settings.forms import AgencyForm, ApiTokenForm, CollectorForm, DeactivateForm, WorkScoreForm
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
@@ -138,6 +139,28 @@ def _collector_page(collector, form: CollectorForm, deactivate: DeactivateForm, 
     open_count = account_queries.count_open_accounts(collector.id)
     ctx = dict(collector=collector, form=form, deactivate=deactivate, open_count=open_count)
     return render("settings/collector_form.html", status=status, **ctx)
+
+
+@bp.route("/api-tokens/", methods=["GET", "POST"])
+def api_tokens():
+    """The admin's personal access tokens; a new token's text is shown on this one response and never again."""
+    form = ApiTokenForm()
+    created = form.validate_on_submit() and _apply(form, lambda: _create_token(form))
+    tokens = apitokens.list_personal_tokens(current_user)
+    status = 200 if created else _status(form)
+    return render("settings/api_tokens.html", status=status, form=form, tokens=tokens, created=created or None)
+
+
+def _create_token(form: ApiTokenForm):
+    expires = day_end(form.expires_on.data, current_user.agency.timezone) if form.expires_on.data else None
+    return apitokens.create_personal_token(form.name.data, form.scopes.data, expires, actor=current_user)[1]
+
+
+@bp.post("/api-tokens/<int:token_id>/revoke")
+def api_token_revoke(token_id: int):
+    apitokens.revoke_personal_token(token_id, actor=current_user)
+    flash("Token revoked.", "success")
+    return redirect(url_for("settings.api_tokens"), 303)
 
 
 def _apply(form, act):

@@ -1,0 +1,225 @@
+"""``/api/v1/accounts``: the worklist's query and the account page's services, as JSON."""
+
+from decimal import Decimal
+
+from flask_login import current_user
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from app.accounts import aging, queries, services
+from app.accounts.models import Activity
+from app.accounts.queries import WorklistFilters
+from app.accounts.states import Status
+from app.api import limits, paging
+from app.api.core import ID, ApiBlueprint, Money, MoneyField
+from app.api.security import guard
+from app.auth.tokens import Scope
+from app.errors import Conflict, ValidationFailed
+
+bp = ApiBlueprint("api_accounts", __name__, url_prefix="/api/v1/accounts", description="Accounts.")
+limits.apply(bp)
+guard(bp, Scope.WRITE)
+TIMELINE_IN_DETAIL = 10
+MAX_OFFSET = 10**9
+# The description's ordering names -> the worklist's sort keys.
+ORDERINGS = {
+    "created_at": "created",
+    "current_balance": "balance",
+    "priority": "priority",
+    "due_date": "due_date",
+    "last_contact_at": "last_contact",
+}
+ORDERING_CHOICES = [*ORDERINGS, *(f"-{name}" for name in ORDERINGS)]
+
+
+class AccountListArgs(paging.PageArgs):
+    status = fields.Enum(Status, by_value=True)
+    collector = fields.Integer(validate=validate.Range(0, 2**31 - 1), metadata={"description": "0: unassigned"})
+    min_balance = MoneyField(minimum=Decimal(0))
+    max_balance = MoneyField(minimum=Decimal(0))
+    created_after = fields.AwareDateTime(default_timezone=None)
+    created_before = fields.AwareDateTime(default_timezone=None)
+    due_after = fields.Date()
+    due_before = fields.Date()
+    priority = fields.Integer(validate=validate.Range(0, 3))
+    search = fields.String(validate=validate.Length(max=100))
+    aging = fields.String(validate=validate.OneOf(list(aging.BY_KEY)))
+    ordering = fields.String(load_default="-created_at", validate=validate.OneOf(ORDERING_CHOICES))
+
+    @validates_schema
+    def ranges_in_order(self, data, **kwargs):
+        for low, high in (
+            ("min_balance", "max_balance"),
+            ("due_after", "due_before"),
+            ("created_after", "created_before"),
+        ):
+            if data.get(low) is not None and data.get(high) is not None and data[high] < data[low]:
+                raise ValidationError(f"Must not be below {low}.", high)
+
+
+class AccountRowSchema(Schema):
+    id = fields.Integer()
+    external_ref = fields.String()
+    debtor_name = fields.String()
+    creditor_name = fields.String(allow_none=True)
+    status = fields.String()
+    priority = fields.Integer()
+    original_amount = Money()
+    current_balance = Money()
+    collector_id = fields.Integer(attribute="assigned_collector_id", allow_none=True)
+    collector_name = fields.String(allow_none=True)
+    due_date = fields.Date(allow_none=True)
+    last_contact_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class ActivitySchema(Schema):
+    id = fields.Integer()
+    activity_type = fields.String(attribute="kind")
+    description = fields.String(attribute="body")
+    metadata = fields.Dict(attribute="details")
+    user_name = fields.Function(lambda a: a.actor.full_name if a.actor else "System")
+    created_at = fields.DateTime()
+
+
+class DebtorSchema(Schema):
+    id = fields.Integer()
+    debtor_ref = fields.String(allow_none=True)
+    full_name = fields.String()
+    ssn_last4 = fields.Function(lambda d: d.masked_ssn, metadata={"description": "masked: ***-**-1234"})
+    email = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    address_line1 = fields.String(allow_none=True)
+    address_line2 = fields.String(allow_none=True)
+    address_city = fields.String(attribute="city", allow_none=True)
+    address_state = fields.String(attribute="state", allow_none=True)
+    address_zip = fields.String(attribute="postal_code", allow_none=True)
+
+
+class CollectorRefSchema(Schema):
+    id = fields.Integer()
+    username = fields.String()
+    full_name = fields.String()
+
+
+class AccountSchema(Schema):
+    id = fields.Integer()
+    external_ref = fields.String()
+    account_type = fields.String(allow_none=True)
+    creditor_name = fields.Function(lambda a: a.creditor.name if a.creditor else None)
+    status = fields.String()
+    priority = fields.Integer()
+    original_amount = Money()
+    current_balance = Money()
+    due_date = fields.Date(allow_none=True)
+    last_contact_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    debtor = fields.Nested(DebtorSchema)
+    assigned_to = fields.Nested(CollectorRefSchema, attribute="assigned_collector", allow_none=True)
+    recent_activities = fields.Method("_recent")
+
+    def _recent(self, account) -> list:
+        entries = queries.get_timeline(account, 1, TIMELINE_IN_DETAIL).items
+        return ActivitySchema(many=True).dump(entries)
+
+
+class TransitionSchema(Schema):
+    new_status = fields.Enum(Status, by_value=True, required=True)
+    note = fields.String(load_default="", validate=validate.Length(max=services.MAX_NOTE_LENGTH))
+
+
+class AssignSchema(Schema):
+    collector_id = fields.Integer(required=True, validate=validate.Range(1, 2**31 - 1))
+
+
+class NoteSchema(Schema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=services.MAX_NOTE_LENGTH))
+
+
+def to_filters(args: dict) -> WorklistFilters:
+    ordering = args["ordering"]
+    return WorklistFilters(
+        status=args.get("status"),
+        priority=args.get("priority"),
+        collector_id=args.get("collector"),
+        balance_min=args.get("min_balance"),
+        balance_max=args.get("max_balance"),
+        due_from=args.get("due_after"),
+        due_to=args.get("due_before"),
+        created_from=args.get("created_after"),
+        created_to=args.get("created_before"),
+        q=(args.get("search") or "").strip(),
+        aging=args.get("aging"),
+        sort=ORDERINGS[ordering.lstrip("-")],
+        direction="desc" if ordering.startswith("-") else "asc",
+    )
+
+
+@bp.route("/", methods=["GET"])
+@bp.arguments(AccountListArgs, location="query")
+@bp.response(200, paging.page_schema(AccountRowSchema, "AccountPage"))
+def list_accounts(args):
+    """The caller's accounts (an admin's agency, a collector's own), filtered and ordered like the worklist."""
+    start = paging.position_int(paging.decode(args["cursor"]), "o") or 0
+    if start > MAX_OFFSET:
+        raise paging.BadCursor()
+    size = args["page_size"]
+    if start % size:  # the links carry their page_size: a cursor only fits the size it was made with
+        raise paging.BadCursor()
+    page = queries.list_accounts(current_user, to_filters(args), start // size + 1, size)
+    previous = {"o": max(start - size, 0)} if start else None
+    following = {"o": start + size} if page.has_next else None
+    return paging.ListPage(page.items, paging.link(following), paging.link(previous))
+
+
+@bp.route(f"/<{ID}:account_id>/", methods=["GET"])
+@bp.response(200, AccountSchema)
+def get_account(account_id: int):
+    """One account with its debtor (SSN masked) and its ten latest timeline entries."""
+    return queries.get_account(current_user, account_id)
+
+
+@bp.route(f"/<{ID}:account_id>/transition/", methods=["POST"])
+@bp.arguments(TransitionSchema)
+@bp.response(200, AccountSchema)
+def transition(data, account_id: int):
+    """Move the account along the state machine; 409 for a move it does not allow."""
+    try:
+        return services.change_status(account_id, data["new_status"].value, data["note"], actor=current_user)
+    except ValidationFailed as exc:
+        if "status" in exc.fields:
+            raise Conflict(exc.message, exc.fields) from None
+        raise
+
+
+@bp.route(f"/<{ID}:account_id>/assign/", methods=["POST"])
+@bp.arguments(AssignSchema)
+@bp.response(200, AccountSchema)
+def assign(data, account_id: int):
+    """Assign the account to an active collector of the agency (admins)."""
+    return services.assign_collector(account_id, data["collector_id"], actor=current_user)
+
+
+@bp.route(f"/<{ID}:account_id>/add_note/", methods=["POST"])
+@bp.arguments(NoteSchema)
+@bp.response(201, ActivitySchema)
+def add_note(data, account_id: int):
+    """Add a note to the account's timeline."""
+    return services.add_note(account_id, data["text"], actor=current_user)
+
+
+@bp.route(f"/<{ID}:account_id>/add-note/", methods=["POST"])
+@bp.arguments(NoteSchema)
+@bp.response(201, ActivitySchema)
+def add_note_hyphen(data, account_id: int):
+    """The same as ``add_note/`` (the spelling the description's web client uses)."""
+    return services.add_note(account_id, data["text"], actor=current_user)
+
+
+@bp.route(f"/<{ID}:account_id>/timeline/", methods=["GET"])
+@bp.arguments(paging.PageArgs, location="query")
+@bp.response(200, paging.page_schema(ActivitySchema, "ActivityPage"))
+def timeline(args, account_id: int):
+    """The account's timeline, newest first."""
+    account = queries.get_account(current_user, account_id)
+    return paging.by_id_desc(queries.timeline_statement(account), Activity.id, args)
