@@ -20,8 +20,8 @@ from app.auth.models import (  # noqa: F401
     User,
     UserSession,
 )
-from app.bulk.models import BulkOperation  # noqa: F401
 from app.auth.tokens import ApiToken, IdempotentResponse  # noqa: F401
+from app.bulk.models import BulkOperation  # noqa: F401
 from app.collectors.models import CollectorProfile  # noqa: F401
 from app.debtors.models import Debtor  # noqa: F401
 from app.imports.models import ImportJob, ImportRowError, ImportSource  # noqa: F401
