@@ -1,6 +1,5 @@
 """The application factory."""
 
-import logging
 from pathlib import Path
 
 from flask import Flask
@@ -10,6 +9,7 @@ from app import cli, dbsetup, extensions, headers, inputs, requestmeta, templati
 from app.config import Config
 from app.errors import register_error_handlers
 from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.ops import logs, metrics
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,11 +25,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or Config.from_env(Path(app.instance_path)))
     if app.config["TRUSTED_PROXY_COUNT"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXY_COUNT"], x_proto=1)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     init_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
     requestmeta.init_app(app)
+    metrics.init_app(app)
+    logs.init_app(app)
     headers.init_app(app)
     inputs.init_app(app)
     tenancy.init_app(app)
