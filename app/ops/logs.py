@@ -93,7 +93,9 @@ def configure(level: int = logging.INFO) -> None:
         return
     handler = StdoutHandler()
     handler.setFormatter(
-        ScrubbingJsonFormatter("{asctime}{levelname}{name}{message}", style="{", rename_fields={"levelname": "level"})
+        ScrubbingJsonFormatter(
+            "{asctime}{levelname}{name}{message}", style="{", rename_fields={"levelname": "level", "asctime": "time"}
+        )
     )
     handler.addFilter(ContextFilter())
     root.addHandler(handler)
