@@ -18,7 +18,18 @@ from prometheus_client import CollectorRegistry, make_wsgi_app, multiprocess
 from app.ops import metrics
 
 
-class Worker(rq.Worker):
+class TimedJobs:
+    """Times each job it performs (in the horse, for a forking worker)."""
+
+    def perform_job(self, job, *args, **kwargs) -> bool:
+        started = time.perf_counter()
+        ok = super().perform_job(job, *args, **kwargs)
+        name = (job.func_name or "unknown").rsplit(".", 1)[-1]
+        metrics.JOB_SECONDS.labels(name, "finished" if ok else "failed").observe(time.perf_counter() - started)
+        return ok
+
+
+class Worker(TimedJobs, rq.Worker):
     def work(self, *args, **kwargs):
         metrics.clean_multiprocess_dir()
         port = os.environ.get("DEBTFLOW_WORKER_METRICS_PORT")
@@ -26,12 +37,9 @@ class Worker(rq.Worker):
             serve_metrics(int(port), os.environ.get("DEBTFLOW_METRICS_TOKEN", ""))
         return super().work(*args, **kwargs)
 
-    def perform_job(self, job, queue) -> bool:
-        started = time.perf_counter()
-        ok = super().perform_job(job, queue)
-        name = (job.func_name or "unknown").rsplit(".", 1)[-1]
-        metrics.JOB_SECONDS.labels(name, "finished" if ok else "failed").observe(time.perf_counter() - started)
-        return ok
+
+class SimpleWorker(TimedJobs, rq.SimpleWorker):
+    """The same without forking (jobs run in the worker's own process): tests, debugging."""
 
 
 def metrics_app(token: str):

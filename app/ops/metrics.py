@@ -47,8 +47,8 @@ COLLECTED = Counter(
 )
 JOB_SECONDS = Histogram(
     "debtflow_rq_job_duration_seconds",
-    "Background job run time, by job and outcome.",
-    ["job", "outcome"],
+    "Background job run time, by task (the job function) and outcome.",
+    ["task", "outcome"],
     buckets=SLOW_BUCKETS,
 )
 POOL_IN_USE = Gauge(
