@@ -16,8 +16,9 @@ from pythonjsonlogger.json import JsonFormatter
 from rq import get_current_job
 
 CONTEXT_FIELDS = ("request_id", "user_id", "agency_id", "route", "job_id")
-_SSN = re.compile(r"(?<!\d)\d{3}-?\d{2}-?\d{4}(?!\d)")
-_CARD = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
+# Whole tokens only: a hex request id or a UUID holding a run of digits is not a card number.
+_SSN = re.compile(r"(?<![A-Za-z0-9])\d{3}-?\d{2}-?\d{4}(?![A-Za-z0-9])")
+_CARD = re.compile(r"(?<![A-Za-z0-9])(?:\d[ -]?){12,18}\d(?![A-Za-z0-9])")
 _BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
 _SECRET_PAIR = re.compile(r'(?i)((?:password|passwd|secret|token|api_key)["\']?\s*[:=]\s*["\']?)[^\s"\'&,}]+')
 

@@ -72,4 +72,5 @@ def test_an_untrusted_request_id_is_replaced_and_returned(client):
 
 def test_scrub_keeps_ordinary_numbers():
     assert logs.scrub("job 1234 took 56 ms, 7 rows") == "job 1234 took 56 ms, 7 rows"
+    assert logs.scrub("request a4421567890123456789bcd") == "request a4421567890123456789bcd"
     assert logs.scrub("card 4242-4242-4242-4242 ssn 123456789") == "card [redacted] ssn [redacted]"
