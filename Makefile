@@ -9,7 +9,7 @@ export FLASK_APP := wsgi.py
 LOCK := $(BIN)/uv pip compile --quiet --generate-hashes --universal --python-version 3.11 \
 	--custom-compile-command "make lock"
 
-.PHONY: run test setup setup-dev static lint scan lock db-upgrade seed bench bench-imports bench-analytics clean
+.PHONY: run test setup setup-dev static lint scan lock db-upgrade seed bench bench-imports bench-analytics clean promtool smoke
 
 # The venv's own pip is used as it comes with Python: an unpinned upgrade would be the one unlocked package.
 $(BIN)/python:
@@ -72,3 +72,14 @@ bench-imports: setup-dev  # needs PostgreSQL (BENCH_DATABASE_URL, default postgr
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor instance/debtflow.db
+
+# Alert rules: syntax, then their unit tests (Debian's `prometheus` package ships promtool; .ci/run installs it).
+promtool:
+	promtool check rules deploy/prometheus/alerts.yml
+	promtool test rules deploy/prometheus/alerts_test.yml
+
+# The whole deployment on this machine: gunicorn (2 workers), an rq worker, rq cron, an SFTP server and Prometheus
+# scraping them with deploy/prometheus; an import, a payment and an opened Stripe breaker, read back from Prometheus.
+# Needs PostgreSQL and Redis (SMOKE_DATABASE_URL, SMOKE_REDIS_URL) and the `prometheus` package.
+smoke: setup-dev
+	$(BIN)/python deploy/smoke.py

@@ -1,7 +1,9 @@
 """gunicorn settings for `gunicorn -c deploy/gunicorn.conf.py wsgi:app`; every value can be overridden by env."""
 
 import os
+import shutil
 import tempfile
+from pathlib import Path
 
 import gunicorn.http.wsgi
 
@@ -21,13 +23,17 @@ accesslog = None
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
+# The master never imports the app (that would create metric files of its own): these hooks use the directory and
+# prometheus-client directly.
 def on_starting(_server):
-    from app.ops.metrics import clean_multiprocess_dir
-
-    clean_multiprocess_dir()
+    """Empty the metrics directory: an earlier run's files would be summed in."""
+    path = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    shutil.rmtree(path, ignore_errors=True)
+    Path(path).mkdir(parents=True, exist_ok=True)
 
 
 def child_exit(_server, worker):
-    from app.ops.metrics import mark_process_dead
+    """A worker ended: its live gauges (pool use) stop counting."""
+    from prometheus_client import multiprocess
 
-    mark_process_dead(worker.pid)
+    multiprocess.mark_process_dead(worker.pid)

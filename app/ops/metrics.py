@@ -30,6 +30,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+if os.environ.get(MULTIPROC_ENV):
+    Path(os.environ[MULTIPROC_ENV]).mkdir(parents=True, exist_ok=True)  # the metrics below open files there
 SLOW_BUCKETS = (0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600)
 
 REQUESTS = Counter("debtflow_http_requests", "HTTP requests answered.", ["endpoint", "method", "status"])
