@@ -37,6 +37,13 @@ class Worker(TimedJobs, rq.Worker):
             serve_metrics(int(port), os.environ.get("DEBTFLOW_METRICS_TOKEN", ""))
         return super().work(*args, **kwargs)
 
+    def perform_job(self, job, *args, **kwargs) -> bool:
+        """In the horse, which ends with the job: its live gauges (its pool) stop counting."""
+        try:
+            return super().perform_job(job, *args, **kwargs)
+        finally:
+            metrics.mark_process_dead(os.getpid())
+
 
 class SimpleWorker(TimedJobs, rq.SimpleWorker):
     """The same without forking (jobs run in the worker's own process): tests, debugging."""

@@ -4,6 +4,7 @@ not part of this deployment (None), and logs why it is down (the probe's answer 
 import logging
 import os
 import tempfile
+from functools import cache
 from pathlib import Path
 
 from alembic.runtime.migration import MigrationContext
@@ -46,11 +47,17 @@ def migrations_at_head() -> bool:
         db.session.rollback()
         log.warning("readiness: migration check failed", exc_info=True)
         return False
-    heads = set(ScriptDirectory(current_app.extensions["migrate"].directory).get_heads())
+    heads = code_heads(current_app.extensions["migrate"].directory)
     if current != heads:
         log.warning("readiness: database at %s, code at %s", sorted(current), sorted(heads))
         return False
     return True
+
+
+@cache
+def code_heads(directory: str) -> frozenset[str]:
+    """The head revisions of the migration scripts (read once per process: the code does not change under it)."""
+    return frozenset(ScriptDirectory(directory).get_heads())
 
 
 def redis_up() -> bool | None:
