@@ -62,3 +62,15 @@ def test_every_dashboard_and_alert_metric_is_produced(client, agency, import_csv
     assert len(expressions()) >= 9 + 4 * 6
     missing = sorted(f"{where}: {name}" for where, name in wanted if name not in produced | EXTERNAL)
     assert missing == []
+
+
+def test_every_alert_links_its_runbook_and_each_runbook_has_an_alert():
+    rules = [
+        r for g in yaml.safe_load((DEPLOY / "prometheus" / "alerts.yml").read_text())["groups"] for r in g["rules"]
+    ]
+    runbooks = DEPLOY.parent / "docs" / "runbooks"
+    for rule in rules:
+        assert rule["annotations"]["runbook_url"] == f"docs/runbooks/{rule['alert']}.md"
+        assert (DEPLOY.parent / rule["annotations"]["runbook_url"]).is_file(), rule["alert"]
+    assert {p.stem for p in runbooks.glob("*.md")} == {r["alert"] for r in rules}
+    assert len(rules) == 9
