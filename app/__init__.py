@@ -9,6 +9,7 @@ from app import cli, dbsetup, extensions, headers, inputs, requestmeta, templati
 from app.config import Config
 from app.errors import register_error_handlers
 from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.operators import access
 from app.ops import logs, metrics
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     headers.init_app(app)
     inputs.init_app(app)
     tenancy.init_app(app)
+    access.init_app(app)
     templating.init_app(app)
     cli.init_app(app)
     return app
@@ -71,6 +73,9 @@ def register_blueprints(app: Flask) -> None:
     from app.auth.mfa_views import bp as mfa_bp
     from app.auth.views import bp as auth_bp
     from app.imports.views import bp as imports_bp
+    from app.operators import rqdash
+    from app.operators.views import bp as operators_bp
+    from app.operators.views import setup_bp
     from app.ops.views import bp as ops_bp
     from app.payments.api import bp as payments_api_bp
     from app.payments.views import bp as payments_bp
@@ -84,8 +89,11 @@ def register_blueprints(app: Flask) -> None:
         audit_bp,
         imports_bp,
         ops_bp,
+        operators_bp,
+        setup_bp,
         payments_bp,
         payments_api_bp,
         settings_bp,
     ):
         app.register_blueprint(bp)
+    rqdash.init_app(app)

@@ -23,4 +23,5 @@ from app.auth.models import (  # noqa: F401
 from app.collectors.models import CollectorProfile  # noqa: F401
 from app.debtors.models import Debtor  # noqa: F401
 from app.imports.models import ImportJob, ImportRowError, ImportSource  # noqa: F401
+from app.operators.models import Operator, SetupLink  # noqa: F401
 from app.payments.models import Payment, Refund, StripeEvent  # noqa: F401
