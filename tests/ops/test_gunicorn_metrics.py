@@ -52,7 +52,7 @@ def gunicorn(migrated_url, tmp_path):
     command += ["-b", f"127.0.0.1:{port}", "wsgi:app"]
     proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
     try:
-        get_when_up(f"http://127.0.0.1:{port}/health").close()
+        get_when_up(f"http://127.0.0.1:{port}/health", seconds=120).close()  # a busy machine boots slowly
         yield f"http://127.0.0.1:{port}", metrics_dir
     finally:
         proc.send_signal(signal.SIGINT)  # quick shutdown: nothing is in flight
@@ -61,13 +61,13 @@ def gunicorn(migrated_url, tmp_path):
 
 def head(url: str) -> int:
     """HEAD, which no probe on this machine sends: the counts are ours alone."""
-    with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=10) as response:  # noqa: S310
+    with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=30) as response:  # noqa: S310
         return response.status
 
 
 def scrape(base: str) -> dict:
     request = urllib.request.Request(f"{base}/metrics", headers={"Authorization": f"Bearer {TOKEN}"})  # noqa: S310
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (our own server on loopback)
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (our own server on loopback)
         return samples(response.read().decode())
 
 
