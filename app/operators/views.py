@@ -4,6 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from sqlalchemy import select
 
 from app.agencies.models import Agency
+from app.auth import ratelimit
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.operators import access, services
@@ -16,6 +17,7 @@ setup_bp = Blueprint("setup", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@ratelimit.login_ip_limit  # the same allowance of failed sign-ins per client IP as agency users'
 def login():
     form = OperatorLoginForm()
     if not form.validate_on_submit():

@@ -8,6 +8,7 @@ own files there; a scrape sums them). Values that are a property of the shared w
 and the analytics rollups, so they cost a few cheap reads and never double-count across workers.
 """
 
+import hmac
 import os
 import shutil
 import time
@@ -174,8 +175,6 @@ def metrics_view():
 
 
 def _bearer_matches(token: str) -> bool:
-    import hmac
-
     given = request.headers.get("Authorization", "")
     return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
 

@@ -23,6 +23,7 @@ def lines(captured: str) -> list[dict]:
 def plant_everything(web, admin, account) -> None:
     """Send every kind of secret the app receives, in forms, paths, headers and query strings."""
     web.post("/login", {"username": admin.username, "password": PASSWORD})  # a failed sign-in
+    web.post("/ops/login", {"email": "ops@platform.test", "password": PASSWORD})  # and an operator's
     web.login(admin)
     web.post(f"/accounts/{account.id}/notes", {"body": f"{BODY} ssn {SSN} card {CARD}"})
     data = {"amount": "10.00", "method": "check", "reference": CARD, "idempotency_key": "k" * 32}
