@@ -11,7 +11,7 @@ LOCK := $(BIN)/uv pip compile --quiet --generate-hashes --universal --python-ver
 	--custom-compile-command "make lock"
 
 .PHONY: help run test setup setup-dev static lint scan lock db-upgrade seed bench bench-imports bench-analytics clean \
-	deploy-check compose-env
+	deploy-check compose-env promtool smoke
 
 help:  ## List the targets, one line each
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  \1\t\2/' | expand -t 18
@@ -102,3 +102,14 @@ bench-imports: setup-dev  ## Import benchmark; needs PostgreSQL (BENCH_DATABASE_
 
 clean:  ## Remove the venvs, node_modules, vendored assets and the demo database
 	rm -rf $(VENV) $(DEPLOY_VENV) node_modules static/vendor instance/debtflow.db
+
+# Alert rules: syntax, then their unit tests (Debian's `prometheus` package ships promtool; .ci/run installs it).
+promtool:  ## Check the alert rules and run their unit tests (needs Debian's prometheus package)
+	promtool check rules deploy/prometheus/alerts.yml
+	promtool test rules deploy/prometheus/alerts_test.yml
+
+# The whole deployment on this machine: gunicorn (2 workers), an rq worker, rq cron, an SFTP server and Prometheus
+# scraping them with deploy/prometheus; an import, a payment and an opened Stripe breaker, read back from Prometheus.
+# Needs PostgreSQL and Redis (SMOKE_DATABASE_URL, SMOKE_REDIS_URL) and the `prometheus` package.
+smoke: setup-dev  ## Start the whole deployment here and read its metrics back from a real Prometheus
+	$(BIN)/python deploy/smoke.py

@@ -1,6 +1,5 @@
 """The application factory."""
 
-import logging
 from pathlib import Path
 
 from flask import Flask
@@ -10,6 +9,8 @@ from app import api, cli, dbsetup, extensions, headers, inputs, requestmeta, tem
 from app.config import Config
 from app.errors import register_error_handlers
 from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.operators import access
+from app.ops import logs, metrics
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,15 +26,17 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or Config.from_env(Path(app.instance_path)))
     if app.config["TRUSTED_PROXY_COUNT"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXY_COUNT"], x_proto=1)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     init_extensions(app)
     register_blueprints(app)
     api.init_app(app)
     register_error_handlers(app)
     requestmeta.init_app(app)
+    metrics.init_app(app)
+    logs.init_app(app)
     headers.init_app(app)
     inputs.init_app(app)
     tenancy.init_app(app)
+    access.init_app(app)
     templating.init_app(app)
     cli.init_app(app)
     return app
@@ -72,6 +75,9 @@ def register_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.bulk.views import bp as bulk_bp
     from app.imports.views import bp as imports_bp
+    from app.operators import rqdash
+    from app.operators.views import bp as operators_bp
+    from app.operators.views import setup_bp
     from app.ops.views import bp as ops_bp
     from app.payments.api import bp as payments_api_bp
     from app.payments.views import bp as payments_bp
@@ -86,8 +92,11 @@ def register_blueprints(app: Flask) -> None:
         audit_bp,
         imports_bp,
         ops_bp,
+        operators_bp,
+        setup_bp,
         payments_bp,
         payments_api_bp,
         settings_bp,
     ):
         app.register_blueprint(bp)
+    rqdash.init_app(app)

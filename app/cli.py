@@ -147,6 +147,8 @@ def _switch_rls(change, state: str) -> None:
 
 def init_app(app: Flask) -> None:
     from app.imports.cli import imports_group
+    from app.operators.cli import agencies_group, operators_group
 
-    for command in (seed_demo_command, audit_group, crypto_group, payments_group, imports_group, jobs_group, rls_group):
+    commands = (seed_demo_command, audit_group, crypto_group, payments_group, imports_group, jobs_group, rls_group)
+    for command in (*commands, operators_group, agencies_group):
         app.cli.add_command(command)

@@ -18,7 +18,14 @@ from cryptography.fernet import Fernet
 
 from app.netguard import parse_networks
 
-REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DEBTFLOW_ENCRYPTION_KEYS", "DEBTFLOW_AUDIT_KEY")
+REQUIRED_IN_PRODUCTION = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "DEBTFLOW_ENCRYPTION_KEYS",
+    "DEBTFLOW_AUDIT_KEY",
+    "DEBTFLOW_METRICS_TOKEN",
+)
 
 
 class ConfigError(RuntimeError):
@@ -167,6 +174,8 @@ class Config:
         values.update(
             EMBEDDED=embedded,
             TRUSTED_PROXY_COUNT=env_int("TRUSTED_PROXY_COUNT", 0),
+            TRUST_REQUEST_ID=env_bool("TRUST_REQUEST_ID", env_int("TRUSTED_PROXY_COUNT", 0) > 0),
+            METRICS_TOKEN=os.environ.get("DEBTFLOW_METRICS_TOKEN", ""),
             PAGE_SIZE=env_int("PAGE_SIZE", cls.PAGE_SIZE),
             IMPORT_STORAGE_DIR=os.environ.get("IMPORT_STORAGE_DIR", str(instance_path / "imports")),
             IMPORT_DEMO_DIR=os.environ.get("IMPORT_DEMO_DIR", str(instance_path / "demo-drop")),
@@ -202,6 +211,8 @@ def test_config(database_url: str) -> dict:
         JOBS_SYNC=True,
         SESSION_COOKIE_SECURE=False,
         TRUSTED_PROXY_COUNT=0,
+        TRUST_REQUEST_ID=False,
+        METRICS_TOKEN="",
         WTF_CSRF_ENABLED=True,
         # Card payments off by default; tests/payments/conftest.py points them at localstripe.
         STRIPE_SECRET_KEY="",

@@ -49,7 +49,10 @@ def csp_sources(extra: Callable[[], dict[str, list[str]]]):
 
 
 def content_security_policy() -> str:
-    """The policy for this response: the base one plus the view's additions, which replace a ``'none'``."""
+    """The policy for this response: the base one plus the view's additions, which replace a ``'none'``; or a
+    whole policy of its own (``g.csp_policy``: rq-dashboard's pages, app.operators.rqdash)."""
+    if "csp_policy" in g:
+        return g.csp_policy
     extra = g.get("csp_extra", {})
     parts = []
     for directive, sources in BASE_POLICY.items():

@@ -25,4 +25,5 @@ from app.bulk.models import BulkOperation  # noqa: F401
 from app.collectors.models import CollectorProfile  # noqa: F401
 from app.debtors.models import Debtor  # noqa: F401
 from app.imports.models import ImportJob, ImportRowError, ImportSource  # noqa: F401
+from app.operators.models import Operator, SetupLink  # noqa: F401
 from app.payments.models import Payment, Refund, StripeEvent  # noqa: F401

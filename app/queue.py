@@ -14,7 +14,7 @@ import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from redis import Redis
 from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
@@ -67,7 +67,11 @@ def enqueue(
         future = _embedded_executor().submit(_run_embedded, current_app._get_current_object(), path, args)
         return f"embedded-{id(future)}"
     retry = Retry(max=retries, interval=[10, 60, 300][:retries] or None) if retries else None
-    job = get_queue(queue).enqueue(path, *args, description=description or path, job_timeout=timeout, retry=retry)
+    # The enqueuing request's id goes with the job, so the worker's log lines for it can be tied to the request.
+    meta = {"request_id": g.get("request_id")}
+    job = get_queue(queue).enqueue(
+        path, *args, description=description or path, job_timeout=timeout, retry=retry, meta=meta
+    )
     return job.id
 
 

@@ -1,19 +1,21 @@
 """Per-request metadata (request id, client IP) that the audit trail records.
 
 The client IP comes from ``request.remote_addr``; ``X-Forwarded-For`` is honoured only through
-werkzeug's ProxyFix when ``TRUSTED_PROXY_COUNT`` is configured, so a client cannot spoof it.
+werkzeug's ProxyFix when ``TRUSTED_PROXY_COUNT`` is configured, so a client cannot spoof it. The same goes for
+``X-Request-ID``: taken from the request only behind a trusted proxy (``TRUST_REQUEST_ID``, on by default when
+``TRUSTED_PROXY_COUNT`` is set), so the proxy's id ties its logs to ours; otherwise a fresh one is made.
 """
 
 import re
 import uuid
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 def assign_request_id() -> None:
-    incoming = request.headers.get("X-Request-ID", "")
+    incoming = request.headers.get("X-Request-ID", "") if current_app.config.get("TRUST_REQUEST_ID") else ""
     g.request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
 
 

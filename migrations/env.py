@@ -1,5 +1,4 @@
 import logging
-from logging.config import fileConfig
 
 from alembic import context
 from flask import current_app
@@ -8,9 +7,8 @@ from flask import current_app
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# No fileConfig here: the app (create_app) already sends every log record, alembic's too, to stdout as JSON;
+# alembic.ini's plain-text stderr handler would replace that and disable the app's loggers.
 logger = logging.getLogger("alembic.env")
 
 

@@ -12,6 +12,7 @@ PRODUCTION = {
     "REDIS_URL": "redis://cache:6379/0",
     "DEBTFLOW_ENCRYPTION_KEYS": "k1, k2",
     "DEBTFLOW_AUDIT_KEY": "audit-key",
+    "DEBTFLOW_METRICS_TOKEN": "metrics-token",
 }
 
 

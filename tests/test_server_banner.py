@@ -44,6 +44,7 @@ def production_env(tmp_path):
         "REDIS_URL": "redis://127.0.0.1:1/0",
         "DEBTFLOW_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "DEBTFLOW_AUDIT_KEY": "banner-test-audit-key",
+        "DEBTFLOW_METRICS_TOKEN": "banner-test-metrics-token",
         "GUNICORN_WORKERS": "1",
     }
 

@@ -19,7 +19,8 @@ def events_of(agency):
     return db.session.scalars(select(AuditEvent).where(AuditEvent.agency_id == agency.id).order_by(AuditEvent.id)).all()
 
 
-def test_event_records_actor_fields_ip_and_request_id(login, admin, collector, assigned_account, client):
+def test_event_records_actor_fields_ip_and_request_id(login, admin, collector, assigned_account, client, monkeypatch):
+    monkeypatch.setitem(client.application.config, "TRUST_REQUEST_ID", True)  # the request id a proxy gave
     web = login(collector)
     web.client.post(
         f"/accounts/{assigned_account.id}/status",

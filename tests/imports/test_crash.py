@@ -34,7 +34,8 @@ def crash_db(tmp_path):
 def _env(url: str, tmp_path: Path) -> dict:
     return {**os.environ, "FLASK_APP": "wsgi.py", "DATABASE_URL": url, "SECRET_KEY": "test", "REDIS_URL": "redis://unused",
             "DEBTFLOW_ENCRYPTION_KEYS": Fernet.generate_key().decode(), "IMPORT_STORAGE_DIR": str(tmp_path / "store"),
-            "DEBTFLOW_AUDIT_KEY": "test-audit-key", "IMPORT_BATCH_SIZE": "100", "IMPORT_WRITERS": "2"}  # fmt: skip
+            "DEBTFLOW_AUDIT_KEY": "test-audit-key", "IMPORT_BATCH_SIZE": "100", "IMPORT_WRITERS": "2",
+            "DEBTFLOW_METRICS_TOKEN": "test-metrics-token"}  # fmt: skip
 
 
 def _flask(env: dict, *args: str, **kw):

@@ -62,6 +62,7 @@ def worker_environment(config: dict, database_url: str) -> dict:
         SECRET_KEY=config["SECRET_KEY"],
         DEBTFLOW_ENCRYPTION_KEYS=config["ENCRYPTION_KEYS"][0],
         DEBTFLOW_AUDIT_KEY=config["AUDIT_KEY"],
+        DEBTFLOW_METRICS_TOKEN="worker-test-metrics-token",
         IMPORT_STORAGE_DIR=config["IMPORT_STORAGE_DIR"],
     )
     return env

@@ -1,0 +1,1 @@
+"""Platform operators: run the deployment (queues, dependencies, agencies), never see an agency's data."""
