@@ -97,11 +97,16 @@ def install(bind, tables: dict[str, str] | None = None) -> None:
 def uninstall(bind, tables: dict[str, str] | None = None) -> None:
     """Row security off. The reader stays (without policies it reads what the owner reads: its statements
     filter by agency themselves); ``drop_reader`` removes it."""
-    for table in tables or tenant_tables():
+    drop_policies(bind, tables or tenant_tables())
+    bind.execute(text("DROP FUNCTION IF EXISTS debtflow_agency()"))
+
+
+def drop_policies(bind, tables) -> None:
+    """Row security off on ``tables`` alone (the others keep theirs, and the setting's function stays)."""
+    for table in tables:
         bind.execute(text(f"DROP POLICY IF EXISTS {POLICY} ON {table}"))
         bind.execute(text(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY"))
         bind.execute(text(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY"))
-    bind.execute(text("DROP FUNCTION IF EXISTS debtflow_agency()"))
 
 
 def reader_role(bind) -> str:
