@@ -41,7 +41,7 @@ def test_workers_scale_on_cpu_and_optionally_queue_depth(default_render, product
     production = find(production_render, "HorizontalPodAutoscaler", "debtflow-worker")["spec"]["metrics"]
     assert [m["type"] for m in production] == ["Resource", "External"]
     worker = find(default_render, "Deployment", "debtflow-worker")["spec"]["template"]["spec"]["containers"][0]
-    assert worker["args"] == ["rq", "worker", "imports", "default"]
+    assert worker["args"] == ["rq", "worker", "-w", "jobs.worker.Worker", "imports", "default"]  # timed jobs
 
 
 def test_exactly_one_cron_scheduler_replaced_not_rolled(any_render):
