@@ -7,6 +7,7 @@ from sqlalchemy import update
 from app.accounts import services as accounts
 from app.accounts.models import Account, ActivityKind
 from app.accounts.states import Status
+from app.accounts.workscore import priority_label
 from app.auth.models import User
 from app.bulk.registry import Batch, BulkAction, count_text, insert_timeline
 from app.errors import ValidationFailed
@@ -39,7 +40,7 @@ def apply_priority(batch: Batch) -> Counter:
 
 
 def summary_priority(params: dict, counts: dict) -> str:
-    text = f"Priority set to P{params['priority']} on {count_text(counts.get('changed', 0), 'account')}"
+    text = f"Priority set to {priority_label(params['priority'])} on {count_text(counts.get('changed', 0), 'account')}"
     return text + (f"; {counts['unchanged']:,} already had it." if counts.get("unchanged") else ".")
 
 

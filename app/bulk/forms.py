@@ -6,6 +6,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.accounts import forms as accounts_forms
 from app.accounts.states import Status
+from app.accounts.workscore import priority_label
 from app.bulk.distribution import MODES, ROUND_ROBIN
 from app.bulk.selection import MAX_IDS, MAX_QUERY, Selection, parse_ids
 from app.forms import BaseForm, options
@@ -49,7 +50,7 @@ class AssignForm(SelectionForm):
 
 class PriorityForm(SelectionForm):
     priority = SelectField(
-        "Priority", choices=options((str(p), f"P{p}") for p in range(4)), validators=[DataRequired()]
+        "Priority", choices=options((str(p), priority_label(p)) for p in range(4)), validators=[DataRequired()]
     )
 
     def params(self) -> dict:

@@ -48,9 +48,9 @@ def test_without_javascript_picked_rows_get_a_new_priority(new_page):
     page.get_by_role("button", name="Bulk change selected").click()
     expect(page.locator("#bulk-selection")).to_contain_text("2 accounts picked on the list")
 
-    page.locator("#bulk-priority").get_by_label("Priority").select_option("P0")
+    page.locator("#bulk-priority").get_by_label("Priority").select_option("P0 · low")
     page.get_by_role("button", name="Set priority").click()
-    expect(page.locator("#operation-status")).to_contain_text("Priority set to P0 on")
+    expect(page.locator("#operation-status")).to_contain_text("Priority set to P0 · low on")
     for ref in refs:
         page.goto(f"/accounts/?q={ref}")
-        expect(page.locator("#account-rows tr").first.locator(".prio")).to_have_text("P0")
+        expect(page.locator("#account-rows tr").first.locator(".prio")).to_have_text("P0 · low")

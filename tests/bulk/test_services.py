@@ -156,7 +156,7 @@ def test_bulk_priority_changes_only_what_differs(admin, agency):
     operation = services.submit_operation("priority", picked(accounts), {"priority": "3"}, actor=admin)
     db.session.expire_all()
     assert [a.priority for a in accounts] == [3, 3, 3]
-    assert operation.message == "Priority set to P3 on 2 accounts; 1 already had it."
+    assert operation.message == "Priority set to P3 · urgent on 2 accounts; 1 already had it."
     assert audit_events("accounts.bulk_priority", agency)[0].changes["counts"] == {"changed": 2, "unchanged": 1}
 
 
