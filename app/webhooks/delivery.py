@@ -121,6 +121,7 @@ def record(delivery_id: int, code: int | None, error: str) -> DeliveryStatus:
         delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED, None
     else:
         delivery.status, delivery.next_attempt_at = DeliveryStatus.PENDING, now + backoff(delivery.attempts)
+        delivery.enqueued_at = None  # the sweep queues it when it is due
     db.session.commit()
     return delivery.status
 
@@ -128,12 +129,8 @@ def record(delivery_id: int, code: int | None, error: str) -> DeliveryStatus:
 def due_ids(now: datetime, limit: int = 500) -> list[int]:
     """Deliveries the sweep should queue: due and not queued lately, or held by a job that died; marked queued."""
     stale = now - REQUEUE_AFTER
-    # A retry's next attempt was set after its last queuing; a first attempt's queuing may have been lost.
-    not_queued = or_(
-        WebhookDelivery.enqueued_at.is_(None),
-        WebhookDelivery.enqueued_at < WebhookDelivery.next_attempt_at,
-        WebhookDelivery.enqueued_at <= stale,
-    )
+    # A retry is not queued (record() cleared enqueued_at); a first attempt's queuing may have been lost.
+    not_queued = or_(WebhookDelivery.enqueued_at.is_(None), WebhookDelivery.enqueued_at <= stale)
     pending = (WebhookDelivery.status == DeliveryStatus.PENDING) & (WebhookDelivery.next_attempt_at <= now)
     abandoned = (WebhookDelivery.status == DeliveryStatus.SENDING) & (WebhookDelivery.lease_until < now)
     stmt = (
