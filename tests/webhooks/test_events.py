@@ -74,4 +74,3 @@ def test_no_endpoint_writes_no_delivery(admin, assigned_account, receiver, run_w
     f.walk_to(assigned_account, f.Status.IN_CONTACT, admin=admin, collector=None)
     run_worker()
     assert receiver.requests == []
-
