@@ -74,7 +74,7 @@ def register_blueprints(app: Flask) -> None:
     from app.payments.api import bp as payments_api_bp
     from app.payments.views import bp as payments_bp
     from app.settings.views import bp as settings_bp
-    from app.webhooks.views import bp as webhooks_bp
+    from app.settings.webhook_views import bp as webhooks_bp
 
     for bp in (
         auth_bp,

@@ -1,5 +1,6 @@
 """Settings → Webhooks (admins only): endpoints, their deliveries, resend. Each handler parses, calls one
-service, renders."""
+service of ``app.webhooks``, renders. Here, not in ``app.webhooks``: that package sits below the domain packages
+whose services emit events, and the settings pages sit above them."""
 
 from types import SimpleNamespace
 
