@@ -94,9 +94,9 @@ def post(endpoint: WebhookEndpoint, event_id: str, body: bytes) -> tuple[int | N
     """POST the body; (status code, "") on an answer, (None, reason) when none came."""
     parts = urlsplit(endpoint.url)
     kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    connection = kind(parts.hostname, parts.port, timeout=TIMEOUT)
+    connection = kind(parts.hostname, parts.port or kind.default_port, timeout=TIMEOUT)
     # Connect to an address the outbound rules checked, never to whatever the name resolves to next.
-    connection._create_connection = lambda address, timeout, *_: netguard.connect(address[0], address[1], timeout)
+    connection._create_connection = lambda address, timeout, *_: netguard.connect(parts.hostname, address[1], timeout)
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,

@@ -4,6 +4,7 @@ RQ jobs run by a real worker (the fixtures of tests/jobs)."""
 import hashlib
 import hmac
 import json
+import socket
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -36,6 +37,16 @@ class Receiver:
 @pytest.fixture
 def receiver():
     """An HTTP server in a thread on 127.0.0.1 that records each POST and answers the queued status codes."""
+    yield from serve("127.0.0.1")
+
+
+@pytest.fixture
+def receiver6():
+    """The same on the IPv6 loopback address."""
+    yield from serve("::1")
+
+
+def serve(host: str):
     state = Receiver(url="")
 
     class Handler(BaseHTTPRequestHandler):
@@ -50,8 +61,10 @@ def receiver():
         def log_message(self, *args):  # keep the test output quiet
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/debtflow"
+    server_class = type("Server", (ThreadingHTTPServer,), {"address_family": socket.getaddrinfo(host, 0)[0][0]})
+    server = server_class((host, 0), Handler)
+    netloc = f"[{host}]" if ":" in host else host
+    state.url = f"http://{netloc}:{server.server_address[1]}/hooks/debtflow"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield state

@@ -149,3 +149,12 @@ def test_an_unreachable_receiver_is_retried(admin, assigned_account, subscribe, 
     [delivery] = deliveries()
     assert delivery.status == DeliveryStatus.PENDING and delivery.last_response_code is None
     assert "ConnectionRefused" in delivery.last_error
+
+
+def test_an_ipv6_literal_target_is_reached(admin, assigned_account, receiver6, run_worker):
+    created = services.create_endpoint({"url": receiver6.url, "events": ["account.status_changed"]}, actor=admin)
+    accounts.change_status(assigned_account.id, "in_contact", actor=admin)
+    run_worker()
+    [received] = receiver6.requests
+    verify(received, created.secret)
+    assert deliveries()[0].status == DeliveryStatus.DELIVERED
