@@ -29,6 +29,7 @@ RETRY_WINDOW = timedelta(hours=24)
 FIRST_RETRY, MAX_RETRY = 30, 3600  # seconds: 30 s, 1 min, 2 min ... then hourly
 REQUEUE_AFTER = timedelta(minutes=5)  # the sweep leaves a queued row alone this long
 USER_AGENT = "DebtFlow-Webhooks/1"
+DISABLED = "endpoint disabled"
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -47,6 +48,8 @@ def deliver(delivery_id: int) -> DeliveryStatus | None:
     if delivery is None:
         return None
     endpoint = db.session.get(WebhookEndpoint, delivery.endpoint_id)
+    if not endpoint.active:  # disabled since the event: its pending retries stop too
+        return record(delivery_id, None, DISABLED)
     body = json.dumps(body_of(delivery, endpoint), separators=(",", ":"), default=str).encode()
     code, error = post(endpoint, delivery.event_id, body)
     return record(delivery_id, code, error)
@@ -124,7 +127,11 @@ def record(delivery_id: int, code: int | None, error: str) -> DeliveryStatus:
     delivery.last_error = error or ("" if code and 200 <= code < 300 else f"HTTP {code}")
     if code is not None and 200 <= code < 300:
         delivery.status, delivery.delivered_at, delivery.next_attempt_at = DeliveryStatus.DELIVERED, now, None
-    elif error.startswith("refused:") or now + backoff(delivery.attempts) > delivery.created_at + RETRY_WINDOW:
+    elif (
+        error == DISABLED
+        or error.startswith("refused:")
+        or now + backoff(delivery.attempts) > delivery.created_at + RETRY_WINDOW
+    ):
         delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED, None
     else:
         delivery.status, delivery.next_attempt_at = DeliveryStatus.PENDING, now + backoff(delivery.attempts)

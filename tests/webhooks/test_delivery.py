@@ -158,3 +158,24 @@ def test_an_ipv6_literal_target_is_reached(admin, assigned_account, receiver6, r
     [received] = receiver6.requests
     verify(received, created.secret)
     assert deliveries()[0].status == DeliveryStatus.DELIVERED
+
+
+def test_disabling_an_endpoint_stops_its_retries(admin, assigned_account, subscribe, receiver, run_worker):
+    endpoint = subscribe(events=["account.status_changed"]).endpoint
+    receiver.answers = [500]
+    accounts.change_status(assigned_account.id, "in_contact", actor=admin)
+    run_worker()
+    services.update_endpoint(
+        endpoint.id, {"url": endpoint.url, "events": endpoint.events, "active": False}, actor=admin
+    )
+    [delivery] = deliveries()
+    delivery.next_attempt_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    sweep_webhook_deliveries()
+    run_worker()
+    db.session.refresh(delivery)
+    assert (delivery.status, delivery.last_error, len(receiver.requests)) == (
+        DeliveryStatus.FAILED,
+        "endpoint disabled",
+        1,
+    )
