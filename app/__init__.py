@@ -82,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     from app.payments.api import bp as payments_api_bp
     from app.payments.views import bp as payments_bp
     from app.settings.views import bp as settings_bp
+    from app.settings.webhook_views import bp as webhooks_bp
 
     for bp in (
         auth_bp,
@@ -97,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
         payments_bp,
         payments_api_bp,
         settings_bp,
+        webhooks_bp,
     ):
         app.register_blueprint(bp)
     rqdash.init_app(app)

@@ -4,6 +4,8 @@
   (15 minutes by default, set per source in Settings) has elapsed;
 * every minute, ``sweep_import_jobs`` enqueues import jobs left behind (queued while Redis was down, or
   running when their worker was killed), which then resume after their committed batches;
+* every minute, ``sweep_webhook_deliveries`` queues outbound webhook deliveries whose retry is due (and any
+  whose first queuing was lost with Redis);
 * hourly, a few minutes past so it does not coincide with other top-of-the-hour work,
   ``reconcile_pending_payments`` settles card payments whose webhook never came;
 * hourly, at another minute, ``write_audit_checkpoint`` publishes every agency's audit chain head to a signed
@@ -18,9 +20,11 @@ from jobs.audit import write_audit_checkpoint
 from jobs.auth import prune_security_records
 from jobs.imports import poll_due_sources, sweep_import_jobs
 from jobs.payments import reconcile_pending_payments
+from jobs.webhooks import sweep_webhook_deliveries
 
 cron.register(poll_due_sources, queue_name="imports", interval=60, name="poll-import-sources")
 cron.register(sweep_import_jobs, queue_name="default", interval=60, name="sweep-import-jobs")
+cron.register(sweep_webhook_deliveries, queue_name="default", interval=60, name="sweep-webhook-deliveries")
 cron.register(reconcile_pending_payments, queue_name="default", cron="7 * * * *", job_timeout=900)
 cron.register(write_audit_checkpoint, queue_name="default", cron="37 * * * *", job_timeout=300)
 cron.register(prune_security_records, queue_name="default", cron="47 * * * *", job_timeout=300)

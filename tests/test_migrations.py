@@ -39,9 +39,13 @@ def test_upgrade_from_empty_matches_models_and_downgrades(empty_database):
         db.engine.dispose()
 
 
+LATER_TABLES = ("webhook_endpoints", "webhook_deliveries")  # read by services an old revision's history uses
+
+
 @contextmanager
 def later_columns(engine, metadata):
-    """Add the columns that later revisions give to the tables already there, and drop them again after.
+    """Add the columns that later revisions give to the tables already there, and the tables the services read
+    that later revisions create (webhook endpoints); drop them all again after.
 
     The services load and write whole rows of today's models, so writing history at an old revision needs the
     columns added since (all nullable or with a server default); the upgrade then adds them for real.
@@ -49,6 +53,8 @@ def later_columns(engine, metadata):
     added = []
     with engine.begin() as conn:
         inspector = inspect(conn)
+        missing = [t for t in metadata.sorted_tables if t.name in LATER_TABLES and not inspector.has_table(t.name)]
+        metadata.create_all(conn, tables=missing)
         for table in (t for t in metadata.sorted_tables if inspector.has_table(t.name)):
             present = {c["name"] for c in inspector.get_columns(table.name)}
             for column in (c for c in table.columns if c.name not in present):
@@ -59,6 +65,7 @@ def later_columns(engine, metadata):
     with engine.begin() as conn:
         for table, column in added:
             conn.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
+        metadata.drop_all(conn, tables=missing)
 
 
 def _write_history(session):

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from app.accounts.models import Account, ActivityKind
 from app.accounts.queries import WORKING_STATUSES, count_open_accounts
-from app.accounts.services import add_timeline_entry, set_status
+from app.accounts.services import add_timeline_entry, announce_assignment, set_status
 from app.accounts.states import Status
 from app.audit import services as audit
 from app.auth.models import User
@@ -69,6 +69,7 @@ def _hand_over(account: Account, previous: User, target: User | None, actor: Use
     audit.record(
         actor, account.agency_id, "account.assigned" if target else "account.unassigned", "account", account.id, changes
     )
+    announce_assignment(account, previous.id)
     if target is None and account.status == Status.ASSIGNED:
         set_status(account, Status.NEW, actor, note="collector deactivated", system="unassignment")
 

@@ -12,6 +12,7 @@ from app.errors import PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.sensitive import refuse_sensitive
 from app.timeutil import utcnow
+from app.webhooks import events as webhooks
 
 MAX_NOTE_LENGTH = 5000
 
@@ -103,6 +104,8 @@ def set_status(account: Account, new: Status, actor: User | None, note: str = ""
     add_timeline_entry(account, ActivityKind.STATUS_CHANGE, body, actor, old=old.value, new=new.value, system=system)
     changes = {"status": {"old": old.value, "new": new.value}}
     audit.record(actor, account.agency_id, "account.status_changed", "account", account.id, changes)
+    data = {"account_id": account.id, "old_status": old.value, "new_status": new.value}
+    webhooks.emit(account.agency_id, "account.status_changed", data)
 
 
 def assign_collector(account_id: int, collector_id: int, *, actor: User) -> Account:
@@ -128,10 +131,18 @@ def assign_collector(account_id: int, collector_id: int, *, actor: User) -> Acco
         account.id,
         {"assigned_collector_id": {"old": previous and previous.id, "new": collector.id}},
     )
+    announce_assignment(account, previous and previous.id)
     if status_after_assignment(account.status) != account.status:
         set_status(account, status_after_assignment(account.status), actor, system="assignment")
     db.session.commit()
     return account
+
+
+def announce_assignment(account: Account, previous_id: int | None) -> None:
+    """The ``account.assigned`` webhook event (also for an unassignment: ``collector_id`` null)."""
+    data = {"account_id": account.id, "collector_id": account.assigned_collector_id}
+    data["previous_collector_id"] = previous_id
+    webhooks.emit(account.agency_id, "account.assigned", data)
 
 
 def assignment_text(collector_name: str, previous_name: str | None = None) -> str:

@@ -1,7 +1,7 @@
 """operators: platform operators (separate from agency users) and one-time set-up links for new agencies' admins
 
 Revision ID: 0025_operators
-Revises: 0023_api
+Revises: 0024_webhooks
 Create Date: 2026-12-07 02:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0025_operators"
-down_revision = "0023_api"
+down_revision = "0024_webhooks"
 branch_labels = None
 depends_on = None
 

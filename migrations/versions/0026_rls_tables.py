@@ -16,7 +16,9 @@ branch_labels = None
 depends_on = None
 
 # The tenant tables created by 0020–0025, which were written beside 0019 and merged after it.
-TABLES = dict.fromkeys(("follow_ups", "bulk_operations", "api_tokens"), "agency_id")
+TABLES = dict.fromkeys(
+    ("follow_ups", "bulk_operations", "api_tokens", "webhook_endpoints", "webhook_deliveries"), "agency_id"
+)
 
 
 def upgrade() -> None:

@@ -27,10 +27,13 @@ def test_the_cron_file_registers_the_poll_the_sweep_the_reconciliation_the_check
         "jobs.payments.reconcile_pending_payments",
         "jobs.audit.write_audit_checkpoint",
         "jobs.auth.prune_security_records",
+        "jobs.webhooks.sweep_webhook_deliveries",
     }
     assert set(jobs) == names
     sweep = jobs["jobs.imports.sweep_import_jobs"]
     assert (sweep.name, sweep.queue_name, sweep.interval) == ("sweep-import-jobs", "default", 60)
+    webhooks = jobs["jobs.webhooks.sweep_webhook_deliveries"]
+    assert (webhooks.name, webhooks.queue_name, webhooks.interval) == ("sweep-webhook-deliveries", "default", 60)
     checkpoint = jobs["jobs.audit.write_audit_checkpoint"]
     assert (checkpoint.queue_name, checkpoint.cron) == ("default", "37 * * * *")
     assert jobs["jobs.auth.prune_security_records"].cron == "47 * * * *"
@@ -65,7 +68,11 @@ def test_the_minute_poll_queues_a_poll_of_each_due_source(agency, tmp_path, run_
     disabled.enabled = False
     db.session.commit()
     enqueued = scheduler().enqueue_jobs()  # at start only the interval jobs are due
-    assert sorted(job.name for job in enqueued) == ["poll-import-sources", "sweep-import-jobs"]
+    assert sorted(job.name for job in enqueued) == [
+        "poll-import-sources",
+        "sweep-import-jobs",
+        "sweep-webhook-deliveries",
+    ]
     [cron_rq_id] = queue.get_queue("imports").get_job_ids()
 
     run_worker()

@@ -26,6 +26,7 @@ from app.imports.parsing import Batch, FileRejected, Row
 from app.imports.services import apply, writers
 from app.imports.services.runlock import agency_import_lock
 from app.timeutil import utcnow
+from app.webhooks import events as webhooks
 
 HELD_BATCHES = 10  # batches with nothing to apply committed together, at most (see _Checkpoints)
 FINISHED = (JobStatus.COMPLETED, JobStatus.COMPLETED_WITH_ERRORS, JobStatus.FAILED, JobStatus.DUPLICATE)
@@ -231,9 +232,19 @@ def _finish(job: ImportJob) -> ImportJob:
     job.lines_done = job.total_lines
     job.note(f"Finished: {job.total} rows, {job.created} created, {job.updated} updated, {job.errors} rejected.")
     audit.record(job.triggered_by, job.agency_id, "import.applied", "import_job", job.id, summary(job))
+    announce(job)
     db.session.commit()
     _analyze_after_bulk_load(job)
     return job
+
+
+def announce(job: ImportJob) -> None:
+    """The webhook events of a finished import. New accounts are announced once per import (count and job id),
+    not once per account: a file of a million rows must not write a million outbox rows per endpoint."""
+    counts = {k: getattr(job, k) for k in ("total", "created", "updated", "errors")}
+    if job.created:
+        webhooks.emit(job.agency_id, "account.created", {"import_job_id": job.id, "count": job.created})
+    webhooks.emit(job.agency_id, "import.completed", {"import_job_id": job.id, "status": job.status.value, **counts})
 
 
 def summary(job: ImportJob) -> dict:

@@ -19,6 +19,7 @@ from app.extensions import db
 from app.payments.models import CENT, Payment, PaymentMethod, PaymentStatus, Refund
 from app.templating import money
 from app.timeutil import utcnow
+from app.webhooks import events as webhooks
 
 AMOUNT = re.compile(r"[0-9]{1,10}(\.[0-9]{1,2})?")  # ASCII digits: Decimal also reads "５" as 5
 
@@ -104,6 +105,7 @@ def complete(payment: Payment, account: Account, actor: User | None) -> None:
     if applied < payment.amount:
         body += f"; {money(payment.amount - applied, currency)} above the balance is due back to the debtor"
     add_timeline_entry(account, ActivityKind.PAYMENT, body, actor, payment_id=payment.id, amount=str(payment.amount))
+    webhooks.emit(account.agency_id, "payment.completed", {**_payment_data(payment), "method": payment.method.value})
     if account.current_balance == 0 and account.status in OPEN_STATUSES:
         payment.settled_from = account.status
         set_status(account, Status.SETTLED, actor, note="balance paid in full", system="zero_balance")
@@ -140,7 +142,19 @@ def apply_refund(
         set_status(account, payment.settled_from, actor, note="payment refunded", system="refund")
         payment.settled_from = None
     db.session.flush()
+    data = {**_payment_data(payment), "refund_id": refund.id, "amount": str(amount), "status": payment.status.value}
+    webhooks.emit(account.agency_id, "payment.refunded", data)
     return refund
+
+
+def _payment_data(payment: Payment) -> dict:
+    """What a payment event carries: ids and amounts (money as decimal strings)."""
+    return {
+        "payment_id": payment.id,
+        "account_id": payment.account_id,
+        "amount": str(payment.amount),
+        "currency": payment.currency,
+    }
 
 
 def fail(payment: Payment, reason: str) -> None:

@@ -1,0 +1,1 @@
+"""Outbound webhooks: agencies' endpoints, the outbox of deliveries, signed delivery as RQ jobs."""
