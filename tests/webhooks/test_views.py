@@ -69,11 +69,13 @@ def test_deliveries_are_listed_and_resent(login, admin, agency, assigned_account
     web = login(admin)
     page = web.get(f"/settings/webhooks/{endpoint.id}").get_data(as_text=True)
     assert "account.status_changed" in page and "pending" in page and ">500<" in page
-    first = db.session.scalars(select(WebhookDelivery)).one()
+    first = db.session.scalars(select(WebhookDelivery).filter_by(endpoint_id=endpoint.id)).one()
     response = web.post(f"/settings/webhooks/deliveries/{first.id}/resend")
     assert response.status_code == 303
     run_worker()
-    copies = db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.id != first.id)).all()
+    copies = db.session.scalars(
+        select(WebhookDelivery).filter_by(endpoint_id=endpoint.id).where(WebhookDelivery.id != first.id)
+    ).all()
     assert [(c.event_id, c.status.value, c.last_response_code) for c in copies] == [(first.event_id, "delivered", 200)]
     assert "webhook.resent" in audit_actions(agency)
 
@@ -90,7 +92,7 @@ def test_another_agencys_endpoint_and_delivery_are_404(login, admin, foreign, su
     endpoint = subscribe(events=["account.status_changed"]).endpoint
     accounts.change_status(assigned_account.id, "in_contact", actor=admin)
     run_worker()
-    delivery = db.session.scalars(select(WebhookDelivery)).one()
+    delivery = db.session.scalars(select(WebhookDelivery).filter_by(endpoint_id=endpoint.id)).one()
     web = login(foreign.admin)
     missing = web.get("/settings/webhooks/987654")
     for response in (
