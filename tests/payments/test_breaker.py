@@ -107,7 +107,7 @@ def test_stripe_down_fails_card_requests_with_503_but_not_manual_payments(
     assert stripe_breaker().state() == "open"
     body = {"account_id": assigned_account.id, "amount": "10.00", "idempotency_key": key()}
     response = web.client.post("/api/v1/payments/card-requests", json=body, headers={"X-CSRFToken": web.csrf()})
-    assert response.status_code == 503 and "paused" in response.json["message"]
+    assert response.status_code == 503 and "paused" in response.json["detail"]
     payment = record_manual_payment(assigned_account.id, "10", "cash", "", None, key(), actor=collector)
     assert payment.amount == Decimal("10.00")
 
