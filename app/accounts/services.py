@@ -104,8 +104,7 @@ def set_status(account: Account, new: Status, actor: User | None, note: str = ""
     add_timeline_entry(account, ActivityKind.STATUS_CHANGE, body, actor, old=old.value, new=new.value, system=system)
     changes = {"status": {"old": old.value, "new": new.value}}
     audit.record(actor, account.agency_id, "account.status_changed", "account", account.id, changes)
-    data = {"account_id": account.id, "old_status": old.value, "new_status": new.value}
-    webhooks.emit(account.agency_id, "account.status_changed", data)
+    webhooks.emit(account.agency_id, "account.status_changed", status_event(account.id, old, new))
 
 
 def assign_collector(account_id: int, collector_id: int, *, actor: User) -> Account:
@@ -140,9 +139,23 @@ def assign_collector(account_id: int, collector_id: int, *, actor: User) -> Acco
 
 def announce_assignment(account: Account, previous_id: int | None) -> None:
     """The ``account.assigned`` webhook event (also for an unassignment: ``collector_id`` null)."""
-    data = {"account_id": account.id, "collector_id": account.assigned_collector_id}
-    data["previous_collector_id"] = previous_id
+    data = assigned_event(account.id, account.assigned_collector_id, previous_id)
     webhooks.emit(account.agency_id, "account.assigned", data)
+
+
+def assigned_event(account_id: int, collector_id: int | None, previous_id: int | None) -> dict:
+    """The data of an ``account.assigned`` webhook event."""
+    return {"account_id": account_id, "collector_id": collector_id, "previous_collector_id": previous_id}
+
+
+def status_event(account_id: int, old: Status, new: Status) -> dict:
+    """The data of an ``account.status_changed`` webhook event."""
+    return {"account_id": account_id, "old_status": old.value, "new_status": new.value}
+
+
+def announce_many(agency_id: int, event_type: str, datas: list[dict]) -> None:
+    """A bulk change's webhook events, one per account (``assigned_event``, ``status_event``)."""
+    webhooks.emit_many(agency_id, event_type, datas)
 
 
 def assignment_text(collector_name: str, previous_name: str | None = None) -> str:

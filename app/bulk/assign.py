@@ -82,6 +82,17 @@ def _write(batch: Batch, placements: dict[int, list], counts: Counter) -> None:
         counts["assigned"] += len(rows)
         counts[f"collector:{collector_id}"] += len(rows)
     insert_timeline(entries)
+    _announce(batch.actor.agency_id, placements)
+
+
+def _announce(agency_id: int, placements: dict[int, list]) -> None:
+    """The webhook events of the batch: an assignment per account, and the status change where there is one."""
+    pairs = [(row, collector_id) for collector_id, rows in placements.items() for row in rows]
+    assigned = [accounts.assigned_event(r.id, c, r.assigned_collector_id) for r, c in pairs]
+    accounts.announce_many(agency_id, "account.assigned", assigned)
+    moved = [(r, accounts.status_after_assignment(r.status)) for r, _ in pairs]
+    changed = [accounts.status_event(r.id, r.status, new) for r, new in moved if new != r.status]
+    accounts.announce_many(agency_id, "account.status_changed", changed)
 
 
 def _entry(batch: Batch, row, collector_id: int, names: dict) -> dict:

@@ -61,6 +61,8 @@ def apply_status(batch: Batch) -> Counter:
         stmt = update(Account).where(Account.id.in_([r.id for r in moved])).values(status=target, updated_at=utcnow())
         db.session.execute(stmt, execution_options={"synchronize_session": False})
         insert_timeline([_status_entry(batch, row, target) for row in moved])
+        events = [accounts.status_event(row.id, row.status, target) for row in moved]
+        accounts.announce_many(batch.actor.agency_id, "account.status_changed", events)
     counts["changed"] = len(moved)
     return counts
 

@@ -23,16 +23,22 @@ PENDING_KEY = "webhook_deliveries_to_queue"
 
 def emit(agency_id: int, event_type: str, data: dict) -> list[WebhookDelivery]:
     """Write one delivery per active endpoint of the agency subscribed to ``event_type`` (no commit)."""
+    return emit_many(agency_id, event_type, [data])
+
+
+def emit_many(agency_id: int, event_type: str, datas: list[dict]) -> list[WebhookDelivery]:
+    """``emit`` of one event per item of ``datas`` (a bulk change), the subscriptions read once."""
     assert event_type in EVENTS, event_type
     endpoints = db.session.scalars(
         select(WebhookEndpoint).where(WebhookEndpoint.agency_id == agency_id, WebhookEndpoint.active.is_(True))
     ).all()
     targets = [e for e in endpoints if event_type in (e.events or [])]
-    if not targets:
-        return []
-    event_id, now = str(uuid.uuid4()), utcnow()
-    payload = {"id": event_id, "type": event_type, "created": now.isoformat(), "data": data}
-    return [new_delivery(endpoint, event_id, event_type, payload, now) for endpoint in targets]
+    deliveries = []
+    for data in datas if targets else ():
+        event_id, now = str(uuid.uuid4()), utcnow()
+        payload = {"id": event_id, "type": event_type, "created": now.isoformat(), "data": data}
+        deliveries += [new_delivery(endpoint, event_id, event_type, payload, now) for endpoint in targets]
+    return deliveries
 
 
 def new_delivery(endpoint: WebhookEndpoint, event_id: str, event_type: str, payload: dict, now) -> WebhookDelivery:

@@ -1,5 +1,6 @@
 """Each event is written by the service where its rule lives, in the same transaction, with ids and amounts."""
 
+import json
 import uuid
 
 from app.accounts import services as accounts
@@ -74,3 +75,25 @@ def test_no_endpoint_writes_no_delivery(admin, assigned_account, receiver, run_w
     f.walk_to(assigned_account, f.Status.IN_CONTACT, admin=admin, collector=None)
     run_worker()
     assert receiver.requests == []
+
+
+def test_a_bulk_distribution_announces_each_account_like_a_single_assignment(
+    admin, agency, subscribe, receiver, run_worker
+):
+    from app.bulk import services as bulk
+    from app.bulk.selection import Selection
+    from tests.bulk.helpers import collectors, new_accounts
+
+    subscribe(events=["account.assigned", "account.status_changed"])
+    (cora,) = collectors(agency, 5)
+    first, second = new_accounts(agency, 2)
+    params = {"collector_ids": [cora.id], "mode": "round_robin"}
+    bulk.submit_operation("assign", Selection(ids=(first.id, second.id)), params, actor=admin)
+    run_worker()
+    received = sorted(json.dumps(r.json["data"] | {"type": r.json["type"]}, sort_keys=True) for r in receiver.requests)
+    assigned = [{"account_id": a.id, "collector_id": cora.id, "previous_collector_id": None} for a in (first, second)]
+    moved = [{"account_id": a.id, "old_status": "new", "new_status": "assigned"} for a in (first, second)]
+    expected = [d | {"type": "account.assigned"} for d in assigned] + [
+        d | {"type": "account.status_changed"} for d in moved
+    ]
+    assert received == sorted(json.dumps(d, sort_keys=True) for d in expected)
