@@ -63,7 +63,7 @@ def test_bad_changes_are_a_422_and_change_nothing(api_as, admin, account, body, 
     assert (account.priority, account.due_date) == before
 
 
-def test_changes_need_a_token_an_admin_and_an_own_account(api_as, anonymous, admin, collector, assigned_account, foreign):
+def test_changes_need_a_token_an_admin_and_own_account(api_as, anonymous, admin, collector, assigned_account, foreign):
     url = f"/accounts/{assigned_account.id}/"
     assert anonymous.patch(url, json={"priority": 2}).status_code == 401
     assert api_as(collector).patch(url, json={"priority": 2}).status_code == 403
