@@ -9,6 +9,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from app.accounts.followups import MAX_REASON
 from app.accounts.states import Status
+from app.agencyday import is_plausible_day
 from app.api import limits
 from app.api.accounts import SelectionFilterArgs
 from app.api.core import ID, ApiBlueprint
@@ -56,8 +57,14 @@ class StatusParams(Schema):
         return {"status": data["status"].value}
 
 
+def plausible_time(value) -> None:
+    """The app's date rule (1900 to 2200) for an instant too: beyond it the agency's wall clock can overflow."""
+    if not is_plausible_day(value.date()):
+        raise ValidationError("Enter a time between 1900 and 2200.")
+
+
 class FollowUpParams(Schema):
-    due_at = fields.AwareDateTime(required=True, default_timezone=None)
+    due_at = fields.AwareDateTime(required=True, default_timezone=None, validate=plausible_time)
     reason = fields.String(required=True, validate=validate.Length(1, MAX_REASON))
 
     @post_load

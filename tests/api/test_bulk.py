@@ -85,6 +85,30 @@ def test_a_large_selection_is_a_202_polled_until_done(app, api_as, admin, agency
         ({"action": "assign", "selection": {"filters": {}}, "params": {"collector_ids": [999999]}}, "collector_ids"),
         ({"action": "follow_up", "selection": {"filters": {}}, "params": {"due_at": "2027-01-04T09:00"}}, None),
         ({"action": "priority", "selection": {"filters": {"priority": 3}}, "params": {"priority": 1}}, None),
+        (
+            {
+                "action": "follow_up",
+                "selection": {"filters": {}},
+                "params": {"due_at": "0001-01-01T00:00:00+14:00", "reason": "x"},
+            },
+            "params.due_at",
+        ),
+        (
+            {
+                "action": "follow_up",
+                "selection": {"filters": {}},
+                "params": {"due_at": "2027-01-04T09:00:00Z", "reason": " "},
+            },
+            "reason",
+        ),
+        (
+            {
+                "action": "priority",
+                "selection": {"filters": {"created_after": "2026-01-01T00:00:00Z"}},
+                "params": {"priority": 1},
+            },
+            None,
+        ),
     ],
 )
 def test_bad_requests_are_a_422_and_change_nothing(api_as, admin, agency, body, field):
