@@ -117,7 +117,11 @@ class OperationSchema(Schema):
     params = fields.Dict()
     created_at = fields.DateTime()
     finished_at = fields.DateTime(allow_none=True)
-    url = fields.Function(lambda o: url_for("api_bulk.get_operation", operation_id=o.id, _external=True))
+    url = fields.Function(lambda o: operation_url(o))
+
+
+def operation_url(operation) -> str:
+    return url_for("api_bulk.get_operation", operation_id=operation.id, _external=True)
 
 
 def to_selection(data: dict) -> Selection:
@@ -144,7 +148,7 @@ def submit(data):
         data["action"], to_selection(data["selection"]), data["params"], actor=current_user
     )
     if operation.status.active:
-        return operation, 202, {"Location": OperationSchema().dump(operation)["url"]}
+        return operation, 202, {"Location": operation_url(operation)}
     return operation
 
 

@@ -141,3 +141,19 @@ def test_a_retry_with_the_same_key_runs_once(api_as, admin, agency):
     assert first.status_code == again.status_code == 200 and first.json == again.json
     assert again.headers["Idempotent-Replayed"] == "true"
     assert len(audit_events("accounts.bulk_priority", agency)) == 1
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"search": "a\u0000b"},
+        {"search": "%_\\' OR 1=1 --"},
+        {"min_balance": "9999999999.99"},
+        {"due_after": "2200-12-31"},
+    ],
+)
+def test_hostile_filters_never_fail_the_server(api_as, admin, agency, filters):
+    new_accounts(agency, 1)
+    body = {"action": "priority", "selection": {"filters": filters}, "params": {"priority": 0}}
+    response = api_as(admin).post(URL, json=body)
+    assert response.status_code in (400, 422) and response.json["detail"], response.json
