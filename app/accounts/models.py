@@ -111,6 +111,7 @@ class ActivityKind(enum.StrEnum):
     ADJUSTMENT = "adjustment"
     FOLLOW_UP = "follow_up"
     PRIORITY = "priority"
+    DUE_DATE = "due_date"
 
 
 class ActivityDetail(enum.StrEnum):

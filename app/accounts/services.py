@@ -1,10 +1,13 @@
 """Account use cases: notes, status changes, assignment. One transaction each, audited inside it."""
 
+from datetime import date
+
 from sqlalchemy import select
 
 from app.accounts import queries
 from app.accounts.models import Account, Activity, ActivityKind
 from app.accounts.states import Status, allowed_targets, can_transition
+from app.agencyday import is_plausible_day
 from app.audit import services as audit
 from app.auth.models import Role, User
 from app.collectors.models import CollectorProfile
@@ -156,6 +159,36 @@ def status_event(account_id: int, old: Status, new: Status) -> dict:
 def announce_many(agency_id: int, event_type: str, datas: list[dict]) -> None:
     """A bulk change's webhook events, one per account (``assigned_event``, ``status_event``)."""
     webhooks.emit_many(agency_id, event_type, datas)
+
+
+def set_due_date(account_id: int, due_date: date | None, *, actor: User) -> Account:
+    """Set (or clear, with None) an account's due date (admins only), audited and on the timeline.
+
+    Raises PermissionDenied for collectors, NotFound for a foreign account, ValidationFailed for a date outside
+    the days the app accepts anywhere (``agencyday.is_plausible_day``).
+    """
+    if not actor.is_admin:
+        raise PermissionDenied("Only an agency admin can set an account's due date.")
+    if due_date is not None and not is_plausible_day(due_date):
+        message = "Enter a date between 1900 and 2200."
+        raise ValidationFailed(message, {"due_date": message})
+    account = queries.get_account(actor, account_id, for_update=True)
+    old = account.due_date
+    if old != due_date:
+        account.due_date = due_date
+        before, after = (d.isoformat() if d else None for d in (old, due_date))
+        body = f"Due date changed from {before or 'none'} to {after or 'none'}"
+        add_timeline_entry(account, ActivityKind.DUE_DATE, body, actor, old=before, new=after)
+        audit.record(
+            actor,
+            account.agency_id,
+            "account.due_date_changed",
+            "account",
+            account.id,
+            audit.diff({"due_date": old}, {"due_date": due_date}),
+        )
+    db.session.commit()
+    return account
 
 
 def assignment_text(collector_name: str, previous_name: str | None = None) -> str:

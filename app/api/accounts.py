@@ -1,18 +1,23 @@
 """``/api/v1/accounts``: the worklist's query and the account page's services, as JSON."""
 
 from decimal import Decimal
+from functools import partial
 
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from app.accounts import aging, queries, services
+from app.accounts import aging, followups, queries, services
+from app.accounts import export as account_export
 from app.accounts.models import Activity
 from app.accounts.queries import WorklistFilters
 from app.accounts.states import Status
+from app.agencyday import EARLIEST_DAY, LATEST_DAY
 from app.api import limits, paging
 from app.api.core import ID, ApiBlueprint, Money, MoneyField
 from app.api.security import guard
+from app.audit import services as audit
 from app.auth.tokens import Scope
+from app.csvexport import stream_csv
 from app.errors import Conflict, ValidationFailed
 
 bp = ApiBlueprint("api_accounts", __name__, url_prefix="/api/v1/accounts", description="Accounts.")
@@ -29,21 +34,21 @@ ORDERINGS = {
     "last_contact_at": "last_contact",
 }
 ORDERING_CHOICES = [*ORDERINGS, *(f"-{name}" for name in ORDERINGS)]
+PLAUSIBLE_DAY = validate.Range(EARLIEST_DAY, LATEST_DAY, error="Enter a date between 1900 and 2200.")
 
 
-class AccountListArgs(paging.PageArgs):
+class SelectionFilterArgs(Schema):
+    """The list's filters that also select accounts for a bulk change (the list page's own filters)."""
+
     status = fields.Enum(Status, by_value=True)
     collector = fields.Integer(validate=validate.Range(0, 2**31 - 1), metadata={"description": "0: unassigned"})
     min_balance = MoneyField(minimum=Decimal(0))
     max_balance = MoneyField(minimum=Decimal(0))
-    created_after = fields.AwareDateTime(default_timezone=None)
-    created_before = fields.AwareDateTime(default_timezone=None)
-    due_after = fields.Date()
-    due_before = fields.Date()
+    due_after = fields.Date(validate=PLAUSIBLE_DAY)
+    due_before = fields.Date(validate=PLAUSIBLE_DAY)
     priority = fields.Integer(validate=validate.Range(0, 3))
     search = fields.String(validate=validate.Length(max=100))
     aging = fields.String(validate=validate.OneOf(list(aging.BY_KEY)))
-    ordering = fields.String(load_default="-created_at", validate=validate.OneOf(ORDERING_CHOICES))
 
     @validates_schema
     def ranges_in_order(self, data, **kwargs):
@@ -54,6 +59,16 @@ class AccountListArgs(paging.PageArgs):
         ):
             if data.get(low) is not None and data.get(high) is not None and data[high] < data[low]:
                 raise ValidationError(f"Must not be below {low}.", high)
+
+
+class AccountFilterArgs(SelectionFilterArgs):
+    created_after = fields.AwareDateTime(default_timezone=None)
+    created_before = fields.AwareDateTime(default_timezone=None)
+    ordering = fields.String(load_default="-created_at", validate=validate.OneOf(ORDERING_CHOICES))
+
+
+class AccountListArgs(paging.PageArgs, AccountFilterArgs):
+    pass
 
 
 class AccountRowSchema(Schema):
@@ -136,6 +151,24 @@ class NoteSchema(Schema):
     text = fields.String(required=True, validate=validate.Length(min=1, max=services.MAX_NOTE_LENGTH))
 
 
+class AccountChangeSchema(Schema):
+    priority = fields.Integer(validate=validate.Range(0, 3))
+    due_date = fields.Date(allow_none=True, validate=PLAUSIBLE_DAY, metadata={"description": "null clears it"})
+
+    @validates_schema
+    def something_to_change(self, data, **kwargs):
+        if not data:
+            raise ValidationError("Send priority, due_date or both.", "priority")
+
+
+CSV_RESPONSE = {
+    200: {
+        "description": "The filtered accounts as a CSV file, streamed.",
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    }
+}
+
+
 def to_filters(args: dict) -> WorklistFilters:
     ordering = args["ordering"]
     return WorklistFilters(
@@ -172,11 +205,34 @@ def list_accounts(args):
     return paging.ListPage(page.items, paging.link(following), paging.link(previous))
 
 
+@bp.route("/export/", methods=["GET"])
+@bp.arguments(AccountFilterArgs, location="query")
+@bp.doc(responses=CSV_RESPONSE)
+def export(args):
+    """The caller's accounts as CSV (the list's filters and ordering, every page), like the accounts page's export."""
+    rows = account_export.export_accounts(current_user, to_filters(args))
+    finish = partial(audit.record_export, current_user, "accounts", args)
+    return stream_csv("accounts.csv", account_export.HEADER, rows, finish)
+
+
 @bp.route(f"/<{ID}:account_id>/", methods=["GET"])
 @bp.response(200, AccountSchema)
 def get_account(account_id: int):
     """One account with its debtor (SSN masked) and its ten latest timeline entries."""
     return queries.get_account(current_user, account_id)
+
+
+@bp.route(f"/<{ID}:account_id>/", methods=["PATCH"])
+@bp.arguments(AccountChangeSchema)
+@bp.response(200, AccountSchema)
+def change(data, account_id: int):
+    """Set the priority and/or the due date (admins), each audited and on the timeline like on the account page."""
+    account = None
+    if "priority" in data:
+        account = followups.set_priority(account_id, data["priority"], actor=current_user)
+    if "due_date" in data:
+        account = services.set_due_date(account_id, data["due_date"], actor=current_user)
+    return account
 
 
 @bp.route(f"/<{ID}:account_id>/transition/", methods=["POST"])
