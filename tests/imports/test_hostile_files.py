@@ -78,7 +78,7 @@ def test_legitimate_multi_line_quoted_fields_still_import(import_csv, agency, db
     lines = "\n".join("x" for _ in range(MAX_RECORD_LINES - 1))  # the record takes exactly the limit
     job = import_csv(agency, HEAD + f'R1,"Ann\n{lines}",10,Bank\n' + 'R2,"Bob ""B"" Lee",20,"Bank\nof the West"\n')
     assert errors_of(job) == [] and job.created == 2
-    names = db.session.scalars(select(Account).order_by(Account.external_ref)).all()
+    names = db.session.scalars(select(Account).filter_by(agency_id=agency.id).order_by(Account.external_ref)).all()
     assert names[1].debtor.full_name == 'Bob "B" Lee' and names[1].original_amount == Decimal("20.00")
 
 

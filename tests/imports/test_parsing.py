@@ -79,7 +79,7 @@ def test_headers_match_loosely_in_any_order_and_unknown_are_listed(import_csv, a
     text = " Original_Amount ,Debtor Name,EXTERNAL_REF,Shoe Size\n 10.00 , Ann  ,R1,42\n"
     job = import_csv(agency, text)
     assert (job.created, job.unknown_columns) == (1, ["Shoe Size"])
-    assert db.session.scalars(select(Account)).one().debtor.full_name == "Ann"
+    assert db.session.scalars(select(Account).filter_by(agency_id=agency.id)).one().debtor.full_name == "Ann"
 
 
 def test_missing_required_column_fails_the_file_with_one_message(import_csv, agency):
@@ -99,7 +99,7 @@ def test_encodings(import_csv, agency, db, encoding):
     text = "external_ref,debtor_name,original_amount\r\nR1,José Müller,10\r\n"
     job = import_csv(agency, text.encode(encoding))
     assert job.created == 1
-    assert db.session.scalars(select(Account)).one().debtor.full_name == "José Müller"
+    assert db.session.scalars(select(Account).filter_by(agency_id=agency.id)).one().debtor.full_name == "José Müller"
 
 
 @pytest.mark.parametrize(
