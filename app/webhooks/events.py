@@ -28,7 +28,8 @@ def emit(agency_id: int, event_type: str, data: dict) -> list[WebhookDelivery]:
 
 def emit_many(agency_id: int, event_type: str, datas: list[dict]) -> list[WebhookDelivery]:
     """``emit`` of one event per item of ``datas`` (a bulk change), the subscriptions read once."""
-    assert event_type in EVENTS, event_type
+    if event_type not in EVENTS:
+        raise ValueError(f"unknown webhook event {event_type!r}")
     endpoints = db.session.scalars(
         select(WebhookEndpoint).where(WebhookEndpoint.agency_id == agency_id, WebhookEndpoint.active.is_(True))
     ).all()
