@@ -23,6 +23,16 @@ from app.auth.models import (  # noqa: F401
 from app.auth.tokens import ApiToken, IdempotentResponse  # noqa: F401
 from app.bulk.models import BulkOperation  # noqa: F401
 from app.collectors.models import CollectorProfile  # noqa: F401
+from app.compliance.models import (  # noqa: F401
+    ConsumerRequest,
+    ContactAttempt,
+    ContactPoint,
+    Document,
+    InconvenientTime,
+    Itemization,
+    StateRule,
+    ValidationNotice,
+)
 from app.debtors.models import Debtor  # noqa: F401
 from app.imports.models import ImportJob, ImportRowError, ImportSource  # noqa: F401
 from app.operators.models import Operator, SetupLink  # noqa: F401

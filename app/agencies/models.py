@@ -28,6 +28,9 @@ class Agency(db.Model):
     mfa_required: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # Points per unit of each work-score factor (``app.accounts.workscore``); a factor not stored has its default
     work_score_weights: Mapped[dict | None] = mapped_column(JSON)
+    # The agency's own contact limits and dispute policy (``app.compliance.settings``); a key not stored has its
+    # default
+    compliance_settings: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

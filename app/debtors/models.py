@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app import crypto
@@ -34,6 +34,8 @@ class Debtor(db.Model):
     state: Mapped[str | None] = mapped_column(String(50))
     postal_code: Mapped[str | None] = mapped_column(String(20))
     ssn_last4_encrypted: Mapped[str | None] = mapped_column(Text)
+    # The consumer said their employer forbids calls at work (1006.6(b)(3)): no call to a work number
+    no_calls_at_work: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

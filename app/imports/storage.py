@@ -14,15 +14,15 @@ from flask import current_app
 CHUNK = 1 << 20
 
 
-def storage_dir(agency_id: int) -> Path:
-    path = Path(current_app.config["IMPORT_STORAGE_DIR"]) / str(agency_id)
+def storage_dir(agency_id: int, *parts: str) -> Path:
+    path = Path(current_app.config["IMPORT_STORAGE_DIR"], str(agency_id), *parts)
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
-def store_stream(agency_id: int, stream: BinaryIO) -> tuple[str, int, Path]:
-    """Copy ``stream`` into the store, fsync it, and return ``(sha256, size, path)``."""
-    folder = storage_dir(agency_id)
+def store_stream(agency_id: int, stream: BinaryIO, *, folder: str = "", suffix: str = ".csv") -> tuple[str, int, Path]:
+    """Copy ``stream`` into the store (``folder`` under the agency's), fsync it, and return ``(sha256, size, path)``."""
+    folder = storage_dir(agency_id, *filter(None, [folder]))
     digest, size = hashlib.sha256(), 0
     fd, tmp_name = tempfile.mkstemp(dir=folder, suffix=".part")
     with os.fdopen(fd, "wb") as out:
@@ -32,7 +32,7 @@ def store_stream(agency_id: int, stream: BinaryIO) -> tuple[str, int, Path]:
             out.write(chunk)
         out.flush()
         os.fsync(out.fileno())
-    final = folder / f"{digest.hexdigest()}.csv"
+    final = folder / f"{digest.hexdigest()}{suffix}"
     os.replace(tmp_name, final)
     return digest.hexdigest(), size, final
 
