@@ -279,12 +279,7 @@ def get_account(account_id: int):
 @bp.response(200, AccountSchema)
 def change(data, account_id: int):
     """Set the priority and/or the due date (admins), each audited and on the timeline like on the account page."""
-    account = None
-    if "priority" in data:
-        account = followups.set_priority(account_id, data["priority"], actor=current_user)
-    if "due_date" in data:
-        account = services.set_due_date(account_id, data["due_date"], actor=current_user)
-    return account
+    return followups.change_account(account_id, data, actor=current_user)
 
 
 @bp.route(f"/<{ID}:account_id>/transition/", methods=["POST"])
