@@ -34,7 +34,7 @@ class NoticeDue:
 
     @property
     def words(self) -> str:
-        """"Validation notice due by 2027-01-14 (3 days left)" or "... overdue by 2 days"."""
+        """Say it: 'Validation notice due by 2027-01-14 (3 days left)', or '... overdue by 2 days'."""
         if self.overdue:
             return f"Validation notice overdue by {_days(-self.days_left)} (due by {self.due_on.isoformat()})"
         return f"Validation notice due by {self.due_on.isoformat()} ({_days(self.days_left)} left)"

@@ -68,10 +68,7 @@ EN = {
         "transaction": "the transaction date",
         "judgment": "the judgment date",
     },
-    "months": (
-        "January", "February", "March", "April", "May", "June",
-        "July", "August", "September", "October", "November", "December",
-    ),  # fmt: skip
+    "months": "January February March April May June July August September October November December".split(),
     "date": "{month} {day}, {year}",
 }
 
@@ -132,10 +129,7 @@ ES = {
         "transaction": "la fecha de la transacción",
         "judgment": "la fecha de la sentencia",
     },
-    "months": (
-        "enero", "febrero", "marzo", "abril", "mayo", "junio",
-        "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre",
-    ),  # fmt: skip
+    "months": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split(),
     "date": "{day} de {month} de {year}",
 }
 

@@ -41,14 +41,21 @@ def send_notice(actor: User, account_id: int, *, sent_on: date, channel: str, la
         raise ValidationFailed(NO_ITEMIZATION)
     if sent_on < itemization.itemization_date:
         raise ValidationFailed("The notice cannot be sent before its itemization date.", {"sent_on": "Too early."})
-    facts = notice_facts(account, agency, itemization, sent_on, language)
-    document = documents.store(account, render_notice(facts), _file_name(account, facts), "application/pdf", actor=actor)
+    notice = _keep(actor, account, notice_facts(account, agency, itemization, sent_on, language), channel)
+    db.session.commit()
+    return notice
+
+
+def _keep(actor: User, account: Account, facts: NoticeFacts, channel: str) -> ValidationNotice:
+    """Store the notice's PDF and its row, audited and on the timeline (no commit)."""
+    pdf = render_notice(facts)
+    document = documents.store(account, pdf, _file_name(account, facts), "application/pdf", actor=actor)
     notice = ValidationNotice(
         agency_id=account.agency_id,
         account_id=account.id,
-        sent_on=sent_on,
+        sent_on=facts.sent_on,
         channel=channel,
-        language=language,
+        language=facts.language,
         period_ends=facts.period_ends,
         document_id=document.id,
         created_by_id=actor.id,
@@ -56,7 +63,6 @@ def send_notice(actor: User, account_id: int, *, sent_on: date, channel: str, la
     db.session.add(notice)
     db.session.flush()
     _record(actor, account, notice, document)
-    db.session.commit()
     return notice
 
 
