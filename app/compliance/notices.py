@@ -100,7 +100,7 @@ def notice_facts(account: Account, agency: Agency, itemization: Itemization, sen
         agency_name=agency.name,
         agency_address=_agency_address(agency),
         consumer_name=debtor.full_name,
-        consumer_address=debtor.address_lines(),
+        consumer_address=debtor.address_lines,
         account_number=account.external_ref,
         current_creditor=account.creditor.name if account.creditor else itemization.creditor_on_date,
         creditor_on_date=itemization.creditor_on_date,
