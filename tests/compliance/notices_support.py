@@ -7,7 +7,7 @@ from decimal import Decimal
 from pypdf import PdfReader
 
 from app.agencies.models import Agency
-from app.compliance.models import ContactAttempt, Channel, Direction, Itemization, Outcome, ReferenceDate
+from app.compliance.models import Channel, ContactAttempt, Direction, Itemization, Outcome, ReferenceDate
 from app.extensions import db
 from app.timeutil import clock
 from tests import factories as f
