@@ -20,7 +20,7 @@ def ready(clock, assigned_account):
     return assigned_account
 
 
-def test_a_notice_is_created_listed_and_downloaded(api_as, collector, ready):
+def test_a_notice_is_created_listed_and_downloaded(app_role, api_as, collector, ready):
     api = api_as(collector)
     created = api.post(f"/accounts/{ready.id}/validation-notices/", json=BODY)
     assert created.status_code == 201, created.json

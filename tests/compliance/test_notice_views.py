@@ -29,7 +29,7 @@ def test_an_account_without_itemization_says_it_cannot_send_notice(login, collec
     assert "Cannot send notice" in page and "Record notice sent" not in page
 
 
-def test_the_card_shows_the_itemization_and_records_a_notice(login, collector, ready):
+def test_the_card_shows_the_itemization_and_records_a_notice(app_role, login, collector, ready):
     web = login(collector)
     page = _page(web, ready)
     assert "Cannot send notice" not in page and "First Bank of Springfield" in page and "$985.00" in page

@@ -11,15 +11,10 @@ from app.accounts.models import Account
 from app.compliance.models import Itemization, ReferenceDate
 from app.imports.parsing import Header
 from app.imports.schemas import REFERENCE_DATES
-from app.imports.services import receive, run
 from app.imports.validation import RowValidator
-from tests import factories as f
+from tests.imports.conftest import ITEMIZED_HEADER as HEAD
 from tests.imports.conftest import errors_of
 
-HEAD = (
-    "external_ref,debtor_name,original_amount,itemization_date,itemization_reference,itemization_amount,"
-    "itemization_interest,itemization_fees,itemization_payments_credits,itemization_creditor,original_creditor\n"
-)
 GOOD = "R1,Ann Lee,1000.00,2026-06-30,charge_off,950.00,40.00,15.00,5.00,First Bank,Retail Card\n"
 
 
@@ -32,7 +27,7 @@ def test_the_five_reference_dates_are_the_models():
     assert REFERENCE_DATES == tuple(r.value for r in ReferenceDate)
 
 
-def test_a_placement_carries_its_itemization(import_csv, agency, db):
+def test_a_placement_carries_its_itemization(app_role, import_csv, agency, db):
     job = import_csv(agency, HEAD + GOOD + "R2,Bo Ek,20.00,2026-01-05,last_payment,20,,,,Second Bank,\n")
     assert (job.created, job.errors) == (2, 0)
     first = _itemization(db, agency, "R1")
@@ -121,23 +116,3 @@ def test_an_incomplete_or_inconsistent_itemization_is_a_row_error(import_csv, ag
     job = import_csv(agency, HEAD + row + "\n")
     assert job.errors == 1
     assert any(where == column and message in text for _, where, text in errors_of(job)), errors_of(job)
-
-
-def test_writer_threads_write_every_itemization(app, committed_session, tmp_path, monkeypatch):
-    """On PostgreSQL two writer threads with real commits apply the batches; SQLite writes inline."""
-    agency = f.AgencyFactory()
-    committed_session.commit()
-    monkeypatch.setitem(app.config, "IMPORT_WRITERS", 2)
-    rows = [f"T{i},Debtor {i},{100 + i}.00,2026-05-{i % 28 + 1:02d},judgment,{100 + i}.00,,,,Bank {i % 3},\n"
-            for i in range(240)]  # fmt: skip
-    path = tmp_path / "itemized.csv"
-    path.write_text(HEAD + "".join(rows))
-    job = receive.receive_path(agency.id, path)
-    run.run_import(job.id)
-    committed_session.commit()
-    found = committed_session.execute(
-        select(Account.external_ref, Itemization.amount_on_date, Itemization.agency_id)
-        .join(Itemization, Itemization.account_id == Account.id)
-        .where(Account.agency_id == agency.id)
-    ).all()
-    assert sorted(found) == sorted((f"T{i}", Decimal(100 + i), agency.id) for i in range(240))
