@@ -19,11 +19,15 @@ bp.record_once(lambda state: add_account_panel(state.app, notice_card))
 
 
 def notice_card(account: Account, viewer: User, forms: dict) -> dict:
-    """Context of ``compliance/_notices.html``: the itemization (None: cannot send notice), the notices sent,
-    the countdown to the notice due, and the form to record one."""
+    """Context of ``compliance/_notices.html``: the itemization (None: cannot send notice) and its payments and
+    credits line as the notice prints it, the notices sent, the countdown to the notice due, the form to record one."""
     today = local_today(db.session.get(Agency, account.agency_id).timezone)
+    itemization = notice_queries.get_itemization(account)
+    credits = notices.credits_since(itemization, account.current_balance) if itemization else None
     return dict(
-        itemization=notice_queries.get_itemization(account),
+        itemization=itemization,
+        credits_since=credits,
+        can_send_notice=credits is not None and credits >= 0,
         validation_notices=notice_queries.list_notices(account),
         notice_due=notice_queries.notice_countdown(account, today),
         notice_form=forms.get("notice_form") or ValidationNoticeForm(formdata=None, sent_on=today),

@@ -87,8 +87,7 @@ def notice_facts(account: Account, agency: Agency, itemization: Itemization, sen
     """What the notice prints. The itemization table ends at the account's current balance: what was paid or
     credited since placement joins the payments and credits line, so the table always adds up."""
     debtor = account.debtor
-    before_credits = itemization.amount_on_date + itemization.interest + itemization.fees
-    credits = before_credits - account.current_balance
+    credits = credits_since(itemization, account.current_balance)
     if credits < 0:
         raise ValidationFailed(
             "Cannot send notice: the itemization adds up to less than the current balance; re-import it."
@@ -110,9 +109,15 @@ def notice_facts(account: Account, agency: Agency, itemization: Itemization, sen
         amount_on_date=itemization.amount_on_date,
         interest=itemization.interest,
         fees=itemization.fees,
-        payments_credits=Decimal(credits),
+        payments_credits=credits,
         total_now=account.current_balance,
     )
+
+
+def credits_since(itemization: Itemization, balance: Decimal) -> Decimal:
+    """What the notice prints as paid or credited since the itemization date: the file's payments and credits
+    and whatever has reduced the balance since placement (negative: the itemization no longer fits the balance)."""
+    return itemization.amount_on_date + itemization.interest + itemization.fees - balance
 
 
 def _agency_address(agency: Agency) -> list[str]:

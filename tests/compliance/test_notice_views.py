@@ -3,6 +3,7 @@ the form with one, a notice recorded from the form, its PDF downloaded (scoped),
 
 import hashlib
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -72,3 +73,13 @@ def test_the_countdown_shows_on_the_account_page(login, collector, ready):
     converse(ready, datetime(2027, 1, 2, 15, tzinfo=UTC))
     page = _page(login(collector), ready)
     assert "Validation notice due by 2027-01-07 (3 days left)" in page
+
+
+def test_the_card_prints_what_the_notice_prints_and_a_misfit_cannot_be_sent(login, collector, ready):
+    web = login(collector)
+    ready.current_balance = Decimal("700.00")  # 985 + 10 + 5 - 700: 300.00 paid or credited since
+    assert "− $300.00" in _page(web, ready)
+    ready.current_balance = Decimal("1200.00")  # more than the itemization adds up to
+    page = _page(web, ready)
+    assert "Cannot send notice" in page and "adds up to less than the current balance" in page
+    assert "Record notice sent" not in page
