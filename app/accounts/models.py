@@ -112,6 +112,7 @@ class ActivityKind(enum.StrEnum):
     FOLLOW_UP = "follow_up"
     PRIORITY = "priority"
     DUE_DATE = "due_date"
+    VALIDATION_NOTICE = "validation_notice"
 
 
 class ActivityDetail(enum.StrEnum):
