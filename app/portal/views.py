@@ -23,7 +23,7 @@ from app.portal.templating import gettext, portal_context
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 bp.context_processor(portal_context)
-COOKIE = "debtflow_portal"
+COOKIE, COOKIE_PATH = "debtflow_portal", "/portal/"
 
 
 @bp.url_value_preprocessor
@@ -92,9 +92,9 @@ def _enter(act, refused) -> Response:
     except ValidationFailed as exc:
         return refused(exc)
     response = redirect(url_for("portal.accounts"), 303)
-    config = current_app.config
-    secure, max_age = config["SESSION_COOKIE_SECURE"], int(access.IDLE.total_seconds())
-    response.set_cookie(COOKIE, token, path="/portal/", httponly=True, secure=secure, samesite="Lax", max_age=max_age)
+    # A browser-session cookie: the server ends the session after IDLE minutes without a request
+    secure = current_app.config["SESSION_COOKIE_SECURE"]
+    response.set_cookie(COOKIE, token, path=COOKIE_PATH, httponly=True, secure=secure, samesite="Lax")
     return response
 
 
@@ -104,7 +104,7 @@ def sign_out():
     if SignOutForm().validate_on_submit():
         access.end_session(g.portal_visit)
     response = redirect(url_for("portal.sign_in", note="signed_out"), 303)
-    response.delete_cookie(COOKIE, path="/portal/")
+    response.delete_cookie(COOKIE, path=COOKIE_PATH)
     return response
 
 
