@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from app.forms import BaseForm
 from app.payments.forms import KeyedForm
+from app.portal.settings import COLOUR_MESSAGE
 
 REQUIRED = "This field is required."
 TOO_LONG = "This is too long."
@@ -35,13 +36,16 @@ class SignOutForm(BaseForm):
     """Only the CSRF token: signing out is a POST, so another site cannot end the debtor's session."""
 
 
+COLOUR_LENGTH = Length(max=7, message=COLOUR_MESSAGE)
+
+
 class PortalSettingsForm(BaseForm):
     """The admin's portal settings; the service checks the amount, the colours and the image itself."""
 
     MAX_READ = 1024 * 1024  # read past the service's limit so it can say "too large", never the whole upload
 
     min_payment = StringField("Smallest payment a debtor may make", validators=[DataRequired(), Length(max=20)])
-    brand_color = StringField("Header colour (#rrggbb, empty for the default)", validators=[Optional(), Length(max=7)])
-    accent_color = StringField("Button colour (#rrggbb, empty for the default)", validators=[Optional(), Length(max=7)])
+    brand_color = StringField("Header colour (#rrggbb, empty for the default)", validators=[Optional(), COLOUR_LENGTH])
+    accent_color = StringField("Button colour (#rrggbb, empty for the default)", validators=[Optional(), COLOUR_LENGTH])
     logo = FileField("Logo (PNG or JPEG, at most 200 KB)")
     remove_logo = BooleanField("Remove the logo")

@@ -11,6 +11,7 @@ from app.payments.services import ledger
 from app.portal.models import MIN_PAYMENT_DEFAULT, PortalSettings
 
 HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
+COLOUR_MESSAGE = "Write the colour as #rrggbb, e.g. #1a5fb4."
 MAX_MIN_PAYMENT = Decimal("10000.00")
 MAX_LOGO_BYTES = 200 * 1024
 # Raster formats only, by their first bytes: an SVG may carry script, and the browser is told the stored type.
@@ -64,7 +65,7 @@ def check_color(value: str | None, field: str) -> str | None:
     if not text:
         return None
     if not HEX_COLOR.fullmatch(text):
-        raise ValidationFailed("Colours are written #rrggbb.", {field: "Write the colour as #rrggbb, e.g. #1a5fb4."})
+        raise ValidationFailed("Colours are written #rrggbb.", {field: COLOUR_MESSAGE})
     return text.lower()
 
 
