@@ -7,6 +7,7 @@ import pytest
 
 from app.portal.views import COOKIE, COOKIE_PATH
 from tests import factories as f
+from tests.payments.conftest import localstripe_url, stripe_client, stripe_config  # noqa: F401  (fixtures)
 
 DOB = date(1980, 4, 23)
 
