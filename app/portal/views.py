@@ -28,10 +28,16 @@ COOKIE, COOKIE_PATH = "debtflow_portal", "/portal/"
 
 @bp.url_value_preprocessor
 def load_visit(_endpoint, values) -> None:
-    """The agency of the URL, and the debtor's live session there (scoping the request to that agency)."""
+    """The agency of the URL, and the debtor's live session there."""
     slug = (values or {}).pop("slug", None)
     g.portal_agency = access.get_agency(slug) if slug else None
     g.portal_visit = access.load_session(request.cookies.get(COOKIE), g.portal_agency) if slug else None
+
+
+@bp.before_request
+def scope_to_visit() -> None:
+    """Row-level security follows the debtor's agency; this runs after the app's own hook, which would scope a
+    request to a signed-in staff member's agency when the same browser holds both sessions."""
     if g.portal_visit:
         tenancy.scope(g.portal_visit.agency_id)
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app import crypto
 from app.audit.models import AuditEvent
+from app.pg import rls
 from app.portal import access
 from app.portal.models import PortalLink
 from tests import factories as f
@@ -214,3 +215,18 @@ def test_a_portal_session_grants_no_staff_access(web, portal, debtor_account):
     response = web.get(f"/accounts/{debtor_account.id}")
     assert response.status_code in (302, 303) and "/login" in response.location
     assert web.get("/api/v1/accounts/").status_code == 401
+
+
+def test_a_staff_sign_in_in_the_same_browser_neither_ends_nor_narrows_the_portal_session(
+    app_role, web, foreign, portal, debtor_account, db
+):
+    """Staff of another agency signing in beside the debtor: the portal keeps its own session, and on PostgreSQL
+    (as the app's role, under row security) its requests stay scoped to the debtor's agency, not the staff one."""
+    ref, account_id, staff_account_id = debtor_account.external_ref, debtor_account.id, foreign.account.id
+    assert portal.sign_in(ref).status_code == 303
+    web.login(foreign.admin)
+    assert web.get(f"/accounts/{staff_account_id}").status_code == 200
+    if app_role:  # the staff request's transaction ended there in production; here the test's one goes on
+        db.session.execute(rls.SET_AGENCY, {"agency": ""})
+    assert ref in portal.get().get_data(as_text=True)
+    assert portal.get(f"/accounts/{account_id}").status_code == 200
