@@ -2,6 +2,7 @@
 through Stripe.js (localstripe's stand-in, as in ``test_pay_page``), sign in by facts without JavaScript, and
 axe-core on every portal page in both languages."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -23,6 +24,9 @@ from tests.stripe_server import SECRET_KEY
 
 PHONE = {"width": 390, "height": 844}
 NARROWEST = {"width": 360, "height": 740}
+# The pages these tests mean to reach with a refusal (a form's 422, the 404 of an account not the debtor's): the
+# browser logs each as a failed load, which is no fault of the page.
+EXPECTED_4XX = re.compile(r"responded with a status of (404|422) ")
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +61,8 @@ def open_page(browser, pay_app):  # noqa: F811
     yield _open
     for context in contexts:
         context.close()
-    assert problems.items == [], "\n".join(problems.items)
+    unexpected = [item for item in problems.items if not EXPECTED_4XX.search(item)]
+    assert unexpected == [], "\n".join(unexpected)
 
 
 def latest_portal_payment(app, account_id: int) -> Payment:
@@ -156,6 +161,7 @@ def test_every_portal_page_has_no_serious_accessibility_violation(open_page, deb
         found += violations(page, f"/portal/{slug}/accounts/?lang={lang}")
         found += violations(page, f"/portal/{slug}/accounts/{account_id}?lang={lang}")
         found += violations(page, f"/portal/{slug}/accounts/999999?lang={lang}")
+    page.goto(f"/portal/{slug}/accounts/{account_id}")
     page.get_by_label("Amount in dollars").fill("0.01")
     page.get_by_role("button", name="Continue to card details").click()
     expect(page.locator(".field .error")).to_be_visible()
