@@ -230,3 +230,18 @@ def test_a_staff_sign_in_in_the_same_browser_neither_ends_nor_narrows_the_portal
         db.session.execute(rls.SET_AGENCY, {"agency": ""})
     assert ref in portal.get().get_data(as_text=True)
     assert portal.get(f"/accounts/{account_id}").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/", "/sign-out"], ids=["sign-in", "sign-out"])
+def test_portal_forms_without_a_csrf_token_are_refused(portal, client, debtor_account, agency, path):
+    portal.sign_in(debtor_account.external_ref)
+    data = {"reference": debtor_account.external_ref, "last_name": "Lopez", "postal_code": "10001"}
+    response = client.post(f"/portal/{agency.slug}{path}", data=data)
+    assert response.status_code == 400
+    assert portal.get().status_code == 200  # neither signed out nor signed in again by the forged post
+
+
+def test_a_payment_without_a_csrf_token_is_refused(portal, client, debtor_account, agency, db):
+    portal.sign_in(debtor_account.external_ref)
+    response = client.post(f"/portal/{agency.slug}/accounts/{debtor_account.id}/pay", data={"amount": "5.00"})
+    assert response.status_code == 400

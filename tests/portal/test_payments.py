@@ -46,7 +46,7 @@ def test_a_part_payment_opens_the_card_step_and_completes_on_the_timeline(signed
     db.session.refresh(debtor_account)
     assert debtor_account.current_balance == Decimal("350.00")
     bodies = db.session.scalars(select(Activity.body).where(Activity.account_id == debtor_account.id))
-    assert "Paid $50.00 through the portal (card)" in list(bodies)
+    assert "Paid $50.00 through the portal" in list(bodies)
 
 
 @pytest.mark.parametrize("amount", ["5.00", "400.00"], ids=["minimum", "whole-balance"])

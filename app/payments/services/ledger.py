@@ -105,7 +105,7 @@ def complete(payment: Payment, account: Account, actor: User | None) -> None:
     currency = account_currency(account)
     body = f"Payment of {money(payment.amount, currency)} received ({payment.method.label})"
     if payment.via_portal:
-        body = f"Paid {money(payment.amount, currency)} through the portal ({payment.method.label.lower()})"
+        body = f"Paid {money(payment.amount, currency)} through the portal"
     if applied < payment.amount:
         body += f"; {money(payment.amount - applied, currency)} above the balance is due back to the debtor"
     add_timeline_entry(account, ActivityKind.PAYMENT, body, actor, payment_id=payment.id, amount=str(payment.amount))
