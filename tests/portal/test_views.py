@@ -145,6 +145,18 @@ def test_the_admin_sets_colours_minimum_and_logo_audited(web, admin, agency, db)
     assert event.actor_id == admin.id and event.changes["min_payment"]["new"] == "10.00"
 
 
+def test_the_admin_removes_the_logo(web, admin, agency):
+    web.login(admin)
+    form = {"min_payment": "5.00", "logo": (PNG, "logo.png")}
+    web.client.post(
+        "/settings/portal", data=upload({**form, "csrf_token": web.csrf()}), content_type="multipart/form-data"
+    )
+    assert web.get(f"/portal/{agency.slug}/logo").status_code == 200
+    removal = {"min_payment": "5.00", "remove_logo": "y", "csrf_token": web.csrf()}
+    assert web.client.post("/settings/portal", data=removal).status_code == 303
+    assert web.get(f"/portal/{agency.slug}/logo").status_code == 404
+
+
 @pytest.mark.parametrize(
     "data, field_message",
     [
