@@ -112,6 +112,7 @@ class ActivityKind(enum.StrEnum):
     FOLLOW_UP = "follow_up"
     PRIORITY = "priority"
     DUE_DATE = "due_date"
+    PORTAL = "portal"  # the debtor portal: a link made for the debtor, the debtor signing in
 
 
 class ActivityDetail(enum.StrEnum):

@@ -14,8 +14,10 @@ from sqlalchemy import select
 
 from app import crypto
 from app.accounts import queries as account_queries
-from app.accounts.models import Account
+from app.accounts.models import Account, ActivityKind
+from app.accounts.services import add_timeline_entry
 from app.agencies.models import Agency
+from app.agencyday import local_date
 from app.audit import services as audit
 from app.auth.models import User
 from app.debtors.models import Debtor
@@ -31,6 +33,10 @@ TOUCH_EVERY = timedelta(seconds=30)  # last_seen_at is written at most this ofte
 REFUSED = "We could not match these details to an account. Check them and try again."
 LOCKED = "Too many attempts for this account reference. Try again in 15 minutes."
 LINK_EXPIRED = "This link has expired. Sign in with your account details instead."
+SIGNED_IN_TEXT = {
+    "link": "Debtor signed in to the portal with a link",
+    "facts": "Debtor signed in to the portal with their account details",
+}
 
 
 @dataclass(frozen=True)
@@ -62,7 +68,9 @@ def create_link(account_id: int, *, actor: User) -> PortalLink:
     db.session.add(link)
     db.session.flush()
     link.token_digest = crypto.token_digest(link_token(link))
-    audit.record(actor, account.agency_id, "portal.link_created", "account", account.id, {"link_id": link.id})
+    audit.record(actor, account.agency_id, "portal.link_created", "account", account.id, {"link_id": {"new": link.id}})
+    until = local_date(link.expires_at, actor.agency.timezone).isoformat()
+    add_timeline_entry(account, ActivityKind.PORTAL, f"Portal link created (valid until {until})", actor)
     db.session.commit()
     return link
 
@@ -172,6 +180,7 @@ def _start(account: Account, method: str) -> str:
     session.debtor_id, session.method, session.created_at, session.last_seen_at = account.debtor_id, method, now, now
     db.session.add(session)
     audit.record(None, account.agency_id, "portal.signed_in", "debtor", account.debtor_id, {"method": {"new": method}})
+    add_timeline_entry(account, ActivityKind.PORTAL, SIGNED_IN_TEXT[method], None)
     db.session.commit()
     return token
 

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from app import crypto
+from app.accounts.models import Activity, ActivityKind
 from app.audit.models import AuditEvent
 from app.pg import rls
 from app.portal import access
@@ -245,3 +246,17 @@ def test_a_payment_without_a_csrf_token_is_refused(portal, client, debtor_accoun
     portal.sign_in(debtor_account.external_ref)
     response = client.post(f"/portal/{agency.slug}/accounts/{debtor_account.id}/pay", data={"amount": "5.00"})
     assert response.status_code == 400
+
+
+def test_staff_see_the_link_and_the_debtors_sign_ins_on_the_timeline(portal, admin, debtor_account, db):
+    link = access.create_link(debtor_account.id, actor=admin)
+    portal.get(f"/link/{access.link_token(link)}")
+    portal.forget()
+    portal.sign_in(debtor_account.external_ref)
+    stmt = select(Activity).where(Activity.account_id == debtor_account.id, Activity.kind == ActivityKind.PORTAL)
+    entries = [(a.body, a.actor_id) for a in db.session.scalars(stmt.order_by(Activity.id))]
+    assert entries[0][0].startswith("Portal link created (valid until ") and entries[0][1] == admin.id
+    assert entries[1:] == [
+        ("Debtor signed in to the portal with a link", None),
+        ("Debtor signed in to the portal with their account details", None),
+    ]
