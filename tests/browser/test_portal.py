@@ -107,6 +107,7 @@ def test_without_javascript_a_debtor_signs_in_by_facts_in_spanish_and_reaches_th
     slug, ref, _, last_name, account_id, _ = debtor
     page = open_page(java_script=False, viewport=NARROWEST)
     page.goto(f"/portal/{slug}/")
+    assert no_sideways_scroll(page)
     page.get_by_role("link", name="Español").click()
     page.get_by_label("Referencia de la cuenta").fill(ref)
     page.get_by_label("Apellido").fill(last_name)
