@@ -42,10 +42,15 @@ COLOUR_LENGTH = Length(max=7, message=COLOUR_MESSAGE)
 class PortalSettingsForm(BaseForm):
     """The admin's portal settings; the service checks the amount, the colours and the image itself."""
 
-    MAX_READ = 1024 * 1024  # read past the service's limit so it can say "too large", never the whole upload
+    MAX_READ = 1024 * 1024
 
     min_payment = StringField("Smallest payment a debtor may make", validators=[DataRequired(), Length(max=20)])
     brand_color = StringField("Header colour (#rrggbb, empty for the default)", validators=[Optional(), COLOUR_LENGTH])
     accent_color = StringField("Button colour (#rrggbb, empty for the default)", validators=[Optional(), COLOUR_LENGTH])
     logo = FileField("Logo (PNG or JPEG, at most 200 KB)")
     remove_logo = BooleanField("Remove the logo")
+
+    def logo_bytes(self) -> bytes | None:
+        """The uploaded logo, read only a little past the service's limit so it can say "too large"."""
+        upload = self.logo.data
+        return upload.read(self.MAX_READ) if upload else None

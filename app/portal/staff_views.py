@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from app.accounts.views import add_account_panel, run_account_action
 from app.auth.decorators import roles_required
 from app.auth.models import Role, User
-from app.errors import ValidationFailed
+from app.forms import run_service, shown_status
 from app.htmx import render
 from app.portal import access, queries
 from app.portal.forms import PortalSettingsForm, SignOutForm
@@ -42,20 +42,8 @@ def settings():
     """The agency's portal: smallest payment, colours and logo (applied to the portal's pages only)."""
     current = portal_settings(current_user.agency_id)
     form = PortalSettingsForm(obj=current if request.method == "GET" else None)
-    if form.validate_on_submit() and _save(form):
+    act = lambda: update_portal_settings(form.data, form.logo_bytes(), actor=current_user)  # noqa: E731
+    if form.validate_on_submit() and run_service(form, act):
         flash("Portal settings saved.", "success")
         return redirect(url_for("portal_staff.settings"), 303)
-    status = 422 if request.method == "POST" else 200
-    return render("portal/settings.html", status=status, form=form, current=current)
-
-
-def _save(form: PortalSettingsForm) -> bool:
-    upload = form.logo.data
-    logo = upload.read(PortalSettingsForm.MAX_READ) if upload else None
-    try:
-        update_portal_settings(form.data, logo, actor=current_user)
-    except ValidationFailed as exc:
-        for name, message in (exc.fields or {"min_payment": exc.message}).items():
-            form[name].errors = [message]
-        return False
-    return True
+    return render("portal/settings.html", status=shown_status(form), form=form, current=current)
