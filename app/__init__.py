@@ -82,6 +82,8 @@ def register_blueprints(app: Flask) -> None:
     from app.ops.views import bp as ops_bp
     from app.payments.api import bp as payments_api_bp
     from app.payments.views import bp as payments_bp
+    from app.portal.staff_views import bp as portal_staff_bp
+    from app.portal.views import bp as portal_bp
     from app.settings.views import bp as settings_bp
     from app.settings.webhook_views import bp as webhooks_bp
 
@@ -101,6 +103,8 @@ def register_blueprints(app: Flask) -> None:
         notices_bp,
         settings_bp,
         webhooks_bp,
+        portal_bp,
+        portal_staff_bp,
     ):
         app.register_blueprint(bp)
     rqdash.init_app(app)

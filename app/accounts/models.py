@@ -113,6 +113,7 @@ class ActivityKind(enum.StrEnum):
     PRIORITY = "priority"
     DUE_DATE = "due_date"
     VALIDATION_NOTICE = "validation_notice"
+    PORTAL = "portal"  # the debtor portal: a link made for the debtor, the debtor signing in
 
 
 class ActivityDetail(enum.StrEnum):

@@ -76,7 +76,9 @@ def find_by_key(agency_id: int, key: str) -> Payment | None:
     ).first()
 
 
-def new_payment(account: Account, amount: Decimal, method: PaymentMethod, key: str, actor: User, **fields) -> Payment:
+def new_payment(
+    account: Account, amount: Decimal, method: PaymentMethod, key: str, actor: User | None, **fields
+) -> Payment:
     """A pending payment on the account, flushed so it has an id."""
     payment = Payment(
         agency_id=account.agency_id,
@@ -86,7 +88,7 @@ def new_payment(account: Account, amount: Decimal, method: PaymentMethod, key: s
         method=method,
         status=PaymentStatus.PENDING,
         idempotency_key=key,
-        created_by_id=actor.id,
+        created_by_id=actor.id if actor else None,
         **fields,
     )
     db.session.add(payment)
@@ -102,6 +104,8 @@ def complete(payment: Payment, account: Account, actor: User | None) -> None:
     _set_commission(payment, account)
     currency = account_currency(account)
     body = f"Payment of {money(payment.amount, currency)} received ({payment.method.label})"
+    if payment.via_portal:
+        body = f"Paid {money(payment.amount, currency)} through the portal"
     if applied < payment.amount:
         body += f"; {money(payment.amount - applied, currency)} above the balance is due back to the debtor"
     add_timeline_entry(account, ActivityKind.PAYMENT, body, actor, payment_id=payment.id, amount=str(payment.amount))
