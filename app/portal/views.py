@@ -10,6 +10,9 @@ from flask import Blueprint, current_app, g, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from app import tenancy
+from app.compliance import documents
+from app.compliance.downloads import document_download
+from app.compliance.notice_queries import list_notices
 from app.errors import NotFound, ValidationFailed
 from app.headers import csp_sources
 from app.htmx import render
@@ -154,7 +157,19 @@ def _account_context(found, form) -> dict:
         itemization=queries.get_itemization(found),
         payments=queries.account_payments(found),
         takes_payments=takes_payments(found),
+        notices=list_notices(found),
     )
+
+
+@bp.get("/<slug>/accounts/<int:account_id>/notices/<int:notice_id>")
+@signed_in
+def notice(account_id: int, notice_id: int):
+    """The validation notice exactly as it was sent (the stored PDF); 404 for anything not the debtor's."""
+    found = queries.get_account(g.portal_visit, account_id)
+    sent = next((n for n in list_notices(found) if n.id == notice_id), None)
+    if sent is None:
+        raise NotFound()
+    return document_download(sent.document, documents.read(sent.document))
 
 
 @bp.get("/<slug>/payments/<int:payment_id>/card")

@@ -1,5 +1,6 @@
 """What the signed-in debtor sees: their own accounts only, the disclosures, Spanish, the agency's branding."""
 
+import hashlib
 import io
 import re
 from datetime import date
@@ -11,9 +12,11 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEvent
 from app.compliance.models import Itemization, ReferenceDate
+from app.compliance.notices import send_notice
 from app.portal import i18n
 from app.portal.settings import text_color
 from tests import factories as f
+from tests.compliance.notices_support import freeze_today, itemize
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "portal"
@@ -194,3 +197,20 @@ def test_the_portal_keeps_the_strict_content_security_policy(signed_in):
 )
 def test_text_on_a_brand_colour_is_whichever_of_black_and_white_reads_better(colour, text):
     assert text_color(colour) == text
+
+
+def test_the_debtor_downloads_the_validation_notice_exactly_as_sent(clock, portal, debtor_account, admin, agency):
+    freeze_today()
+    other = f.AccountFactory(agency=agency, original_amount=Decimal("400.00"))
+    for account in (debtor_account, other):
+        account.creditor = f.CreditorFactory(agency=agency)
+        itemize(account)
+    sent = send_notice(admin, debtor_account.id, sent_on=date(2026, 12, 30), channel="mail", language="es")
+    foreign = send_notice(admin, other.id, sent_on=date(2026, 12, 30), channel="mail", language="en")
+    assert portal.sign_in(debtor_account.external_ref).status_code == 303
+    page = body(portal.get(f"/accounts/{debtor_account.id}"))
+    assert "Notice sent on 2026-12-30 (PDF)" in page and f"until {sent.period_ends.isoformat()}" in page
+    pdf = portal.get(f"/accounts/{debtor_account.id}/notices/{sent.id}")
+    assert pdf.status_code == 200 and hashlib.sha256(pdf.data).hexdigest() == sent.document.sha256
+    assert portal.get(f"/accounts/{debtor_account.id}/notices/{foreign.id}").status_code == 404
+    assert portal.get(f"/accounts/{other.id}/notices/{foreign.id}").status_code == 404
