@@ -112,6 +112,7 @@ class ActivityKind(enum.StrEnum):
     FOLLOW_UP = "follow_up"
     PRIORITY = "priority"
     DUE_DATE = "due_date"
+    REQUEST = "request"  # a consumer request (dispute, cease, attorney...) recorded or closed
 
 
 class ActivityDetail(enum.StrEnum):
