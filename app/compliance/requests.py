@@ -16,6 +16,7 @@ from app.accounts import queries as account_queries
 from app.accounts.models import Account, ActivityKind
 from app.accounts.services import add_timeline_entry, set_status
 from app.accounts.states import Status
+from app.agencies.models import Agency
 from app.agencyday import is_plausible_day, local_today
 from app.audit import services as audit
 from app.auth.models import User
@@ -125,9 +126,13 @@ def _new_request(account: Account, kind, channel, new: NewRequest, actor: User |
     )
     if kind in holds.HOLDING_KINDS:
         request.duplicative = _duplicative(new.duplicative, account)
-        decision = holds.decide_hold(account.agency, account.id, received_on, written, request.duplicative)
+        decision = holds.decide_hold(agency_of(account), account.id, received_on, written, request.duplicative)
         request.within_period, request.hold = decision.within_period, decision.hold
     return request
+
+
+def agency_of(account: Account) -> Agency:
+    return db.session.get(Agency, account.agency_id)
 
 
 def _parse_kind(value: str) -> RequestKind:
@@ -146,7 +151,7 @@ def _parse_channel(value: str) -> RequestChannel:
 
 
 def _received_on(day: date | None, account: Account) -> date:
-    if day is None or not is_plausible_day(day) or day > local_today(account.agency.timezone):
+    if day is None or not is_plausible_day(day) or day > local_today(agency_of(account).timezone):
         message = "Enter the date the request was received: today or earlier."
         raise ValidationFailed(message, {"received_on": message})
     return day
@@ -284,16 +289,12 @@ def _check_resolution(request: ConsumerRequest, sent_on: date | None, upload: Up
             errors["document"] = "Attach the copy of what was sent."
         if sent_on is None or not is_plausible_day(sent_on) or sent_on < request.received_on:
             errors["sent_on"] = "Enter the date it was sent: on or after the day the request was received."
-        elif sent_on > local_today(request_agency_tz(request)):
+        elif sent_on > local_today(db.session.get(Agency, request.agency_id).timezone):
             errors["sent_on"] = "The date it was sent cannot be in the future."
         if errors:
             raise ValidationFailed("Record what was sent, with its date and a copy.", errors)
     elif not (note or "").strip():
         raise ValidationFailed("Say why the request ends.", {"note": "Say why the request ends."})
-
-
-def request_agency_tz(request: ConsumerRequest) -> str:
-    return db.session.get(Account, request.account_id).agency.timezone
 
 
 def _announce_resolution(account: Account, request: ConsumerRequest, actor: User) -> None:
