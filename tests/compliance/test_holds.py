@@ -245,5 +245,6 @@ def test_payment_requests_are_refused_on_hold_and_payments_still_accepted(workin
     with pytest.raises(Conflict) as exc:
         stripe_payments.request_card_payment(working.id, "50.00", "hold-request-key-0001", actor=collector)
     assert "collection hold" in exc.value.message
-    payment = record.record_manual_payment(working.id, "50.00", "check", "chk 12", None, "hold-manual-key-0002", actor=collector)
+    key = "hold-manual-key-0002"
+    payment = record.record_manual_payment(working.id, "50.00", "check", "chk 12", None, key, actor=collector)
     assert payment.amount == Decimal("50.00") and working.current_balance == Decimal("950.00")
