@@ -10,6 +10,7 @@ from app.compliance.models import ValidationNotice
 from app.compliance.requests import NewRequest, Upload
 from app.extensions import db
 from tests import factories as f
+from tests.api.conftest import api_as  # noqa: F401  (the API client, for the payment-request refusal)
 
 LETTER = Upload(b"%PDF-1.4 I dispute this debt.", "dispute-letter.pdf", "application/pdf")
 VERIFICATION = Upload(b"%PDF-1.4 Verification of the debt.", "verification.pdf", "application/pdf")
