@@ -59,7 +59,12 @@ def record_request(account_id: int):
 def resolve_request(account_id: int, request_id: int):
     form = ResolveForm(prefix=f"resolve-{request_id}")
     act = lambda: requests.resolve_request(  # noqa: E731
-        request_id, form.sent_on.data, upload_of(form.document), form.note.data or "", actor=current_user
+        request_id,
+        form.sent_on.data,
+        upload_of(form.document),
+        form.note.data or "",
+        actor=current_user,
+        account_id=account_id,
     )
     return run_account_action(account_id, form, act, "Request closed.", resolve_forms={request_id: form})
 

@@ -254,16 +254,22 @@ def request_text(request: ConsumerRequest) -> str:
 
 
 def resolve_request(
-    request_id: int, sent_on: date | None, upload: Upload | None = None, note: str = "", *, actor: User
+    request_id: int,
+    sent_on: date | None,
+    upload: Upload | None = None,
+    note: str = "",
+    *,
+    actor: User,
+    account_id: int | None = None,
 ) -> ConsumerRequest:
     """Close a request: for a dispute, the verification sent on ``sent_on`` (for an original-creditor request,
     the creditor's name and address), its copy attached; for the other kinds, the request ended (e.g. the attorney
     no longer represents the consumer), with a note. With no other hold left the account leaves ``disputed``.
 
-    Raises NotFound for a request the actor may not see, Conflict for one already closed, ValidationFailed for a
-    missing document or a bad date.
+    Raises NotFound for a request the actor may not see (or not of ``account_id`` when given), Conflict for one
+    already closed, ValidationFailed for a missing document or a bad date.
     """
-    request = get_request(actor, request_id)
+    request = get_request(actor, request_id, account_id)
     account = account_queries.get_account(actor, request.account_id, for_update=True)
     db.session.refresh(request)  # read again under the account's lock: a racing release sees the first one's
     if request.resolved_at is not None:
@@ -317,10 +323,10 @@ RESOLUTION_TEXT = {
 }
 
 
-def get_request(viewer: User, request_id: int) -> ConsumerRequest:
-    """A request on an account the viewer may see; NotFound otherwise."""
+def get_request(viewer: User, request_id: int, account_id: int | None = None) -> ConsumerRequest:
+    """A request on an account the viewer may see (on ``account_id`` when given); NotFound otherwise."""
     request = db.session.get(ConsumerRequest, request_id)
-    if request is None or request.agency_id != viewer.agency_id:
+    if request is None or request.agency_id != viewer.agency_id or account_id not in (None, request.account_id):
         raise NotFound("Request not found.")
     account_queries.get_account(viewer, request.account_id)  # a collector's own accounts only
     return request

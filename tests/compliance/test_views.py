@@ -33,6 +33,7 @@ def test_a_collector_records_a_dispute_with_its_letter_and_sees_the_hold(login, 
     assert req.hold and req.disputed_amount == 120.50 and req.document.filename == "letter.pdf"
     page = web.get(f"/accounts/{working.id}").get_data(as_text=True)
     assert "Collection on hold" in page and "Credit reporting: XB" in page and "$120.50 disputed" in page
+    assert 'id="card-on-hold"' in page
     due = (req.received_on + timedelta(days=30)).isoformat()
     assert f"verification due {due}" in page and "Record the verification sent" in page
     download = web.get(f"/accounts/{working.id}/documents/{req.document.id}")
@@ -67,7 +68,7 @@ def test_recording_the_verification_sent_releases_the_hold(login, collector, wor
     assert "Collection on hold" not in page and "verification.pdf" in page
 
 
-def test_documents_are_scoped_like_their_account(login, collector, other_collector, working, foreign, web):
+def test_documents_are_scoped_like_their_account(login, admin, collector, other_collector, working, foreign, agency):
     req = dispute(working, collector)
     url = f"/accounts/{working.id}/documents/{req.document.id}"
     assert login(other_collector).get(url).status_code == 404
@@ -77,6 +78,11 @@ def test_documents_are_scoped_like_their_account(login, collector, other_collect
     assert login(foreign.admin).get(f"/accounts/{working.id}/requests/{req.id}/resolve").status_code == 405
     response = login(foreign.admin).post(f"/accounts/{working.id}/requests/{req.id}/resolve", {})
     assert response.status_code == 404
+    # a request of one account closed through another account's address
+    other = f.walk_to(f.AccountFactory(agency=agency), Status.IN_CONTACT, admin=admin, collector=collector)
+    fields = {f"resolve-{req.id}-sent_on": req.received_on.isoformat(), f"resolve-{req.id}-document": letter()}
+    assert login(collector).post(f"/accounts/{other.id}/requests/{req.id}/resolve", fields).status_code == 404
+    assert req.resolved_at is None
 
 
 def test_the_dispute_policy_page_saves_and_audits(login, admin, agency):
