@@ -17,6 +17,7 @@ from app.errors import ValidationFailed
 from app.htmx import render
 
 bp = Blueprint("disputes", __name__)
+REQUEST_PREFIX = "request"  # the account page's other forms have a note and a received_on too: ids stay unique
 
 
 def requests_panel(account, viewer, forms) -> dict:
@@ -35,7 +36,7 @@ def requests_panel(account, viewer, forms) -> dict:
         holding_kinds=holds.HOLDING_KINDS,
         credit_xb=any(r.kind in holds.HOLDING_KINDS and not r.resolved_at for r in rows),
         on_hold=any(r.hold and not r.resolved_at for r in rows),
-        request_form=forms.get("request_form") or RequestForm(formdata=None, received_on=today),
+        request_form=forms.get("request_form") or RequestForm(formdata=None, prefix=REQUEST_PREFIX, received_on=today),
         resolve_forms=resolve_forms,
     )
 
@@ -47,7 +48,7 @@ bp.record_once(lambda state: add_export_column(state.app, "Credit reporting", ho
 @bp.post("/accounts/<int:account_id>/requests")
 @login_required
 def record_request(account_id: int):
-    form = RequestForm()
+    form = RequestForm(prefix=REQUEST_PREFIX)
     act = lambda: requests.record_request(  # noqa: E731
         account_id, form.to_request(), upload_of(form.document), actor=current_user
     )

@@ -22,7 +22,7 @@ def letter(name: str = "letter.pdf", body: bytes = b"%PDF-1.4 I dispute it") -> 
 
 def form_of(account, **fields) -> dict:
     base = {"kind": "dispute", "channel": "letter", "received_on": today(account).isoformat(), "document": letter()}
-    return base | fields
+    return {f"request-{name}": value for name, value in (base | fields).items()}
 
 
 def test_a_collector_records_a_dispute_with_its_letter_and_sees_the_hold(login, collector, working):
