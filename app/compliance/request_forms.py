@@ -43,7 +43,7 @@ class RequestForm(BaseForm):
     address = StringField(DETAIL_LABELS["address"], validators=[Optional(), Length(max=MAX_DETAIL)])
     case_number = StringField(DETAIL_LABELS["case_number"], validators=[Optional(), Length(max=MAX_DETAIL)])
     court = StringField(DETAIL_LABELS["court"], validators=[Optional(), Length(max=MAX_DETAIL)])
-    note = TextAreaField("Note", validators=[Optional(), Length(max=MAX_NOTE)])
+    note = TextAreaField("What the consumer said", validators=[Optional(), Length(max=MAX_NOTE)])
     document = FileField("Document (the letter, the email, the court notice)")
 
     def to_request(self) -> NewRequest:
@@ -63,7 +63,7 @@ class ResolveForm(BaseForm):
 
     sent_on = DateField("Sent on", validators=[Optional()])
     document = FileField("Copy of what was sent")
-    note = TextAreaField("Note", validators=[Optional(), Length(max=MAX_NOTE)])
+    note = TextAreaField("Closing note", validators=[Optional(), Length(max=MAX_NOTE)])
 
 
 class DisputePolicyForm(BaseForm):
