@@ -271,7 +271,8 @@ def resolve_request(
     """
     request = get_request(actor, request_id, account_id)
     account = account_queries.get_account(actor, request.account_id, for_update=True)
-    db.session.refresh(request)  # read again under the account's lock: a racing release sees the first one's
+    for row in (account, request):  # read again under the account's lock: a racing writer's commit is seen
+        db.session.refresh(row)
     if request.resolved_at is not None:
         raise Conflict("This request is already closed.")
     _check_resolution(request, sent_on, upload, note)

@@ -24,8 +24,14 @@ def timeline(account) -> list[str]:
     return list(db.session.scalars(stmt.order_by(Activity.id)))
 
 
-def audited(action: str) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
+def audited(action: str, account) -> list[AuditEvent]:
+    """The action's events of the account's agency (PostgreSQL keeps other tests' committed events)."""
+    stmt = select(AuditEvent).where(AuditEvent.action == action, AuditEvent.agency_id == account.agency_id)
+    return list(db.session.scalars(stmt.order_by(AuditEvent.id)))
+
+
+def requests_of(account) -> list[ConsumerRequest]:
+    return list(db.session.scalars(select(ConsumerRequest).where(ConsumerRequest.account_id == account.id)))
 
 
 def release(req, actor):
@@ -41,10 +47,10 @@ def test_a_written_dispute_before_any_notice_puts_the_account_on_hold(working, c
     assert timeline(working) == [
         f"Dispute received {req.received_on.isoformat()} by letter (written, 250.00 disputed): collection on hold"
     ]
-    [event] = audited("consumer_request.recorded")
+    [event] = audited("consumer_request.recorded", working)
     assert event.changes["hold"] is True and event.changes["kind"] == "dispute"
     assert event.changes["document_sha256"] == req.document.sha256
-    [status] = audited("account.status_changed")[-1:]
+    [status] = audited("account.status_changed", working)[-1:]
     assert status.changes["status"] == {"old": "in_contact", "new": "disputed"}
 
 
@@ -92,7 +98,7 @@ def test_a_portal_dispute_is_written_and_needs_no_staff_user(working, agency):
     new = requests.NewRequest(kind="dispute", channel="portal", received_on=today(working))
     req = requests.record_request(working.id, new, actor=None, via="portal", agency_id=agency.id)
     assert req.written and req.hold and req.created_by_id is None
-    [event] = audited("consumer_request.recorded")
+    [event] = audited("consumer_request.recorded", working)
     assert event.actor_id is None and event.changes["via"] == "portal"
 
 
@@ -103,7 +109,7 @@ def test_the_portal_files_only_its_own_agencys_disputes(working, foreign):
     cease = requests.NewRequest(kind="cease", channel="portal", received_on=today(working))
     with pytest.raises(ValidationFailed):
         requests.record_request(working.id, cease, actor=None, via="portal", agency_id=working.agency_id)
-    assert db.session.scalar(select(ConsumerRequest.id)) is None
+    assert requests_of(working) == []
 
 
 def test_a_duplicative_dispute_follows_the_policy_and_needs_an_earlier_one(working, collector, agency):
@@ -129,11 +135,11 @@ def test_two_disputes_hold_until_both_are_answered(working, collector, admin):
     assert not holds.has_open_dispute(working.id)
     assert second.resolution_document.filename == "verification.pdf" and second.details["sent_on"]
     assert timeline(working)[-1].startswith("Original-creditor request of ")
-    assert [e.changes["sent_on"] for e in audited("consumer_request.resolved")] == [
+    assert [e.changes["sent_on"] for e in audited("consumer_request.resolved", working)] == [
         first.received_on.isoformat(),
         second.received_on.isoformat(),
     ]
-    statuses = [e.changes["status"]["new"] for e in audited("account.status_changed")]
+    statuses = [e.changes["status"]["new"] for e in audited("account.status_changed", working)]
     assert statuses[-2:] == ["disputed", "in_contact"]
 
 
@@ -203,7 +209,7 @@ def test_cease_attorney_bankruptcy_and_death_are_recorded_for_the_guard(working,
 def test_bad_input_is_refused_and_writes_nothing(working, collector, fields):
     with pytest.raises(ValidationFailed):
         dispute(working, collector, **fields)
-    assert db.session.scalar(select(ConsumerRequest.id)) is None and working.status == Status.IN_CONTACT
+    assert requests_of(working) == [] and working.status == Status.IN_CONTACT
 
 
 @pytest.mark.parametrize("received_on", [date(1850, 1, 1), date(2300, 1, 1), "tomorrow"])

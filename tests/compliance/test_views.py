@@ -29,7 +29,7 @@ def test_a_collector_records_a_dispute_with_its_letter_and_sees_the_hold(login, 
     web = login(collector)
     response = web.post(f"/accounts/{working.id}/requests", form_of(working, disputed_amount="120.50"))
     assert response.status_code == 303
-    req = db.session.scalars(select(ConsumerRequest)).one()
+    req = db.session.scalars(select(ConsumerRequest).where(ConsumerRequest.account_id == working.id)).one()
     assert req.hold and req.disputed_amount == 120.50 and req.document.filename == "letter.pdf"
     page = web.get(f"/accounts/{working.id}").get_data(as_text=True)
     assert "Collection on hold" in page and "Credit reporting: XB" in page and "$120.50 disputed" in page
@@ -50,7 +50,7 @@ def test_a_bad_request_form_shows_its_errors_and_writes_nothing(login, collector
     fields = form_of(working, kind="attorney", channel="email", attorney_name="")
     response = web.post(f"/accounts/{working.id}/requests", fields, htmx=True, target="account-main")
     assert response.status_code == 422 and "Enter the attorney name." in response.get_data(as_text=True)
-    assert db.session.scalar(select(ConsumerRequest.id)) is None
+    assert db.session.scalar(select(ConsumerRequest.id).where(ConsumerRequest.account_id == working.id)) is None
 
 
 def test_recording_the_verification_sent_releases_the_hold(login, collector, working):
@@ -99,7 +99,8 @@ def test_the_dispute_policy_page_saves_and_audits(login, admin, agency):
         k: agency.compliance_settings[k] for k in ("hold_late_disputes", "hold_oral_disputes", "verification_days")
     }
     assert policy == {"hold_late_disputes": True, "hold_oral_disputes": False, "verification_days": 20}
-    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "agency.dispute_policy_updated")).one()
+    policy_events = select(AuditEvent).where(AuditEvent.action == "agency.dispute_policy_updated")
+    event = db.session.scalars(policy_events.where(AuditEvent.agency_id == agency.id)).one()
     assert event.changes["verification_days"] == {"old": 30, "new": 20}
     assert set(event.changes) == {"verification_days", "hold_oral_disputes", "hold_duplicative_disputes"}
 
