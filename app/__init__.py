@@ -74,7 +74,9 @@ def register_blueprints(app: Flask) -> None:
     from app.auth.mfa_views import bp as mfa_bp
     from app.auth.views import bp as auth_bp
     from app.bulk.views import bp as bulk_bp
+    from app.compliance.dashboard_views import bp as compliance_dashboard_bp
     from app.compliance.notice_views import bp as notices_bp
+    from app.compliance.request_views import bp as disputes_bp
     from app.imports.views import bp as imports_bp
     from app.operators import rqdash
     from app.operators.views import bp as operators_bp
@@ -101,6 +103,8 @@ def register_blueprints(app: Flask) -> None:
         payments_bp,
         payments_api_bp,
         notices_bp,
+        disputes_bp,
+        compliance_dashboard_bp,
         settings_bp,
         webhooks_bp,
         portal_bp,

@@ -114,6 +114,7 @@ class ActivityKind(enum.StrEnum):
     DUE_DATE = "due_date"
     VALIDATION_NOTICE = "validation_notice"
     PORTAL = "portal"  # the debtor portal: a link made for the debtor, the debtor signing in
+    REQUEST = "request"  # a consumer request (dispute, cease, attorney...) recorded or closed
 
 
 class ActivityDetail(enum.StrEnum):

@@ -264,7 +264,7 @@ def export(args):
     """The caller's accounts as CSV (the list's filters and ordering, every page), like the accounts page's export."""
     rows = account_export.export_accounts(current_user, to_filters(args))
     finish = partial(audit.record_export, current_user, "accounts", args)
-    return stream_csv("accounts.csv", account_export.HEADER, rows, finish)
+    return stream_csv("accounts.csv", account_export.header(), rows, finish)
 
 
 @bp.route(f"/<{ID}:account_id>/", methods=["GET"])

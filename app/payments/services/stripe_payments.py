@@ -16,6 +16,7 @@ from app.accounts import queries as account_queries
 from app.accounts.models import Account
 from app.audit import services as audit
 from app.auth.models import User
+from app.compliance import holds
 from app.errors import NotFound
 from app.extensions import db
 from app.payments.models import Payment, PaymentMethod, PaymentStatus, pay_link_token
@@ -28,11 +29,13 @@ from app.timeutil import utcnow
 def request_card_payment(account_id: int, amount: str, idempotency_key: str, *, actor: User) -> Payment:
     """Create a pending card payment, its PaymentIntent (same idempotency key) and an expiring pay link.
 
-    Raises NotFound (foreign account), ValidationFailed (bad amount, card payments off, Stripe refusal) and
-    ProcessorUnavailable (503) while Stripe is down or the breaker is open.
+    Raises NotFound (foreign account), ValidationFailed (bad amount, card payments off, Stripe refusal),
+    Conflict (the account is on collection hold) and ProcessorUnavailable (503) while Stripe is down or the
+    breaker is open.
     """
     value, key = ledger.parse_amount(amount), ledger.check_idempotency_key(idempotency_key)
     account = account_queries.get_account(actor, account_id)
+    holds.refuse_payment_request(account)
     return open_card_payment(account, value, key, actor)
 
 
