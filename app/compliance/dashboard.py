@@ -1,5 +1,6 @@
 """Read-only queries of the compliance dashboard (admins): blocked attempts by rule this week, open disputes with
-their SLA, accounts on hold, state rules in force. Each list is also a CSV (``ROWS``)."""
+their SLA, validation notices due or overdue, accounts on hold, state rules in force. Each list is also a CSV
+(``ROWS``)."""
 
 from collections import Counter
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from app.accounts.models import Account
 from app.agencyday import day_start, local_today
 from app.audit.models import AuditEvent
 from app.auth.models import User
-from app.compliance import holds
+from app.compliance import holds, notice_queries
 from app.compliance.models import ConsumerRequest, StateRule
 from app.csvexport import stamp
 from app.extensions import db
@@ -96,6 +97,19 @@ def _dispute_cells(viewer: User):
         yield cells + [stamp(req.created_at, tz)]
 
 
+def notices_due(viewer: User) -> list:
+    """Accounts whose validation notice is due or overdue (``notice_queries.notices_due``), the most urgent first."""
+    return notice_queries.notices_due(viewer.agency_id, local_today(viewer.agency.timezone))
+
+
+def _notice_cells(viewer: User):
+    tz = viewer.agency.timezone
+    for due in notices_due(viewer):
+        cells = [due.account.external_ref, stamp(due.first_conversation, tz), due.due_on.isoformat()]
+        # Two columns rather than a negative count, which the CSV's formula guard would prefix with a quote
+        yield cells + (["overdue", 0, -due.days_left] if due.overdue else ["due", due.days_left, 0])
+
+
 def _hold_cells(viewer: User):
     for _id, ref, status, balance, since, count in accounts_on_hold(viewer):
         yield [ref, status.value, str(balance), since.isoformat(), count]
@@ -112,6 +126,10 @@ ROWS = {
     "disputes": (
         ["account", "kind", "channel", "written", "received_on", "hold", "verification_due", "sla", "recorded_at"],
         _dispute_cells,
+    ),
+    "notices": (
+        ["account", "first_conversation", "notice_due_by", "state", "days_left", "days_overdue"],
+        _notice_cells,
     ),
     "holds": (["account", "status", "balance", "held_since", "open_holds"], _hold_cells),
     "state-rules": (["state", "channels", "point_kinds", "max_count", "window_days", "citation"], _rule_cells),

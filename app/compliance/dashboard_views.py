@@ -33,6 +33,7 @@ def index():
         since=since,
         blocked=dashboard.blocked_by_rule(current_user, since),
         disputes=dashboard.open_disputes(current_user),
+        notices=dashboard.notices_due(current_user),
         held=dashboard.accounts_on_hold(current_user),
         rules=dashboard.state_rules(current_user),
         today=local_today(current_user.agency.timezone),

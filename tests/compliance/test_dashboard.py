@@ -6,9 +6,12 @@ from datetime import timedelta
 from app.audit import services as audit
 from app.audit.models import AuditEvent
 from app.compliance import dashboard
-from app.compliance.models import StateRule
+from app.compliance.documents import store
+from app.compliance.models import StateRule, ValidationNotice
 from app.extensions import db
+from tests import factories as f
 from tests.compliance.conftest import dispute, set_policy, today
+from tests.compliance.notices_support import NOW, TODAY, converse, freeze_today
 from tests.exports import csv_rows
 
 
@@ -92,3 +95,37 @@ def test_collectors_do_not_see_the_dashboard(login, collector):
     web = login(collector)
     assert web.get("/compliance/").status_code == 403
     assert web.get("/compliance/disputes.csv").status_code == 403
+
+
+def test_notices_due_and_overdue_are_listed_and_exported(login, admin, agency, foreign, clock):
+    freeze_today()
+    overdue, due, sent = (f.AccountFactory(agency=agency) for _ in range(3))
+    converse(overdue, NOW - timedelta(days=7))
+    converse(due, NOW - timedelta(days=2))
+    converse(foreign.account, NOW - timedelta(days=7))
+    converse(sent, NOW - timedelta(days=7))
+    db.session.add(
+        ValidationNotice(
+            agency_id=agency.id,
+            account_id=sent.id,
+            sent_on=TODAY,
+            channel="mail",
+            language="en",
+            period_ends=TODAY + timedelta(days=35),
+            document_id=document(sent),
+        )
+    )
+    db.session.commit()
+    web = login(admin)
+    html = web.get("/compliance/").get_data(as_text=True)
+    assert "Validation notices due or overdue (2)" in html and "Overdue by 2 d" in html and "3 d left" in html
+    assert foreign.account.external_ref not in html and sent.external_ref not in html
+    rows = csv_rows(web.get("/compliance/notices.csv"))
+    assert [(r["account"], r["state"], r["days_left"], r["days_overdue"]) for r in rows] == [
+        (overdue.external_ref, "overdue", "0", "2"),
+        (due.external_ref, "due", "3", "0"),
+    ]
+
+
+def document(account) -> int:
+    return store(account, b"%PDF-1.4 sent", "notice.pdf", "application/pdf").id
