@@ -2,10 +2,10 @@
 each label and error through ``_()``, so the debtor reads them in their language."""
 
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, StringField
+from wtforms import BooleanField, DateField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from app.forms import BaseForm
+from app.forms import BaseForm, options
 from app.payments.forms import KeyedForm
 from app.portal.settings import COLOUR_MESSAGE
 
@@ -30,6 +30,23 @@ class SignInForm(BaseForm):
 
 class PortalPaymentForm(KeyedForm):
     amount = _text(20)
+
+
+class DisputeForm(BaseForm):
+    """A written dispute of all or part of the debt, or a request for the original creditor's name and address."""
+
+    kind = RadioField(
+        choices=options(
+            [
+                ("dispute", "I dispute this debt."),
+                ("original_creditor", "Send me the name and address of the original creditor."),
+            ]
+        ),
+        default="dispute",
+        validators=[DataRequired(message=REQUIRED)],
+    )
+    amount = StringField(validators=[Optional(), Length(max=20, message=TOO_LONG)])
+    statement = TextAreaField(validators=[Optional(), Length(max=2000, message=TOO_LONG)])
 
 
 class SignOutForm(BaseForm):

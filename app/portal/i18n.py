@@ -94,6 +94,22 @@ SPANISH: dict[str, str] = {
     "Payments and credits since then": "Pagos y créditos desde entonces",
     "Payment history": "Historial de pagos",
     "Validation notice": "Aviso de validación",
+    "Dispute this debt": "Disputar esta deuda",
+    "We received your request. We will not collect this debt until we send you what you asked for.": (
+        "Recibimos su solicitud. No cobraremos esta deuda hasta enviarle lo que pidió."
+    ),
+    "Your dispute is being reviewed. We will send you the verification.": (
+        "Estamos revisando su disputa. Le enviaremos la verificación."
+    ),
+    "What would you like to do?": "¿Qué desea hacer?",
+    "I dispute this debt.": "Disputo esta deuda.",
+    "Send me the name and address of the original creditor.": (
+        "Envíenme el nombre y la dirección del acreedor original."
+    ),
+    "Amount you dispute, in dollars (optional)": "Monto que disputa, en dólares (opcional)",
+    "Leave it empty to dispute the whole balance.": "Déjelo vacío para disputar todo el saldo.",
+    "Tell us why (optional)": "Díganos por qué (opcional)",
+    "Send my request": "Enviar mi solicitud",
     "Notice sent on %(date)s (PDF)": "Aviso enviado el %(date)s (PDF)",
     "You may dispute the debt until %(date)s.": "Puede disputar la deuda hasta el %(date)s.",
     "Date": "Fecha",

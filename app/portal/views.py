@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, g, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from app import tenancy
-from app.compliance import documents
+from app.compliance import documents, holds
 from app.compliance.downloads import document_download
 from app.compliance.notice_queries import list_notices
 from app.errors import NotFound, ValidationFailed
@@ -18,9 +18,9 @@ from app.headers import csp_sources
 from app.htmx import render
 from app.payments.services.ledger import takes_payments
 from app.payments.views import stripe_page_sources
-from app.portal import access, queries
+from app.portal import access, disputes, queries
 from app.portal import payments as portal_payments
-from app.portal.forms import PortalPaymentForm, SignInForm, SignOutForm
+from app.portal.forms import DisputeForm, PortalPaymentForm, SignInForm, SignOutForm
 from app.portal.settings import portal_settings
 from app.portal.templating import gettext, portal_context
 
@@ -147,11 +147,33 @@ def pay(account_id: int):
     return render("portal/account.html", status=422, **_account_context(found, form))
 
 
-def _account_context(found, form) -> dict:
+@bp.post("/<slug>/accounts/<int:account_id>/dispute")
+@signed_in
+def dispute(account_id: int):
+    """File a written dispute or an original-creditor request; 422 with the reason otherwise."""
+    form = DisputeForm()
+    found = queries.get_account(g.portal_visit, account_id)
+    if form.validate_on_submit():
+        try:
+            data = form.data
+            disputes.file_request(
+                g.portal_visit, g.portal_agency, found, data["kind"], data["amount"], data["statement"]
+            )
+            return redirect(url_for("portal.account", account_id=found.id, note="request_received") + "#dispute", 303)
+        except ValidationFailed as exc:
+            form.amount.errors = [gettext(exc.message, **getattr(exc, "params", {}))]
+    page = _account_context(found, PortalPaymentForm(formdata=None), form)
+    return render("portal/account.html", status=422, **page)
+
+
+def _account_context(found, form, dispute_form=None) -> dict:
     low, high = portal_payments.amount_bounds(found)
     return dict(
         account=found,
         form=form,
+        dispute_form=dispute_form or DisputeForm(formdata=None),
+        open_dispute=holds.has_open_dispute(found.id),
+        request_received=request.args.get("note") == "request_received",
         low=low,
         high=high,
         itemization=queries.get_itemization(found),
