@@ -172,3 +172,19 @@ def test_every_portal_page_has_no_serious_accessibility_violation(open_page, deb
     expect(page.locator("#card-element input")).to_have_count(5)
     found += axe_here(page)  # the card step, Stripe's element mounted
     assert found == []
+
+
+def test_a_debtor_files_a_written_dispute_and_reads_that_collection_stops(open_page, debtor):
+    """Last in the module: the account is on hold afterwards."""
+    slug, _, token, _, account_id, _ = debtor
+    page = open_page()
+    page.goto(f"/portal/{slug}/link/{token}")
+    page.goto(f"/portal/{slug}/accounts/{account_id}")
+    page.get_by_label("I dispute this debt.").check()
+    page.get_by_label("Amount you dispute, in dollars (optional)").fill("10.00")
+    page.get_by_label("Tell us why (optional)").fill("The last charge is not mine.")
+    page.get_by_role("button", name="Send my request").click()
+    expect(page.get_by_role("status")).to_contain_text("We will not collect this debt")
+    expect(page.locator("#dispute")).to_contain_text("Your dispute is being reviewed")
+    assert no_sideways_scroll(page)
+    assert axe_here(page) == []
