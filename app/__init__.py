@@ -81,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     from app.ops.views import bp as ops_bp
     from app.payments.api import bp as payments_api_bp
     from app.payments.views import bp as payments_bp
+    from app.plans.views import bp as plans_bp
     from app.settings.views import bp as settings_bp
     from app.settings.webhook_views import bp as webhooks_bp
 
@@ -97,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
         setup_bp,
         payments_bp,
         payments_api_bp,
+        plans_bp,
         settings_bp,
         webhooks_bp,
     ):
