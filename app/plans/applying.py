@@ -36,9 +36,9 @@ def connect() -> None:
 
 def on_payment_applied(payment: Payment, *, account: Account, applied: Decimal, actor: User | None) -> None:
     """Cover the active plan's earliest open instalments with what the payment put on the balance."""
+    if account.plan_due_on is None or applied <= 0:
+        return  # no active plan: an active one always has an open instalment (``accountstate``); no query
     plan = active_plan(account)
-    if plan is None or applied <= 0:
-        return
     left = applied
     for instalment in [i for i in plan.instalments if i.state in OPEN_INSTALMENT_STATES]:
         take = min(left, instalment.due)

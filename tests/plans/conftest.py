@@ -11,6 +11,7 @@ from app.audit.models import AuditEvent
 from app.plans.models import Frequency, PlanKind
 from app.plans.terms import Terms
 from tests import factories as f
+from tests.api.conftest import api_as  # noqa: F401  (the API tests' fixture)
 from tests.factories import db
 from tests.payments.helpers import key, pay  # noqa: F401  (re-exported for the plan tests)
 
