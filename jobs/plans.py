@@ -9,3 +9,11 @@ def run_plan_sweep() -> int:
 
     with app_context():
         return break_overdue_plans()
+
+
+def run_autopay() -> dict[str, int]:
+    """Charge the autopay instalments due today (and the retries due) to their saved cards."""
+    from app.plans.autopay import charge_due_instalments
+
+    with app_context():
+        return charge_due_instalments()

@@ -4,7 +4,17 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, ForeignKeyConstraint, Index, Numeric, SmallInteger, text
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Numeric,
+    SmallInteger,
+    String,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -78,11 +88,14 @@ class Plan(db.Model):
     # What a settlement forgave when its agreed amount was paid (zero otherwise): the balance went to zero
     # without that money being collected, so recovery and remittance count only what was paid.
     waived_amount: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+    # The saved card each instalment is charged to on its due date (autopay), if any.
+    autopay_card_id: Mapped[int | None] = mapped_column(ForeignKey("saved_cards.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     created_by: Mapped[User | None] = relationship()
+    autopay_card: Mapped["SavedCard | None"] = relationship()
     instalments: Mapped[list["Instalment"]] = relationship(
         back_populates="plan", order_by="Instalment.seq", cascade="all, delete-orphan"
     )
@@ -118,6 +131,9 @@ class Instalment(db.Model):
     amount: Mapped[Decimal] = mapped_column(Money)
     amount_paid: Mapped[Decimal] = mapped_column(Money, default=ZERO)
     state: Mapped[InstalmentState] = mapped_column(str_enum(InstalmentState), default=InstalmentState.SCHEDULED)
+    # Autopay: declined charges so far, and the day of the one retry after a decline.
+    charge_attempts: Mapped[int] = mapped_column(SmallInteger, default=0, server_default=text("0"))
+    retry_on: Mapped[date | None] = mapped_column(Date)
 
     plan: Mapped[Plan] = relationship(back_populates="instalments")
 
@@ -161,3 +177,21 @@ class SettlementBounds(db.Model):
     max_discount_percent: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=ZERO)
     min_instalment: Mapped[Decimal] = mapped_column(Money, default=ZERO)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class SavedCard(db.Model):
+    """A debtor's card saved at Stripe for autopay on one account: Stripe's ids and what to show, never the number."""
+
+    __tablename__ = "saved_cards"
+    __table_args__ = (Index("ix_saved_cards_account", "agency_id", "account_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    customer_ref: Mapped[str] = mapped_column(String(255))
+    payment_method_ref: Mapped[str] = mapped_column(String(255))
+    setup_intent_ref: Mapped[str] = mapped_column(String(255), unique=True)
+    label: Mapped[str] = mapped_column(String(60), default="card")  # "visa ending 4242" where Stripe says
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

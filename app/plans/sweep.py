@@ -67,20 +67,21 @@ def _break(plan_id: int, cutoff, now: datetime) -> int:
     if plan.state != PlanState.ACTIVE or not missed:
         db.session.rollback()
         return 0
-    for instalment in missed:
-        instalment.state = InstalmentState.MISSED
-    end(plan, PlanState.BROKEN)
-    _record(plan, account, missed[0], now)
-    accountstate.refresh(account)
+    break_plan(plan, account, missed, now, "not paid within the grace days")
     db.session.commit()
     return 1
 
 
-def _record(plan: Plan, account: Account, first: Instalment, now: datetime) -> None:
-    """Timeline, audit, the move back to negotiating and the collector's follow-up (all as the system)."""
+def break_plan(plan: Plan, account: Account, missed: list[Instalment], now: datetime, why: str) -> None:
+    """Mark ``missed`` missed and the plan broken: timeline, audit, the move back to negotiating and the collector's
+    follow-up, all as the system (no commit: the caller's transaction, with the account locked)."""
+    for instalment in missed:
+        instalment.state = InstalmentState.MISSED
+    end(plan, PlanState.BROKEN)
     currency = account_currency(account)
+    first = missed[0]
     what = f"{money(first.due, currency)} due {first.due_on.isoformat()}"
-    body = f"{plan.kind.label} broken: {what} not paid within the grace days"
+    body = f"{plan.kind.label} broken: {what} {why}"
     add_timeline_entry(account, ActivityKind.NOTE, body, None, plan_id=plan.id)
     changes = {"state": {"old": PlanState.ACTIVE.value, "new": PlanState.BROKEN.value}}
     audit.record(None, account.agency_id, f"{plan.kind.value}.broken", "plan", plan.id, changes)
@@ -88,3 +89,4 @@ def _record(plan: Plan, account: Account, first: Instalment, now: datetime) -> N
         set_status(account, Status.NEGOTIATING, None, note=f"{plan.kind.label.lower()} broken", system="broken_plan")
     if account.assigned_collector_id is not None:
         followups.place_follow_up(account, now, f"{plan.kind.label} broken: {what}"[:200], None)
+    accountstate.refresh(account)

@@ -1,6 +1,6 @@
-"""plans: promises, payment plans and settlement offers with their instalments and payment allocations, creditors'
-settlement bounds, the plan facts kept on accounts (in the work-score index), and the agency's grace days; row-level
-security on each new table
+"""plans: promises, payment plans and settlement offers with their instalments and payment allocations, cards saved
+for autopay, creditors' settlement bounds, the plan facts kept on accounts (in the work-score index), and the
+agency's grace days; row-level security on each new table
 
 Revision ID: 0028_plans
 Revises: 0027_compliance
@@ -14,7 +14,9 @@ from alembic import op
 import app.timeutil
 from app.pg import rls
 
-TABLES = dict.fromkeys(("plans", "instalments", "instalment_allocations", "settlement_bounds"), "agency_id")
+TABLES = dict.fromkeys(
+    ("plans", "instalments", "instalment_allocations", "settlement_bounds", "saved_cards"), "agency_id"
+)
 ASSIGNED = sa.text("assigned_collector_id IS NOT NULL")
 OLD_SCORE_COLUMNS = ("current_balance", "priority", "created_at", "last_contact_at", "next_follow_up_at")
 
@@ -51,6 +53,27 @@ def upgrade():
         batch_op.create_index("ix_settlement_bounds_creditor", ["agency_id", "creditor_id"], unique=True)
 
     op.create_table(
+        "saved_cards",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("agency_id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("customer_ref", sa.String(length=255), nullable=False),
+        sa.Column("payment_method_ref", sa.String(length=255), nullable=False),
+        sa.Column("setup_intent_ref", sa.String(length=255), nullable=False),
+        sa.Column("label", sa.String(length=60), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", app.timeutil.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("removed_at", app.timeutil.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["account_id"], ["accounts.id"], name=op.f("fk_saved_cards_account_id_accounts")),
+        sa.ForeignKeyConstraint(["agency_id"], ["agencies.id"], name=op.f("fk_saved_cards_agency_id_agencies")),
+        sa.ForeignKeyConstraint(["created_by_id"], ["users.id"], name=op.f("fk_saved_cards_created_by_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_saved_cards")),
+        sa.UniqueConstraint("setup_intent_ref", name=op.f("uq_saved_cards_setup_intent_ref")),
+    )
+    with op.batch_alter_table("saved_cards", schema=None) as batch_op:
+        batch_op.create_index("ix_saved_cards_account", ["agency_id", "account_id"], unique=False)
+
+    op.create_table(
         "plans",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("agency_id", sa.Integer(), nullable=False),
@@ -73,6 +96,7 @@ def upgrade():
         ),
         sa.Column("balance_at_start", sa.Numeric(precision=12, scale=2), nullable=False),
         sa.Column("waived_amount", sa.Numeric(precision=12, scale=2), nullable=False),
+        sa.Column("autopay_card_id", sa.Integer(), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", app.timeutil.UTCDateTime(timezone=True), nullable=False),
         sa.Column("ended_at", app.timeutil.UTCDateTime(timezone=True), nullable=True),
@@ -80,6 +104,9 @@ def upgrade():
         sa.CheckConstraint("waived_amount >= 0", name=op.f("ck_plans_waived_nonneg")),
         sa.ForeignKeyConstraint(
             ["agency_id", "account_id"], ["accounts.agency_id", "accounts.id"], name=op.f("fk_plans_agency_id_accounts")
+        ),
+        sa.ForeignKeyConstraint(
+            ["autopay_card_id"], ["saved_cards.id"], name=op.f("fk_plans_autopay_card_id_saved_cards")
         ),
         sa.ForeignKeyConstraint(["created_by_id"], ["users.id"], name=op.f("fk_plans_created_by_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_plans")),
@@ -102,6 +129,8 @@ def upgrade():
             sa.Enum("scheduled", "paid", "partly_paid", "missed", name="instalmentstate", native_enum=False, length=20),
             nullable=False,
         ),
+        sa.Column("charge_attempts", sa.SmallInteger(), server_default=sa.text("0"), nullable=False),
+        sa.Column("retry_on", sa.Date(), nullable=True),
         sa.CheckConstraint("amount > 0", name=op.f("ck_instalments_amount_positive")),
         sa.CheckConstraint("amount_paid >= 0 AND amount_paid <= amount", name=op.f("ck_instalments_paid_range")),
         sa.ForeignKeyConstraint(["agency_id"], ["agencies.id"], name=op.f("fk_instalments_agency_id_agencies")),
@@ -219,6 +248,10 @@ def downgrade():
         batch_op.drop_index("ix_plans_account")
 
     op.drop_table("plans")
+    with op.batch_alter_table("saved_cards", schema=None) as batch_op:
+        batch_op.drop_index("ix_saved_cards_account")
+
+    op.drop_table("saved_cards")
     with op.batch_alter_table("settlement_bounds", schema=None) as batch_op:
         batch_op.drop_index("ix_settlement_bounds_creditor")
 

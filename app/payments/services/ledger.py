@@ -77,8 +77,10 @@ def find_by_key(agency_id: int, key: str) -> Payment | None:
     ).first()
 
 
-def new_payment(account: Account, amount: Decimal, method: PaymentMethod, key: str, actor: User, **fields) -> Payment:
-    """A pending payment on the account, flushed so it has an id."""
+def new_payment(
+    account: Account, amount: Decimal, method: PaymentMethod, key: str, actor: User | None, **fields
+) -> Payment:
+    """A pending payment on the account, flushed so it has an id (``actor`` None: the system's, e.g. autopay)."""
     payment = Payment(
         agency_id=account.agency_id,
         account_id=account.id,
@@ -87,7 +89,7 @@ def new_payment(account: Account, amount: Decimal, method: PaymentMethod, key: s
         method=method,
         status=PaymentStatus.PENDING,
         idempotency_key=key,
-        created_by_id=actor.id,
+        created_by_id=actor.id if actor else None,
         **fields,
     )
     db.session.add(payment)
