@@ -88,7 +88,10 @@ def save_card(account_id: int, setup_intent_id: str, *, actor: User) -> SavedCar
 def _setup_intent_of(account: Account, setup_intent_id: str) -> dict:
     if not isinstance(setup_intent_id, str) or not setup_intent_id.startswith("seti_") or len(setup_intent_id) > 255:
         raise NotFound("Card set-up not found.")
-    intent = stripe_api.retrieve_setup_intent(setup_intent_id)
+    try:
+        intent = stripe_api.retrieve_setup_intent(setup_intent_id)
+    except ValidationFailed:  # Stripe knows no such intent
+        raise NotFound("Card set-up not found.") from None
     metadata = intent.get("metadata") or {}
     if metadata.get("account_id") != str(account.id) or metadata.get("agency_id") != str(account.agency_id):
         raise NotFound("Card set-up not found.")

@@ -7,7 +7,7 @@ malformed value gets the same message everywhere.
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from app.forms import BaseForm, options
+from app.forms import BaseForm, optional_int, options
 from app.plans.models import Frequency, PlanKind
 from app.plans.terms import parse_terms
 
@@ -41,3 +41,7 @@ class GraceDaysForm(BaseForm):
 class BoundsForm(BaseForm):
     max_discount_percent = StringField("Maximum discount (%)", validators=[InputRequired(), Length(max=6)])
     min_instalment = StringField("Minimum instalment", validators=[InputRequired(), Length(max=20)])
+
+
+class AutopayForm(BaseForm):
+    card_id = SelectField("Autopay", coerce=optional_int, validators=[Optional()], validate_choice=False)

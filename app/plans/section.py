@@ -2,6 +2,8 @@
 
 from app.accounts.models import Account
 from app.auth.models import User
+from app.payments.services import stripe_api
+from app.plans import autopay
 from app.plans.forms import PlanForm
 from app.plans.models import PlanState
 from app.plans.services import list_plans
@@ -17,4 +19,6 @@ def plan_section(account: Account, viewer: User, forms: dict) -> dict:
         has_active_plan=any(p.state == PlanState.ACTIVE for p in plans),
         plan_form=forms.get("plan_form") or PlanForm(formdata=None),
         plan_preview=forms.get("plan_preview"),
+        saved_cards=autopay.saved_cards(account),
+        card_setup_enabled=stripe_api.card_payments_enabled(),
     )

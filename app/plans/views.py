@@ -1,7 +1,7 @@
 """Plan pages: the account page's plan card (preview, confirm, cancel), the admin's plan settings, and the
 plan analytics panel."""
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from app.accounts import queries as account_queries
@@ -10,9 +10,11 @@ from app.auth.decorators import roles_required
 from app.auth.models import Role
 from app.errors import ValidationFailed
 from app.forms import BaseForm
+from app.headers import csp_sources
 from app.htmx import render, wants_fragment
-from app.plans import applying, queries, services, settings
-from app.plans.forms import BoundsForm, GraceDaysForm, PlanForm
+from app.payments.views import stripe_page_sources
+from app.plans import applying, autopay, queries, services, settings
+from app.plans.forms import AutopayForm, BoundsForm, GraceDaysForm, PlanForm
 from app.plans.models import PlanState
 from app.plans.section import plan_section
 
@@ -49,6 +51,34 @@ def cancel(plan_id: int):
     plan, account = services.get_plan(current_user, plan_id)
     act = lambda: services.cancel_plan(plan.id, actor=current_user)  # noqa: E731
     return run_account_action(account.id, BaseForm(), act, f"{plan.kind.label} cancelled.")
+
+
+@bp.post("/accounts/<int:account_id>/card")
+@login_required
+@csp_sources(stripe_page_sources)
+def start_card(account_id: int):
+    """The card form (Stripe Elements) for the debtor on the phone: its details go from the browser to Stripe."""
+    setup = autopay.start_card_setup(account_id, actor=current_user)
+    account = account_queries.get_account(current_user, account_id)
+    return render("plans/card_setup.html", account=account, setup=setup, js_url=current_app.config["STRIPE_JS_URL"])
+
+
+@bp.get("/accounts/<int:account_id>/card/done")
+@login_required
+def card_done(account_id: int):
+    """Where Stripe.js returns after confirming the SetupIntent: keep the card."""
+    autopay.save_card(account_id, request.args.get("setup_intent", ""), actor=current_user)
+    flash("Card saved: choose it for autopay on the plan.", "success")
+    return redirect(url_for("accounts.show", account_id=account_id), 303)
+
+
+@bp.post("/<int:plan_id>/autopay")
+@login_required
+def set_autopay(plan_id: int):
+    form = AutopayForm()
+    plan, account = services.get_plan(current_user, plan_id)
+    act = lambda: autopay.set_autopay(plan.id, form.card_id.data, actor=current_user)  # noqa: E731
+    return run_account_action(account.id, form, act, "Autopay updated.")
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -100,3 +100,23 @@ def test_autopay_only_on_an_active_plan_with_the_accounts_own_card(
 def test_the_job_charges(stripe_client, negotiating, collector, agency):
     autopay_plan(stripe_client, negotiating, collector, agency)
     assert run_autopay() == {}  # the first instalment is due tomorrow
+
+
+def test_the_account_page_saves_a_card_and_sets_autopay(login, stripe_client, negotiating, collector, agency):
+    plan = services.create_plan(negotiating.id, plan_terms(agency), actor=collector)
+    web = login(collector)
+    assert "Save a card for autopay" in web.get(f"/accounts/{negotiating.id}").get_data(as_text=True)
+    page = web.post(f"/plans/accounts/{negotiating.id}/card")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'id="card-setup-form"' in html and "js/card-setup.js" in html
+    secret = html.split('data-secret="')[1].split('"')[0]
+    setup_id = secret.split("_secret_")[0]
+    card = {"number": GOOD_CARD, "exp_month": 12, "exp_year": 2040, "cvc": "123"}
+    method = stripe_client.v1.payment_methods.create(params={"type": "card", "card": card})
+    stripe_client.v1.setup_intents.confirm(setup_id, params={"payment_method": method.id})
+    done = web.get(f"/plans/accounts/{negotiating.id}/card/done?setup_intent={setup_id}")
+    assert done.status_code == 303
+    (saved,) = autopay.saved_cards(negotiating)
+    assert web.post(f"/plans/{plan.id}/autopay", {"card_id": str(saved.id)}).status_code == 303
+    assert refreshed(plan).autopay_card_id == saved.id
+    assert web.get(f"/plans/accounts/{negotiating.id}/card/done?setup_intent=seti_nope").status_code == 404
