@@ -45,12 +45,16 @@ class CardSetup:
 
 
 def start_card_setup(account_id: int, *, actor: User) -> CardSetup:
-    """A Stripe customer and a SetupIntent for saving the debtor's card on the account (nothing stored yet).
+    """``begin_card_setup`` on an account the actor may see. Raises NotFound outside the actor's scope."""
+    return begin_card_setup(account_queries.get_account(actor, account_id))
 
-    Raises NotFound outside the actor's scope, ValidationFailed when card payments are off or Stripe refuses,
-    ProcessorUnavailable while Stripe is down.
+
+def begin_card_setup(account: Account) -> CardSetup:
+    """A Stripe customer and a SetupIntent for saving the debtor's card on ``account`` (the caller's, already
+    checked: staff above, or the debtor portal); nothing stored yet.
+
+    Raises ValidationFailed when card payments are off or Stripe refuses, ProcessorUnavailable while it is down.
     """
-    account = account_queries.get_account(actor, account_id)
     metadata = {"account_id": str(account.id), "agency_id": str(account.agency_id)}
     key = uuid.uuid4().hex
     customer = stripe_api.create_customer(metadata, idempotency_key=f"cus-{account.agency_id}-{key}")
@@ -59,12 +63,19 @@ def start_card_setup(account_id: int, *, actor: User) -> CardSetup:
 
 
 def save_card(account_id: int, setup_intent_id: str, *, actor: User) -> SavedCard:
-    """Keep the card of a succeeded SetupIntent made for this account; the same intent saved twice is one card.
-
-    Raises NotFound outside the actor's scope or for an intent made for another account, ValidationFailed for an
-    intent not (yet) succeeded.
-    """
+    """``keep_card`` on an account the actor may see, committed. Raises NotFound outside the actor's scope."""
     account = account_queries.get_account(actor, account_id, for_update=True)
+    card = keep_card(account, setup_intent_id, actor)
+    db.session.commit()
+    return card
+
+
+def keep_card(account: Account, setup_intent_id: str, actor: User | None, via: str = "") -> SavedCard:
+    """Keep the card of a succeeded SetupIntent made for ``account`` (locked, the caller's; ``actor`` None and
+    ``via="portal"`` for the debtor); the same intent kept twice is one card. No commit.
+
+    Raises NotFound for an intent unknown or made for another account, ValidationFailed for one not succeeded.
+    """
     existing = db.session.scalars(select(SavedCard).where(SavedCard.setup_intent_ref == setup_intent_id)).first()
     if existing is not None and existing.agency_id == account.agency_id and existing.account_id == account.id:
         return existing
@@ -75,13 +86,13 @@ def save_card(account_id: int, setup_intent_id: str, *, actor: User) -> SavedCar
         customer_ref=intent["customer"],
         payment_method_ref=intent["payment_method"],
         setup_intent_ref=intent["id"],
-        created_by_id=actor.id,
+        created_by_id=actor.id if actor else None,
     )
     db.session.add(card)
     db.session.flush()
-    add_timeline_entry(account, ActivityKind.NOTE, "Card saved for autopay", actor, saved_card_id=card.id)
+    body = "Card saved for autopay" + (f" ({via})" if via else "")
+    add_timeline_entry(account, ActivityKind.NOTE, body, actor, saved_card_id=card.id, via=via)
     audit.record(actor, account.agency_id, "card.saved", "saved_card", card.id, {"account_id": account.id})
-    db.session.commit()
     return card
 
 
@@ -109,11 +120,18 @@ def saved_cards(account: Account) -> list[SavedCard]:
 
 
 def set_autopay(plan_id: int, card_id: int | None, *, actor: User) -> Plan:
-    """Charge the active plan's instalments to the account's saved card ``card_id`` (None: stop autopay).
-
-    Raises NotFound outside the actor's scope or for a card of another account, Conflict for a plan not active.
-    """
+    """``choose_autopay`` on a plan of an account the actor may see, committed. Raises NotFound outside the scope."""
     plan, account = get_plan(actor, plan_id, for_update=True)
+    choose_autopay(plan, account, card_id, actor)
+    db.session.commit()
+    return plan
+
+
+def choose_autopay(plan: Plan, account: Account, card_id: int | None, actor: User | None) -> None:
+    """Charge the active plan's instalments to the account's saved card ``card_id`` (None: stop autopay). No commit.
+
+    Raises NotFound for a card not saved on this account, Conflict for a plan not active.
+    """
     if plan.state != PlanState.ACTIVE:
         raise Conflict("Autopay is set on an active plan only.")
     card = next((c for c in saved_cards(account) if c.id == card_id), None)
@@ -124,8 +142,6 @@ def set_autopay(plan_id: int, card_id: int | None, *, actor: User) -> Plan:
     add_timeline_entry(account, ActivityKind.NOTE, body, actor, plan_id=plan.id)
     changes = {"autopay_card_id": {"old": old, "new": card_id}}
     audit.record(actor, account.agency_id, "plan.autopay_set", "plan", plan.id, changes)
-    db.session.commit()
-    return plan
 
 
 def charge_due_instalments(now: datetime | None = None) -> dict[str, int]:

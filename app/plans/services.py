@@ -8,6 +8,7 @@ from app.accounts import queries as account_queries
 from app.accounts.models import Account, ActivityKind
 from app.accounts.services import add_timeline_entry, set_status
 from app.accounts.states import Status, can_transition
+from app.agencies.models import Agency
 from app.audit import services as audit
 from app.auth.models import User
 from app.errors import Conflict, NotFound
@@ -31,27 +32,39 @@ def preview_plan(account_id: int, terms: Terms, *, actor: User) -> Preview:
 
 
 def create_plan(account_id: int, terms: Terms, *, actor: User) -> Plan:
-    """Agree a promise, plan or settlement on the account: its instalments, the timeline, the audit trail, and
-    the move to ``payment_plan`` where the state machine allows it (from ``negotiating``).
+    """Agree a promise, plan or settlement on an account the actor may see (``agree_plan``), committed.
 
     Raises NotFound outside the actor's scope, Conflict while another promise or plan is active, ValidationFailed
     for terms the account or the creditor refuses.
     """
     account = account_queries.get_account(actor, account_id, for_update=True)
-    if active_plan(account) is not None:
-        raise Conflict("The account already has an active promise or plan; cancel it first.")
-    result = preview(account, terms, actor.agency.timezone)
-    plan = _new_plan(account, result, actor)
-    accountstate.refresh(account)
-    add_timeline_entry(account, ActivityKind.NOTE, describe(plan, account), actor, plan_id=plan.id)
-    audit.record(actor, account.agency_id, f"{plan.kind.value}.created", "plan", plan.id, snapshot(plan))
-    if plan.kind != PlanKind.PROMISE and can_transition(account.status, Status.PAYMENT_PLAN):
-        set_status(account, Status.PAYMENT_PLAN, actor, note=f"{plan.kind.label} agreed", system="plan")
+    plan = agree_plan(account, terms, actor)
     db.session.commit()
     return plan
 
 
-def _new_plan(account: Account, result: Preview, actor: User) -> Plan:
+def agree_plan(account: Account, terms: Terms, actor: User | None, via: str = "") -> Plan:
+    """Agree ``terms`` on ``account`` (locked, and already checked to be the caller's: the staff services above, or
+    the debtor portal with ``actor`` None and ``via="portal"``): the instalments, the timeline, the audit trail, and
+    the move to ``payment_plan`` where the state machine allows it (from ``negotiating``). No commit.
+
+    Raises Conflict while another promise or plan is active, ValidationFailed for terms the account or the
+    creditor refuses.
+    """
+    if active_plan(account) is not None:
+        raise Conflict("The account already has an active promise or plan; cancel it first.")
+    result = preview(account, terms, db.session.get(Agency, account.agency_id).timezone)
+    plan = _new_plan(account, result, actor)
+    accountstate.refresh(account)
+    body = describe(plan, account) + (f" ({via})" if via else "")
+    add_timeline_entry(account, ActivityKind.NOTE, body, actor, plan_id=plan.id, via=via)
+    audit.record(actor, account.agency_id, f"{plan.kind.value}.created", "plan", plan.id, snapshot(plan))
+    if plan.kind != PlanKind.PROMISE and can_transition(account.status, Status.PAYMENT_PLAN):
+        set_status(account, Status.PAYMENT_PLAN, actor, note=f"{plan.kind.label} agreed", system="plan")
+    return plan
+
+
+def _new_plan(account: Account, result: Preview, actor: User | None) -> Plan:
     terms = result.terms
     plan = Plan(
         agency_id=account.agency_id,
@@ -61,7 +74,7 @@ def _new_plan(account: Account, result: Preview, actor: User) -> Plan:
         total=terms.total,
         frequency=None if terms.kind == PlanKind.PROMISE else terms.frequency,
         balance_at_start=account.current_balance,
-        created_by_id=actor.id,
+        created_by_id=actor.id if actor else None,
     )
     for seq, (due_on, amount) in enumerate(result.instalments, start=1):
         plan.instalments.append(Instalment(agency_id=account.agency_id, seq=seq, due_on=due_on, amount=amount))

@@ -153,3 +153,10 @@ def test_bounds_and_grace_days_are_admin_only_audited_and_checked(admin, collect
         settings.set_grace_days(61, actor=admin)
     assert agency.plan_grace_days == 5
     assert "agency.plan_grace_days_changed" in actions() and "creditor.settlement_bounds_set" not in actions()
+
+
+def test_the_portal_agrees_a_plan_as_the_debtor_without_a_user(negotiating, agency):
+    plan = services.agree_plan(negotiating, plan_terms(agency), None, via="portal")
+    f.db.session.commit()
+    assert plan.created_by_id is None and refreshed(negotiating).status == Status.PAYMENT_PLAN
+    assert any(t.endswith("(portal)") and t.startswith("Plan agreed") for t in timeline(negotiating))
