@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.accounts import queries as account_queries
 from app.accounts.models import Account, ActivityKind
@@ -128,7 +129,7 @@ def list_plans(account_id: int, *, viewer: User) -> list[Plan]:
     """The account's promises and plans, newest first. Raises NotFound outside the viewer's scope."""
     account = account_queries.get_account(viewer, account_id)
     stmt = select(Plan).where(Plan.account_id == account.id, Plan.agency_id == account.agency_id)
-    return list(db.session.scalars(stmt.order_by(Plan.id.desc())))
+    return list(db.session.scalars(stmt.options(selectinload(Plan.instalments)).order_by(Plan.id.desc())))
 
 
 def describe(plan: Plan, account: Account) -> str:
