@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from app.accounts import queries
+from app.accounts import queries, services
 from app.accounts.models import Account, ActivityKind, FollowUp
 from app.accounts.services import add_timeline_entry
 from app.accounts.workscore import PRIORITY_WORDS, priority_label
@@ -111,20 +111,41 @@ def set_priority(account_id: int, priority: int, *, actor: User) -> Account:
 
     Raises PermissionDenied for collectors, NotFound for a foreign account, ValidationFailed out of range.
     """
+    return change_account(account_id, {"priority": priority}, actor=actor)
+
+
+def change_account(account_id: int, changes: dict, *, actor: User) -> Account:
+    """Set an account's ``priority`` and/or ``due_date`` (the keys of ``changes``; admins only) in one
+    transaction: both are checked before either is written."""
+    if "priority" in changes:
+        check_priority(actor, changes["priority"])
+    if "due_date" in changes:
+        services.check_due_date(actor, changes["due_date"])
+    account = queries.get_account(actor, account_id, for_update=True)
+    if "priority" in changes:
+        _apply_priority(actor, account, changes["priority"])
+    if "due_date" in changes:
+        services.apply_due_date(actor, account, changes["due_date"])
+    db.session.commit()
+    return account
+
+
+def check_priority(actor: User, priority: int) -> None:
     if not actor.is_admin:
         raise PermissionDenied("Only an agency admin can set an account's priority.")
     if priority not in PRIORITY_WORDS:
         raise ValidationFailed("Choose a priority from P0 to P3.", {"priority": "Choose P0 to P3."})
-    account = queries.get_account(actor, account_id, for_update=True)
+
+
+def _apply_priority(actor: User, account: Account, priority: int) -> None:
     old = account.priority
-    if old != priority:
-        account.priority = priority
-        body = f"Priority changed from {priority_label(old)} to {priority_label(priority)}"
-        add_timeline_entry(account, ActivityKind.PRIORITY, body, actor, old=old, new=priority)
-        changes = {"priority": {"old": old, "new": priority}}
-        audit.record(actor, account.agency_id, "account.priority_changed", "account", account.id, changes)
-    db.session.commit()
-    return account
+    if old == priority:
+        return
+    account.priority = priority
+    body = f"Priority changed from {priority_label(old)} to {priority_label(priority)}"
+    add_timeline_entry(account, ActivityKind.PRIORITY, body, actor, old=old, new=priority)
+    changes = {"priority": {"old": old, "new": priority}}
+    audit.record(actor, account.agency_id, "account.priority_changed", "account", account.id, changes)
 
 
 def check_follow_up(due_at: datetime, reason: str) -> str:

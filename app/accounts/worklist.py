@@ -23,7 +23,7 @@ eight ``UNION ALL`` branches costs SQLAlchemy more than running it, so each shap
 per process.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache, partial
 
 from sqlalchemy import Integer, Select, and_, bindparam, literal_column, or_, select, union_all
@@ -84,6 +84,7 @@ class Shape:
     sort: str
     direction: str
     plan: str | None  # a search: "walk" or "trigram"; None without one
+    keyset: str | None = None  # rows after a given one: "value" (its sort value is set) or "null"; None: from the top
 
 
 def filter_values(filters) -> dict:
@@ -145,8 +146,11 @@ def like_pattern(term: str) -> str:
     return f"%{escaped}%"
 
 
-def page_query(viewer: User, filters, offset: int, limit: int, *, plan: str | None = None) -> tuple[Select, dict]:
-    """The statement selecting the ids of rows ``offset … offset + limit`` (in sort order), and its parameters.
+def page_query(
+    viewer: User, filters, offset: int, limit: int, *, plan: str | None = None, following: tuple | None = None
+) -> tuple[Select, dict]:
+    """The statement selecting the ids of rows ``offset … offset + limit`` (in sort order), and its parameters;
+    with ``following`` = (sort value, id) of a row, only the rows after that one count (a keyset page).
 
     A search is answered by ``plan``, "walk" or "trigram" (both give the same rows); by default
     ``search_plan`` chooses.
@@ -157,7 +161,11 @@ def page_query(viewer: User, filters, offset: int, limit: int, *, plan: str | No
         walked = branch_statuses(shape_of(viewer, filters)) or [s for s in [filters.status] if s is not None]
         plan = plan or search_plan(viewer, filters.q, walked)
     values = _values(viewer, filters) | dict(offset=offset, limit=limit, window=offset + limit)
-    return page_ids(shape_of(viewer, filters, plan)), values
+    shape = shape_of(viewer, filters, plan)
+    if following is not None:
+        shape = replace(shape, keyset="null" if following[0] is None else "value")
+        values |= dict(after_id=following[1]) | ({} if following[0] is None else dict(after_value=following[0]))
+    return page_ids(shape), values
 
 
 def shape_of(viewer: User, filters, plan: str | None = None) -> Shape:
@@ -208,7 +216,7 @@ def page_ids(shape: Shape) -> Select:
     if shape.plan == "trigram":
         ranked = _sorted_matches(shape, window)
     else:
-        base = _filtered(Account, shape)
+        base = _filtered(Account, shape).where(*_keyset(shape, Account))
         searched = base.where(_search())
         ranked = _walk(searched if shape.plan else base, shape, window)
     ranked = ranked.subquery()
@@ -289,7 +297,8 @@ def _sorted_matches(shape: Shape, window) -> Select:
     pattern = CONDITIONS["pattern"](Account, bindparam("pattern", required=True))
     matches = aliased(Account, pg_worklist.matches_first(select(Account).where(pattern), "matches"))
     key = getattr(matches, SORTS[shape.sort].key)
-    stmt = _filtered(matches, shape).with_only_columns(matches.id, key.label("sort_key"))
+    stmt = _filtered(matches, shape).where(*_keyset(shape, matches))
+    stmt = stmt.with_only_columns(matches.id, key.label("sort_key"))
     return stmt.order_by(*order_terms((key, matches.id), shape.direction)).limit(window)
 
 
@@ -305,16 +314,26 @@ def _search():
     return pg_worklist.contains(Account.search_text, bindparam("term", required=True))
 
 
-def after(key, value, account_id: int, direction: str):
+def _keyset(shape: Shape, rows) -> list:
+    """The condition "after the cursor's row" on ``rows`` (accounts or the trigram matches), as ``page_query``
+    binds it; none without a cursor."""
+    if shape.keyset is None:
+        return []
+    key = getattr(rows, SORTS[shape.sort].key)
+    value = None if shape.keyset == "null" else bindparam("after_value", type_=key.type, required=True)
+    return [after(key, value, bindparam("after_id", type_=Integer, required=True), shape.direction, rows.id)]
+
+
+def after(key, value, account_id, direction: str, ident=Account.id):
     """The rows after (``value``, ``account_id``) in ``order_terms`` order (nulls first descending, last
-    ascending)."""
+    ascending); ``ident`` is the rows' id column."""
     if direction == "asc":
         if value is None:
-            return and_(key.is_(None), Account.id > account_id)
-        return or_(key > value, and_(key == value, Account.id > account_id), key.is_(None))
+            return and_(key.is_(None), ident > account_id)
+        return or_(key > value, and_(key == value, ident > account_id), key.is_(None))
     if value is None:
-        return or_(and_(key.is_(None), Account.id < account_id), key.is_not(None))
-    return or_(key < value, and_(key == value, Account.id < account_id))
+        return or_(and_(key.is_(None), ident < account_id), key.is_not(None))
+    return or_(key < value, and_(key == value, ident < account_id))
 
 
 def _order(selectable, direction: str) -> list:
