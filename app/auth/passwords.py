@@ -4,8 +4,8 @@ import secrets
 from collections.abc import Iterable
 
 from argon2 import PasswordHasher
-from flask import current_app, has_app_context
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 from werkzeug.security import check_password_hash
 from zxcvbn import zxcvbn
 
