@@ -107,3 +107,10 @@ def test_the_analytics_panel_shows_the_figures_exactly(login, admin, collector, 
     assert '<dd data-figure="scheduled_next_30">$800.00</dd>' in html
     assert "<html" in web.get("/plans/analytics").get_data(as_text=True)
     assert 'hx-get="/plans/analytics"' in web.get("/analytics/").get_data(as_text=True)
+
+
+def test_a_refused_plan_form_keeps_what_was_typed(login, collector, negotiating, agency):
+    typed = form(agency, total="5000.00", frequency="weekly", count="7", action="preview")
+    body = login(collector).post(f"/plans/accounts/{negotiating.id}", typed).get_data(as_text=True)
+    assert 'value="5000.00"' in body and 'value="7"' in body and f'value="{typed["first_due"]}"' in body
+    assert 'selected value="weekly"' in body
