@@ -84,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     from app.ops.views import bp as ops_bp
     from app.payments.api import bp as payments_api_bp
     from app.payments.views import bp as payments_bp
+    from app.plans.views import bp as plans_bp
     from app.portal.staff_views import bp as portal_staff_bp
     from app.portal.views import bp as portal_bp
     from app.settings.views import bp as settings_bp
@@ -105,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
         notices_bp,
         disputes_bp,
         compliance_dashboard_bp,
+        plans_bp,
         settings_bp,
         webhooks_bp,
         portal_bp,

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -55,6 +57,9 @@ class Account(db.Model):
         CheckConstraint("priority BETWEEN 0 AND 3", name="priority_range"),
         *worklist_indexes(),  # the search's and the sort's, as the worklist's statements need them
         Index("ix_accounts_agency_debtor", "agency_id", "debtor_id"),  # the account page's "same debtor" card
+        # The worklist's "promise due today" and "plan broken" filters: few accounts each, read by these.
+        partial_index("ix_accounts_plan_due", "agency_id", "plan_due_on", where=text("plan_due_on IS NOT NULL")),
+        partial_index("ix_accounts_plan_broken", "agency_id", "id", where=text("plan_broken")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,6 +77,10 @@ class Account(db.Model):
     last_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The earliest open follow-up's due time, kept by ``app.accounts.followups`` so the work score reads a column
     next_follow_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Kept by ``app.plans`` for the worklist's filters and the work score: the earliest open instalment's due
+    # date of the account's active promise or plan, and whether its latest plan is broken.
+    plan_due_on: Mapped[date | None] = mapped_column(Date)
+    plan_broken: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     assigned_collector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Lower-cased "ref name email", kept by the services so one trigram index serves the search box.
     search_text: Mapped[str] = mapped_column(Text, default="")

@@ -37,6 +37,7 @@ class WorklistFilters:
     q: str = ""
     aging: str | None = None  # an aging bucket key: open accounts in that bucket as of the agency's today
     open_only: bool = False  # the open statuses only (not settled or closed)
+    plan: str | None = None  # "due_today" (a promise or instalment due today) or "broken" (worklist.PLAN_FILTERS)
     sort: str = "priority"
     direction: str = "desc"
 

@@ -65,7 +65,9 @@ CONDITIONS = {
     "aging_from": lambda a, p: a.due_date >= p,
     "aging_to": lambda a, p: a.due_date <= p,
     "pattern": lambda a, p: a.search_text.like(p, escape="\\"),
+    "plan_due": lambda a, p: a.plan_due_on == p,  # a promise or instalment due that day (the agency's today)
 }
+PLAN_FILTERS = ("due_today", "broken")  # the plan filter's values (``app.plans`` keeps the columns they read)
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ class Shape:
     new_only: bool  # unassigned with the status filter at "new": the status index alone serves it
     aging: str | None  # bucket key
     open_only: bool  # the open statuses only (the worklist's default)
+    plan_broken: bool  # accounts whose latest promise or plan is broken
     sort: str
     direction: str
     plan: str | None  # a search: "walk" or "trigram"; None without one
@@ -109,12 +112,25 @@ def aging_values(bucket_key: str | None, viewer: User) -> dict:
     return {name: day for name, day in dict(aging_from=earliest, aging_to=latest).items() if day is not None}
 
 
+def plan_values(plan: str | None, viewer: User) -> dict:
+    """``plan_due``: the agency's today, for "promise due today"."""
+    return {"plan_due": local_today(viewer.agency.timezone)} if plan == "due_today" else {}
+
+
 def conditions(
-    names, *, unassigned: bool = False, aging_key: str | None = None, open_only: bool = False, rows=Account
+    names,
+    *,
+    unassigned: bool = False,
+    aging_key: str | None = None,
+    open_only: bool = False,
+    plan_broken: bool = False,
+    rows=Account,
 ) -> list:
     """The WHERE terms on ``rows`` of the named filters, each on a bound parameter of its name (values come at
     execution)."""
     terms = [CONDITIONS[name](rows, bindparam(name, required=True)) for name in names]
+    if plan_broken:
+        terms.append(rows.plan_broken)  # bare, so that PostgreSQL matches the partial index's predicate
     if unassigned:
         terms.append(rows.assigned_collector_id.is_(None))
     if aging_key in aging.BY_KEY or open_only:
@@ -162,6 +178,7 @@ def shape_of(viewer: User, filters, plan: str | None = None) -> Shape:
         new_only=filters.collector_id == UNASSIGNED and filters.status == Status.NEW,
         aging=filters.aging if filters.aging in aging.BY_KEY else None,
         open_only=filters.open_only,
+        plan_broken=filters.plan == "broken",
         sort=filters.sort if filters.sort in SORTS else "priority",
         direction="asc" if filters.direction == "asc" else "desc",
         plan=(plan or "walk") if filters.q else None,
@@ -169,7 +186,7 @@ def shape_of(viewer: User, filters, plan: str | None = None) -> Shape:
 
 
 def _values(viewer: User, filters) -> dict:
-    values = filter_values(filters) | aging_values(filters.aging, viewer)
+    values = filter_values(filters) | aging_values(filters.aging, viewer) | plan_values(filters.plan, viewer)
     if filters.q:
         values |= {"term": filters.q.lower(), "pattern": like_pattern(filters.q)}
     if filters.sort == "score":
@@ -211,7 +228,12 @@ def page_ids(shape: Shape) -> Select:
 def _filtered(rows, shape: Shape) -> Select:
     """The ids of ``rows`` (accounts, or an alias of them) in the viewer's scope that pass the shape's filters."""
     terms = conditions(
-        shape.filters, unassigned=shape.unassigned, aging_key=shape.aging, open_only=shape.open_only, rows=rows
+        shape.filters,
+        unassigned=shape.unassigned,
+        aging_key=shape.aging,
+        open_only=shape.open_only,
+        plan_broken=shape.plan_broken,
+        rows=rows,
     )
     return select(rows.id).where(*_scope(shape.admin, rows), *terms)
 
@@ -224,6 +246,8 @@ def _scope(admin: bool, rows=Account) -> list:
 def branch_statuses(shape: Shape) -> list[Status]:
     """The statuses to walk one by one, or [] when one walk serves (a status filter, or a collector's scope)."""
     one_walk = "status" in shape.filters or not shape.admin or "collector_id" in shape.filters or shape.unassigned
+    # The plan filters select few accounts, read from their partial indexes and sorted: no walk per status
+    one_walk = one_walk or shape.plan_broken or "plan_due" in shape.filters
     if one_walk or shape.sort == "score":
         return []
     return [s for s in Status if s in OPEN_STATUSES] if shape.aging or shape.open_only else list(Status)
@@ -328,7 +352,13 @@ def matching(viewer: User, filters) -> tuple[list, dict]:
     """The WHERE terms selecting every account the list shows (scope, filters, the search as a plain ``LIKE``)
     and their parameters: for reads of the whole list (its total, its export) rather than of one page."""
     shape = shape_of(viewer, filters)
-    terms = conditions(shape.filters, unassigned=shape.unassigned, aging_key=shape.aging, open_only=shape.open_only)
+    terms = conditions(
+        shape.filters,
+        unassigned=shape.unassigned,
+        aging_key=shape.aging,
+        open_only=shape.open_only,
+        plan_broken=shape.plan_broken,
+    )
     if filters.q:
         terms.append(CONDITIONS["pattern"](Account, bindparam("pattern", required=True)))
     return [*_scope(shape.admin), *terms], _values(viewer, filters)

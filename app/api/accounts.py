@@ -13,7 +13,7 @@ from app.accounts import export as account_export
 from app.accounts.models import Activity
 from app.accounts.queries import WorklistFilters
 from app.accounts.states import Status
-from app.accounts.worklist import SORTS
+from app.accounts.worklist import PLAN_FILTERS, SORTS
 from app.agencyday import EARLIEST_DAY, LATEST_DAY
 from app.api import limits, paging
 from app.api.core import ID, ApiBlueprint, Money, MoneyField
@@ -51,6 +51,10 @@ class SelectionFilterArgs(Schema):
     priority = fields.Integer(validate=validate.Range(0, 3))
     search = fields.String(validate=validate.Length(max=100))
     aging = fields.String(validate=validate.OneOf(list(aging.BY_KEY)))
+    plan = fields.String(
+        validate=validate.OneOf(PLAN_FILTERS),
+        metadata={"description": "due_today: a promise or instalment due today; broken: the latest plan is broken"},
+    )
 
     @validates_schema
     def ranges_in_order(self, data, **kwargs):
@@ -185,6 +189,7 @@ def to_filters(args: dict) -> WorklistFilters:
         created_to=args.get("created_before"),
         q=(args.get("search") or "").strip(),
         aging=args.get("aging"),
+        plan=args.get("plan"),
         sort=ORDERINGS[ordering.lstrip("-")],
         direction="desc" if ordering.startswith("-") else "asc",
     )

@@ -10,8 +10,18 @@ from tests.browser.test_journeys import ADMIN, JAMES, login
 
 AXE = Path(__file__).parents[2] / "static" / "vendor" / "axe.min.js"
 BLOCKING = ("serious", "critical")
-ADMIN_PAGES = ["/analytics/", "/accounts/", "/payments/", "/imports/", "/imports/sources/", "/settings/", "/audit/"]
-ADMIN_PAGES += ["/compliance/", "/settings/dispute-policy"]
+ADMIN_PAGES = [
+    "/analytics/",
+    "/accounts/",
+    "/payments/",
+    "/imports/",
+    "/imports/sources/",
+    "/settings/",
+    "/plans/settings",
+    "/audit/",
+    "/compliance/",
+    "/settings/dispute-policy",
+]
 
 
 def violations(page: Page, path: str) -> list[str]:
