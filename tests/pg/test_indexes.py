@@ -12,7 +12,8 @@ from app.extensions import db
 from app.pg.indexes import SEARCH_INDEX, worklist_indexes
 
 DECLARED = [ix.name for ix in worklist_indexes()]
-OTHERS = {"ix_accounts_agency_debtor"}  # indexes of accounts that are not the worklist's (the same-debtor card's)
+# Indexes of accounts that are not the worklist's walks: the same-debtor card's, and the plan filters' partial ones
+OTHERS = {"ix_accounts_agency_debtor", "ix_accounts_plan_due", "ix_accounts_plan_broken"}
 PARTIAL = {Activity.__table__: "ix_activities_actor_id", Debtor.__table__: "uq_debtors_agency_ref"}
 PROBE = "ix_probe_declared"
 
