@@ -39,7 +39,8 @@ def test_a_written_dispute_puts_collection_on_hold(signed_in, debtor_account, ad
     assert request.disputed_amount == Decimal("150.00") and request.note == "I paid part of this in 2024."
     db.session.refresh(debtor_account)
     assert debtor_account.status == Status.DISPUTED
-    [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "consumer_request.recorded"))
+    recorded = (AuditEvent.action == "consumer_request.recorded", AuditEvent.agency_id == agency.id)
+    [event] = db.session.scalars(select(AuditEvent).where(*recorded))
     assert event.actor_id is None and event.changes["via"] == "portal"
     kinds = db.session.scalars(select(Activity.kind).where(Activity.account_id == debtor_account.id))
     assert ActivityKind.REQUEST in list(kinds)
