@@ -72,6 +72,9 @@ class Account(db.Model):
     last_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The earliest open follow-up's due time, kept by ``app.accounts.followups`` so the work score reads a column
     next_follow_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Until when the contact guard refuses a call (its next allowed time; far in the future when waiting never
+    # lifts it), kept by ``app.compliance.contacts`` so the work score and "next account" read a column
+    contact_blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     assigned_collector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Lower-cased "ref name email", kept by the services so one trigram index serves the search box.
     search_text: Mapped[str] = mapped_column(Text, default="")
@@ -112,6 +115,7 @@ class ActivityKind(enum.StrEnum):
     FOLLOW_UP = "follow_up"
     PRIORITY = "priority"
     DUE_DATE = "due_date"
+    CONTACT = "contact"  # a contact attempt or conversation (app.compliance.contacts)
 
 
 class ActivityDetail(enum.StrEnum):
