@@ -166,6 +166,18 @@ def refresh_contact_block(account: Account, now: datetime | None = None) -> None
     account.contact_blocked_until = None if decision.allowed else decision.next_allowed_at or BLOCKED_FOR_GOOD
 
 
+def check_contact(
+    actor: User, account_id: int, *, channel=Channel.CALL, at: datetime | None = None, phone=None, email=None
+) -> guard.Decision:
+    """The guard's decision for the actor's account (NotFound outside their scope) at ``at`` (default now)."""
+    account = queries.get_account(actor, account_id)
+    when = at or utcnow()
+    if when.tzinfo is None or not is_plausible_day(when.date()):
+        message = "Give a time between 1900 and 2200, with its time zone."
+        raise ValidationFailed(message, {"at": message})
+    return guard.check(account, _choice(Channel, channel, "channel"), when, phone=phone, email=email)
+
+
 def list_attempts(actor: User, account_id: int):
     """The statement of an account's attempts, newest first (NotFound outside the actor's scope)."""
     account = queries.get_account(actor, account_id)

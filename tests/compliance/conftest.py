@@ -1,13 +1,14 @@
 """Accounts whose consumer lives somewhere known, and a helper that logs attempts through the real service."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 
 from app.compliance import contacts
-from app.compliance.models import ContactPoint, PointKind
+from app.compliance.models import ConsumerRequest, ContactPoint, PointKind, RequestChannel
 from app.extensions import db
 from tests import factories as f
+from tests.api.conftest import api_as  # noqa: F401 (the API tests' signed-in client)
 
 
 def place(account, *, state=None, postal_code=None, phone=None):
@@ -47,3 +48,14 @@ def log(collector):
 @pytest.fixture
 def other_account(agency, admin, collector):
     return f.walk_to(f.AccountFactory(agency=agency), f.Status.ASSIGNED, admin=admin, collector=collector)
+
+
+def open_request(account, kind, **fields) -> ConsumerRequest:
+    """An open consumer request on the account, as the holds helper's services would record one."""
+    request = ConsumerRequest(
+        agency_id=account.agency_id, account_id=account.id, kind=kind, channel=RequestChannel.LETTER, written=True,
+        received_on=date(2026, 5, 28), details=fields.pop("details", {}), **fields,
+    )  # fmt: skip
+    db.session.add(request)
+    db.session.flush()
+    return request

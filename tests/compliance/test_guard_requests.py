@@ -1,29 +1,20 @@
 """Open consumer requests block contact (cease, attorney, bankruptcy, deceased, a hold until verification), and
 the contact log service: what an allowed attempt writes, and what a refused one writes (only its audit event)."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from app.accounts.models import Activity, ActivityKind
 from app.audit.models import AuditEvent
 from app.compliance import contacts, guard
-from app.compliance.models import ConsumerRequest, ContactAttempt, RequestChannel, RequestKind
+from app.compliance.models import ContactAttempt, RequestKind
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.timeutil import utcnow
+from tests.compliance.conftest import open_request
 
 NOON = datetime(2026, 6, 2, 19, 0, tzinfo=UTC)  # 12:00 in San Francisco
-
-
-def open_request(account, kind, **fields) -> ConsumerRequest:
-    request = ConsumerRequest(
-        agency_id=account.agency_id, account_id=account.id, kind=kind, channel=RequestChannel.LETTER, written=True,
-        received_on=date(2026, 5, 28), details=fields.pop("details", {}), **fields,
-    )  # fmt: skip
-    db.session.add(request)
-    db.session.flush()
-    return request
 
 
 def test_a_cease_request_blocks_all_but_a_letter(west):
