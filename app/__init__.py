@@ -74,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     from app.auth.mfa_views import bp as mfa_bp
     from app.auth.views import bp as auth_bp
     from app.bulk.views import bp as bulk_bp
+    from app.compliance.views import bp as compliance_bp
     from app.imports.views import bp as imports_bp
     from app.operators import rqdash
     from app.operators.views import bp as operators_bp
@@ -97,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
         setup_bp,
         payments_bp,
         payments_api_bp,
+        compliance_bp,
         settings_bp,
         webhooks_bp,
     ):
