@@ -1,7 +1,7 @@
 """Accounts (the placed debts), their creditors, and the account timeline."""
 
 import enum
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
@@ -29,6 +29,8 @@ from app.pg.indexes import partial_index, worklist_indexes
 from app.timeutil import UTCDateTime, utcnow
 
 Money = Numeric(12, 2)
+# ``Account.contact_blocked_until`` of a block that waiting never lifts (cease, attorney, bankruptcy, …)
+CONTACT_BLOCKED_FOR_GOOD = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 class Creditor(db.Model):

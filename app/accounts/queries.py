@@ -120,7 +120,7 @@ def _page_rows(ids: Select, sort: str, direction: str) -> Select:
 def _score_columns() -> list:
     """What the "why this order" line reads: each factor's points (``pt_<factor>``) and the facts it words."""
     points = [p.label(f"pt_{name}") for name, p in factor_points(Account).items()]
-    return [*points, Account.next_follow_up_at, Account.created_at]
+    return [*points, Account.next_follow_up_at, Account.created_at, Account.contact_blocked_until]
 
 
 def next_account_id(viewer: User, filters: WorklistFilters, account_id: int, skip=()) -> int | None:

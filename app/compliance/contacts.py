@@ -11,7 +11,7 @@ import phonenumbers
 from sqlalchemy import select
 
 from app.accounts import queries
-from app.accounts.models import Account, ActivityKind
+from app.accounts.models import CONTACT_BLOCKED_FOR_GOOD, Account, ActivityKind
 from app.accounts.services import MAX_NOTE_LENGTH, add_timeline_entry
 from app.agencyday import is_plausible_day
 from app.audit import services as audit
@@ -24,8 +24,6 @@ from app.sensitive import refuse_sensitive
 from app.timeutil import utcnow
 from app.words import words
 
-# A block that waiting never lifts (cease, attorney, bankruptcy, …), as ``Account.contact_blocked_until``
-BLOCKED_FOR_GOOD = datetime(9999, 1, 1, tzinfo=UTC)
 CLOCK_SKEW = timedelta(minutes=5)  # a dialer's clock a little ahead of ours is not logging the future
 
 
@@ -163,7 +161,7 @@ def refresh_contact_block(account: Account, now: datetime | None = None) -> None
     the transaction of anything that changes the answer (an attempt logged, a request recorded or resolved)."""
     db.session.flush()
     decision = guard.check(account, Channel.CALL, now or utcnow())
-    account.contact_blocked_until = None if decision.allowed else decision.next_allowed_at or BLOCKED_FOR_GOOD
+    account.contact_blocked_until = None if decision.allowed else decision.next_allowed_at or CONTACT_BLOCKED_FOR_GOOD
 
 
 def check_contact(

@@ -30,7 +30,7 @@ class ContactForm(BaseForm):
     note = TextAreaField("Note", validators=[Optional(), Length(max=MAX_NOTE_LENGTH)])
 
     def set_targets(self, points) -> None:
-        self.target.choices = [("", "—")] + [(p.value, f"{p.value} ({words(p.kind)})") for p in points]
+        self.target.choices = options([("", "—")] + [(p.value, f"{p.value} ({words(p.kind)})") for p in points])
 
     def phone_and_email(self) -> tuple[str | None, str | None]:
         value = self.target.data or None
