@@ -40,7 +40,7 @@ class ContactForm(BaseForm):
 class PointForm(BaseForm):
     """Add a phone or email, or change one (the value names it)."""
 
-    channel = SelectField("Kind of contact", choices=[("phone", "Phone"), ("email", "Email")])
+    channel = SelectField("Kind of contact", choices=options([("phone", "Phone"), ("email", "Email")]))
     value = StringField("Number or address", validators=[DataRequired(), Length(max=254)])
     kind = SelectField("Type", choices=_choices(PointKind), default=PointKind.OTHER.value)
     consent = BooleanField("Consent to texts and emails")
