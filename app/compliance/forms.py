@@ -52,7 +52,10 @@ class PointForm(BaseForm):
 class PreferencesForm(BaseForm):
     """The consumer's inconvenient weekly times, one per line ("Mon 12:00-13:30"), and no calls at work."""
 
-    spans = TextAreaField("Inconvenient times (one per line, e.g. Mon 12:00-13:30, the debtor's local time)")
+    spans = TextAreaField(
+        "Inconvenient times (one per line, e.g. Mon 12:00-13:30, the debtor's local time)",
+        validators=[Optional(), Length(max=2000)],
+    )
     no_calls_at_work = BooleanField("No calls at work (the employer forbids them)")
 
     def validate_spans(self, field) -> None:
