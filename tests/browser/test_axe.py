@@ -10,7 +10,16 @@ from tests.browser.test_journeys import ADMIN, JAMES, login
 
 AXE = Path(__file__).parents[2] / "static" / "vendor" / "axe.min.js"
 BLOCKING = ("serious", "critical")
-ADMIN_PAGES = ["/analytics/", "/accounts/", "/payments/", "/imports/", "/imports/sources/", "/settings/", "/audit/"]
+ADMIN_PAGES = [
+    "/analytics/",
+    "/accounts/",
+    "/payments/",
+    "/imports/",
+    "/imports/sources/",
+    "/settings/",
+    "/settings/compliance",
+    "/audit/",
+]
 
 
 def violations(page: Page, path: str) -> list[str]:
