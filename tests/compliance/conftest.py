@@ -1,6 +1,6 @@
 """Accounts whose consumer lives somewhere known, and a helper that logs attempts through the real service."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 
 import pytest
 
@@ -32,6 +32,14 @@ def add_point(account, value, kind=PointKind.CELL, channel="phone", **flags):
 def west(assigned_account):
     """An account whose debtor is in San Francisco (Pacific time by state, ZIP code and area code)."""
     return place(assigned_account, state="CA", postal_code="94103", phone="+1 415 555 0100")
+
+
+@pytest.fixture
+def afternoon_in_san_francisco(clock):
+    """The app's clock at 21:00 UTC today (13:00 or 14:00 in San Francisco), for pages that log "now"."""
+    target = datetime.combine(datetime.now(UTC).date(), time(21), UTC)
+    clock.advance(target - datetime.now(UTC))
+    return clock
 
 
 @pytest.fixture

@@ -33,12 +33,13 @@ def committed_account(session) -> tuple[int, int, int]:
 
 def test_two_collectors_logging_the_seventh_attempt_at_once_never_pass_the_limit(app, committed_session):
     account_id, *user_ids = committed_account(committed_session)
-    start, logged, refused, errors = threading.Barrier(2), [], [], []
+    start, logged, refused, errors = threading.Barrier(2, timeout=60), [], [], []
 
     def log(user_id: int) -> None:
         with app.app_context():
             try:
                 user = db.session.get(User, user_id)
+                db.session.commit()  # no transaction held at the barrier (SQLite's BEGIN IMMEDIATE holds the lock)
                 start.wait()
                 contacts.log_attempt(user, account_id, channel="call", direction="outbound", outcome="busy", at=NOON)
                 logged.append(user_id)

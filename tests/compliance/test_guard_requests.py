@@ -52,9 +52,11 @@ def test_a_dispute_on_hold_blocks_collection_until_verification_is_sent(west):
 
 def test_an_allowed_attempt_is_on_the_timeline_and_audited_and_a_conversation_is_the_last_contact(west, log):
     attempt = log(west, NOON, outcome="voicemail", phone="415 555 0100", note="left a message")
-    body = db.session.scalars(db.select(Activity.body).where(Activity.kind == ActivityKind.CONTACT)).one()
+    mine = (Activity.kind == ActivityKind.CONTACT, Activity.account_id == west.id)
+    body = db.session.scalars(db.select(Activity.body).where(*mine)).one()
     assert body == "Call attempt · voicemail · +1 415-555-0100 — left a message"
-    event = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "contact.logged")).one()
+    event = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "contact.logged",
+                                                          AuditEvent.agency_id == west.agency_id)).one()  # fmt: skip
     assert event.changes["contact_attempt_id"] == attempt.id and event.changes["outcome"] == "voicemail"
     assert west.last_contact_at is None  # a voicemail is no conversation
     log(west, NOON + timedelta(hours=1), direction="inbound", outcome="promise_to_pay")
@@ -67,16 +69,19 @@ def test_a_refused_attempt_writes_nothing_but_its_audit_event_with_the_reasons(w
     with pytest.raises(contacts.ContactBlocked) as refused:
         log(west, NOON, phone="+1 415 555 0100")
     assert refused.value.status == 409 and refused.value.decision.reasons[0].rule == "bankruptcy"
-    assert db.session.scalar(db.select(db.func.count(ContactAttempt.id))) == 0
-    event = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "contact.blocked")).one()
+    assert (
+        db.session.scalar(db.select(db.func.count(ContactAttempt.id)).where(ContactAttempt.account_id == west.id)) == 0
+    )
+    blocked = (AuditEvent.action == "contact.blocked", AuditEvent.agency_id == west.agency_id)
+    event = db.session.scalars(db.select(AuditEvent).where(*blocked)).one()
     assert event.changes["rules"] == ["bankruptcy"] and event.changes["channel"] == "call"
     assert event.changes["at"] == NOON.isoformat() and event.changes["reasons"][0]["next_allowed_at"] is None
     assert event.actor_id == collector.id
 
 
-def test_the_account_keeps_until_when_calls_are_blocked(west, log):
-    for hour in range(7):
-        log(west, utcnow() - timedelta(hours=8 - hour))
+def test_the_account_keeps_until_when_calls_are_blocked(west, log, afternoon_in_san_francisco):
+    for minute in range(7):
+        log(west, utcnow() - timedelta(minutes=8 - minute))
     assert west.contact_blocked_until is not None and west.contact_blocked_until > utcnow()
 
 
