@@ -23,11 +23,13 @@ def _choices(enum) -> list:
 class ContactForm(BaseForm):
     """Log an attempt: the number or address is chosen from the debtor's list (``set_targets``)."""
 
-    channel = SelectField("Channel", choices=_choices(Channel), default=Channel.CALL.value)
-    direction = SelectField("Direction", choices=_choices(Direction), default=Direction.OUTBOUND.value)
-    outcome = SelectField("Outcome", choices=_choices(Outcome), default=Outcome.NO_ANSWER.value)
-    target = SelectField("Number or address", validators=[Optional()], validate_choice=True)
-    note = TextAreaField("Note", validators=[Optional(), Length(max=MAX_NOTE_LENGTH)])
+    channel = SelectField("Channel", id="contact-channel", choices=_choices(Channel), default=Channel.CALL.value)
+    direction = SelectField(
+        "Direction", id="contact-direction", choices=_choices(Direction), default=Direction.OUTBOUND.value
+    )
+    outcome = SelectField("Outcome", id="contact-outcome", choices=_choices(Outcome), default=Outcome.NO_ANSWER.value)
+    target = SelectField("Number or address", id="contact-target", validators=[Optional()], validate_choice=True)
+    note = TextAreaField("Contact note", id="contact-note", validators=[Optional(), Length(max=MAX_NOTE_LENGTH)])
 
     def set_targets(self, points) -> None:
         self.target.choices = options([("", "—")] + [(p.value, f"{p.value} ({words(p.kind)})") for p in points])
@@ -40,13 +42,17 @@ class ContactForm(BaseForm):
 class PointForm(BaseForm):
     """Add a phone or email, or change one (the value names it)."""
 
-    channel = SelectField("Kind of contact", choices=options([("phone", "Phone"), ("email", "Email")]))
-    value = StringField("Number or address", validators=[DataRequired(), Length(max=254)])
-    kind = SelectField("Type", choices=_choices(PointKind), default=PointKind.OTHER.value)
-    consent = BooleanField("Consent to texts and emails")
-    opted_out = BooleanField("Opted out of texts and emails")
-    do_not_use = BooleanField("Do not use")
-    do_not_use_reason = StringField("Why not", validators=[Optional(), Length(max=MAX_REASON)])
+    channel = SelectField(
+        "Kind of contact", id="point-channel", choices=options([("phone", "Phone"), ("email", "Email")])
+    )
+    value = StringField("Phone number or email address", id="point-value", validators=[DataRequired(), Length(max=254)])
+    kind = SelectField("Type", id="point-kind", choices=_choices(PointKind), default=PointKind.OTHER.value)
+    consent = BooleanField("Consent to texts and emails", id="point-consent")
+    opted_out = BooleanField("Opted out of texts and emails", id="point-opted-out")
+    do_not_use = BooleanField("Do not use", id="point-do-not-use")
+    do_not_use_reason = StringField(
+        "Why not", id="point-do-not-use-reason", validators=[Optional(), Length(max=MAX_REASON)]
+    )
 
 
 class PreferencesForm(BaseForm):
@@ -54,9 +60,10 @@ class PreferencesForm(BaseForm):
 
     spans = TextAreaField(
         "Inconvenient times (one per line, e.g. Mon 12:00-13:30, the debtor's local time)",
+        id="preferences-spans",
         validators=[Optional(), Length(max=2000)],
     )
-    no_calls_at_work = BooleanField("No calls at work (the employer forbids them)")
+    no_calls_at_work = BooleanField("No calls at work (the employer forbids them)", id="preferences-no-calls-at-work")
 
     def validate_spans(self, field) -> None:
         self.parsed = []
