@@ -8,7 +8,7 @@ from app.audit.models import AuditEvent
 from app.compliance.models import ContactAttempt, ContactPoint, InconvenientTime, RequestKind, StateRule
 from app.extensions import db
 from app.timeutil import utcnow
-from tests.compliance.conftest import open_request
+from tests.compliance.guard.conftest import open_request
 
 
 def actions(agency_id: int) -> list[str]:

@@ -8,7 +8,7 @@ import pytest
 from app.compliance import guard, state_rules
 from app.compliance.models import PointKind
 from app.errors import ValidationFailed
-from tests.compliance.conftest import add_point, place
+from tests.compliance.guard.conftest import add_point, place
 
 MONDAY = datetime(2026, 6, 1, 17, 0, tzinfo=UTC)  # 10:00 in San Francisco (PDT)
 

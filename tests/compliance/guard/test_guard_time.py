@@ -5,7 +5,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from app.compliance import guard, points
 from app.compliance.zones import candidate_zones
-from tests.compliance.conftest import place
+from tests.compliance.guard.conftest import place
 
 
 def utc(*parts) -> datetime:

@@ -12,7 +12,7 @@ from app.compliance.models import ContactAttempt, RequestKind
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.timeutil import utcnow
-from tests.compliance.conftest import open_request
+from tests.compliance.guard.conftest import open_request
 
 NOON = datetime(2026, 6, 2, 19, 0, tzinfo=UTC)  # 12:00 in San Francisco
 

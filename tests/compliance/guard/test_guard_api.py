@@ -6,7 +6,7 @@ import pytest
 
 from app.compliance.models import RequestKind
 from app.extensions import db
-from tests.compliance.conftest import open_request
+from tests.compliance.guard.conftest import open_request
 
 NOON = datetime(2026, 6, 2, 19, 0, tzinfo=UTC)  # 12:00 in San Francisco
 
