@@ -74,6 +74,9 @@ def register_blueprints(app: Flask) -> None:
     from app.auth.mfa_views import bp as mfa_bp
     from app.auth.views import bp as auth_bp
     from app.bulk.views import bp as bulk_bp
+    from app.compliance.dashboard_views import bp as compliance_dashboard_bp
+    from app.compliance.notice_views import bp as notices_bp
+    from app.compliance.request_views import bp as disputes_bp
     from app.compliance.views import bp as compliance_bp
     from app.imports.views import bp as imports_bp
     from app.operators import rqdash
@@ -82,6 +85,9 @@ def register_blueprints(app: Flask) -> None:
     from app.ops.views import bp as ops_bp
     from app.payments.api import bp as payments_api_bp
     from app.payments.views import bp as payments_bp
+    from app.plans.views import bp as plans_bp
+    from app.portal.staff_views import bp as portal_staff_bp
+    from app.portal.views import bp as portal_bp
     from app.settings.views import bp as settings_bp
     from app.settings.webhook_views import bp as webhooks_bp
 
@@ -98,9 +104,15 @@ def register_blueprints(app: Flask) -> None:
         setup_bp,
         payments_bp,
         payments_api_bp,
+        notices_bp,
+        disputes_bp,
+        compliance_dashboard_bp,
+        plans_bp,
         compliance_bp,
         settings_bp,
         webhooks_bp,
+        portal_bp,
+        portal_staff_bp,
     ):
         app.register_blueprint(bp)
     rqdash.init_app(app)

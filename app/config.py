@@ -14,6 +14,7 @@ import secrets
 import tempfile
 from pathlib import Path
 
+from argon2 import PasswordHasher
 from cryptography.fernet import Fernet
 
 from app.netguard import parse_networks
@@ -214,6 +215,8 @@ def test_config(database_url: str) -> dict:
         TRUST_REQUEST_ID=False,
         METRICS_TOKEN="",
         WTF_CSRF_ENABLED=True,
+        # argon2id still, at about a millisecond a hash: the suite signs in about a thousand times per run
+        PASSWORD_HASHER=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
         # Card payments off by default; tests/payments/conftest.py points them at localstripe.
         STRIPE_SECRET_KEY="",
         STRIPE_PUBLISHABLE_KEY="",

@@ -19,6 +19,7 @@ from app.auth import passwords
 from app.auth.models import Role, User, UserSession
 from app.collectors.models import CollectorProfile
 from app.compliance.state_rules import seed_state_rules
+from app.demo_compliance import seed_compliance
 from app.demo_followups import seed_follow_ups
 from app.demo_portfolio import Run, build_portfolio
 from app.errors import Conflict
@@ -83,6 +84,7 @@ def _seed_agency(spec: data.AgencySpec, reset: bool, hash_password: Callable[[st
     counts = {"users": 1 + len(collectors), **build_portfolio(run)}
     counts.update(demo_payments.seed_payments(agency.id, admin, run.rng, now))
     counts["follow_ups"] = seed_follow_ups(agency, collectors, now)
+    counts.update(seed_compliance(agency, collectors, now))
     audit.record(None, agency.id, "demo.seeded", "agency", agency.id, counts)
     return f"{spec.name} ({spec.slug}): {outcome}, " + ", ".join(f"{n} {what}" for what, n in counts.items())
 

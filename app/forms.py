@@ -8,12 +8,14 @@ length (``tests/test_forms.py`` walks every form class to hold that).
 
 from collections.abc import Iterable
 
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, FloatField, IntegerField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 
 from app.agencyday import EARLIEST_DAY, LATEST_DAY, is_plausible_day
+from app.errors import ValidationFailed
 
 NUMBER_FIELDS = (IntegerField, DecimalField, FloatField)
 # Fields whose value a re-rendered form never sends back (the page could be cached or looked at over a shoulder);
@@ -67,3 +69,21 @@ class BaseForm(FlaskForm):
 def filter_errors(form: FlaskForm) -> dict[str, str]:
     """A filter form's errors as ``{field: message}``, for a ValidationFailed (an export with bad filters)."""
     return {name: "; ".join(errors) for name, errors in form.errors.items()}
+
+
+def run_service(form: FlaskForm, act):
+    """Run the service; on ValidationFailed put its messages on the form and return None."""
+    try:
+        return act()
+    except ValidationFailed as exc:
+        for name, message in exc.fields.items():
+            if name in form:
+                form[name].errors = [message]
+        if not any(name in form for name in exc.fields):
+            form.form_errors.append(exc.message)
+        return None
+
+
+def shown_status(form: FlaskForm) -> int:
+    """422 when a submitted form is shown again (it failed), 200 for a first display."""
+    return 422 if request.method == "POST" else 200

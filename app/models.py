@@ -37,4 +37,6 @@ from app.debtors.models import Debtor  # noqa: F401
 from app.imports.models import ImportJob, ImportRowError, ImportSource  # noqa: F401
 from app.operators.models import Operator, SetupLink  # noqa: F401
 from app.payments.models import Payment, Refund, StripeEvent  # noqa: F401
+from app.plans.models import Allocation, Instalment, Plan, SavedCard, SettlementBounds  # noqa: F401
+from app.portal.models import PortalLink, PortalLockout, PortalSession, PortalSettings  # noqa: F401
 from app.webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: F401

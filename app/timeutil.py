@@ -49,6 +49,10 @@ class UTCDateTime(TypeDecorator):
     impl = DateTime(timezone=True)
     cache_ok = True
 
+    @property
+    def python_type(self) -> type:
+        return datetime
+
     def process_bind_param(self, value, _dialect):
         if value is not None and value.tzinfo is None:
             raise ValueError("naive datetime given; use timeutil.utcnow()")

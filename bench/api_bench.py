@@ -110,6 +110,7 @@ def throughput(args, facts, token: str) -> dict:
         "REDIS_URL": "redis://127.0.0.1:6379/6",
     }
     env |= {"DEBTFLOW_ENCRYPTION_KEYS": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", "DEBTFLOW_AUDIT_KEY": "bench"}
+    env |= {"DEBTFLOW_METRICS_TOKEN": "bench"}
     env |= NO_LIMITS | {"SESSION_COOKIE_SECURE": "false"}
     cmd = [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "wsgi:app"]
     server = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -11,7 +11,13 @@
 * hourly, at another minute, ``write_audit_checkpoint`` publishes every agency's audit chain head to a signed
   file under ``AUDIT_CHECKPOINT_DIR`` (outside the database);
 * hourly, at a third minute, ``prune_security_records`` deletes security events past
-  ``SECURITY_EVENT_RETENTION_DAYS`` and lapsed rate-limit counters.
+  ``SECURITY_EVENT_RETENTION_DAYS`` and lapsed rate-limit counters;
+* hourly, at a fourth minute, ``run_plan_sweep`` breaks plans with an instalment unpaid past the agency's grace
+  days. Each agency's day turns at its own midnight, so an hourly run catches every timezone's new day within
+  the hour; a run finds nothing to do on the other 23 (a plan breaks once);
+* hourly, at a fifth minute, ``run_autopay`` charges the autopay instalments due on their agency's today (and the
+  retries due) to the saved cards; an instalment is charged once per attempt (its idempotency key), so the other
+  runs of the day find nothing.
 """
 
 from rq import cron
@@ -20,6 +26,7 @@ from jobs.audit import write_audit_checkpoint
 from jobs.auth import prune_security_records
 from jobs.imports import poll_due_sources, sweep_import_jobs
 from jobs.payments import reconcile_pending_payments
+from jobs.plans import run_autopay, run_plan_sweep
 from jobs.webhooks import sweep_webhook_deliveries
 
 cron.register(poll_due_sources, queue_name="imports", interval=60, name="poll-import-sources")
@@ -28,3 +35,5 @@ cron.register(sweep_webhook_deliveries, queue_name="default", interval=60, name=
 cron.register(reconcile_pending_payments, queue_name="default", cron="7 * * * *", job_timeout=900)
 cron.register(write_audit_checkpoint, queue_name="default", cron="37 * * * *", job_timeout=300)
 cron.register(prune_security_records, queue_name="default", cron="47 * * * *", job_timeout=300)
+cron.register(run_plan_sweep, queue_name="default", cron="23 * * * *", job_timeout=900)
+cron.register(run_autopay, queue_name="default", cron="53 * * * *", job_timeout=1800)

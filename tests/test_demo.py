@@ -14,6 +14,8 @@ from app.audit.models import AuditEvent
 from app.audit.verify import verify_chain
 from app.auth.models import Role, User, UserSession
 from app.auth.services import authenticate
+from app.compliance import documents, holds
+from app.compliance.models import ConsumerRequest, ContactAttempt, Outcome, RequestKind
 from app.debtors.models import Debtor
 from app.demo import seed_demo
 from app.extensions import db
@@ -261,3 +263,21 @@ def test_accounts_only_reference_rows_of_their_own_agency(seeded, slug):
     assert owners == {"debtor": {own}, "creditor": {own}, "collector": {own}}
     other = db.session.scalars(select(Account.agency_id).join(Debtor).where(Debtor.agency_id == own)).all()
     assert set(other) == {own}
+
+
+def test_the_demo_has_accounts_at_each_compliance_limit(seeded):
+    """7 call attempts this week, a conversation yesterday, a debtor in Hawaii, a cease request, a dispute on hold
+    with its letter, an attorney; all through the real compliance records."""
+    own = agency(APEX).id
+    week_ago = utcnow() - timedelta(days=7)
+    attempts = db.session.scalars(select(ContactAttempt).where(ContactAttempt.agency_id == own)).all()
+    per_account = Counter(a.account_id for a in attempts if a.at > week_ago)
+    assert 7 in per_account.values() and all(a.at < utcnow() for a in attempts)
+    assert any(a.outcome == Outcome.RIGHT_PARTY and a.at > utcnow() - timedelta(days=2) for a in attempts)
+    assert any(a.debtor.state == "HI" and a.status in OPEN_STATUSES for a in accounts_of(APEX))
+    kinds = {r.kind: r for r in db.session.scalars(select(ConsumerRequest).where(ConsumerRequest.agency_id == own))}
+    assert set(kinds) == {RequestKind.CEASE, RequestKind.ATTORNEY, RequestKind.DISPUTE}
+    held = kinds[RequestKind.DISPUTE]
+    assert held.hold and holds.on_hold(held.account_id) and b"I dispute this debt" in documents.read(held.document)
+    assert db.session.get(Account, held.account_id).status == Status.DISPUTED
+    assert kinds[RequestKind.ATTORNEY].details["attorney_name"] == "Leilani Brooks"

@@ -1,8 +1,9 @@
 """The accounts list as CSV rows: every account the list's filters select, in its sort order, read in batches
 (a server-side cursor on PostgreSQL), amounts in the agency's currency and times in its timezone."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
+from flask import Flask, current_app
 from sqlalchemy import Select, select
 from sqlalchemy.orm import aliased
 
@@ -42,6 +43,20 @@ HEADER = [
     "Collector",
     "Placed",
 ]
+EXTRA_COLUMNS = "account_export_columns"  # app.extensions key: columns that packages above accounts add
+
+
+def add_export_column(app: Flask, header: str, expression: Callable) -> None:
+    """Add a column to the export: ``expression()`` is a SQL expression of ``Account`` giving the cell's text.
+
+    Packages above accounts (compliance: the credit-reporting condition) add theirs this way, so accounts never
+    imports them."""
+    app.extensions.setdefault(EXTRA_COLUMNS, []).append((header, expression))
+
+
+def header() -> list[str]:
+    """The CSV's header row: the accounts' own columns, then the added ones."""
+    return HEADER + [name for name, _expression in current_app.extensions.get(EXTRA_COLUMNS, ())]
 
 
 def export_accounts(viewer: User, filters: WorklistFilters) -> Iterator[list]:
@@ -58,6 +73,7 @@ def _statement(viewer: User, filters: WorklistFilters) -> tuple[Select, dict]:
     collector = aliased(User)
     stmt = (
         select(*COLUMNS, Debtor.full_name, Creditor.name, collector.full_name)
+        .add_columns(*(expression() for _name, expression in current_app.extensions.get(EXTRA_COLUMNS, ())))
         .join(Debtor, Debtor.id == Account.debtor_id)
         .outerjoin(Creditor, Creditor.id == Account.creditor_id)
         .outerjoin(collector, collector.id == Account.assigned_collector_id)
@@ -67,7 +83,7 @@ def _statement(viewer: User, filters: WorklistFilters) -> tuple[Select, dict]:
 
 
 def _cells(row, tz: str, currency: str) -> list:
-    account, (debtor, creditor, collector) = row, row[-3:]
+    account, (debtor, creditor, collector), extra = row, row[len(COLUMNS) : len(COLUMNS) + 3], row[len(COLUMNS) + 3 :]
     return [
         account.external_ref,
         debtor,
@@ -81,4 +97,5 @@ def _cells(row, tz: str, currency: str) -> list:
         stamp(account.last_contact_at, tz),
         collector or "Unassigned",
         stamp(account.created_at, tz),
+        *(cell or "" for cell in extra),
     ]

@@ -9,10 +9,11 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from app.accounts import queries
+from app.accounts import queries, services
 from app.accounts.models import Account, ActivityKind, FollowUp
 from app.accounts.services import add_timeline_entry
 from app.accounts.workscore import PRIORITY_WORDS, priority_label
+from app.agencies.models import Agency
 from app.agencyday import local_time
 from app.audit import services as audit
 from app.auth.models import User
@@ -39,16 +40,22 @@ def set_follow_up(actor: User, account: Account, due_at: datetime, reason: str) 
     return follow_up
 
 
-def place_follow_up(account: Account, due_at: datetime, reason: str, actor: User) -> FollowUp:
+def place_follow_up(account: Account, due_at: datetime, reason: str, actor: User | None) -> FollowUp:
     """The follow-up row, the account's next follow-up and the timeline entry, without checks or audit: for
-    ``set_follow_up`` and for seeding the demo (which audits its whole run as one event)."""
+    ``set_follow_up``, for seeding the demo (which audits its whole run as one event) and for the system (actor
+    None: a broken plan's follow-up, audited by its caller)."""
     follow_up = FollowUp(
-        agency_id=account.agency_id, account_id=account.id, due_at=due_at, reason=reason, created_by_id=actor.id
+        agency_id=account.agency_id,
+        account_id=account.id,
+        due_at=due_at,
+        reason=reason,
+        created_by_id=actor.id if actor else None,
     )
     db.session.add(follow_up)
     db.session.flush()
     _refresh_next(account)
-    add_timeline_entry(account, ActivityKind.FOLLOW_UP, f"Follow-up set for {_when(actor, due_at)}: {reason}", actor)
+    when = _when(db.session.get(Agency, account.agency_id).timezone, due_at)
+    add_timeline_entry(account, ActivityKind.FOLLOW_UP, f"Follow-up set for {when}: {reason}", actor)
     return follow_up
 
 
@@ -81,7 +88,7 @@ def move_follow_up(follow_up_id: int, due_at: datetime, *, actor: User) -> Follo
     follow_up.due_at = due_at
     db.session.flush()
     _refresh_next(account)
-    body = f"Follow-up moved to {_when(actor, due_at)}: {follow_up.reason}"
+    body = f"Follow-up moved to {_when(actor.agency.timezone, due_at)}: {follow_up.reason}"
     add_timeline_entry(account, ActivityKind.FOLLOW_UP, body, actor)
     changes = {"follow_up_id": follow_up.id, "due_at": {"old": before, "new": due_at.isoformat()}}
     audit.record(actor, account.agency_id, "follow_up.moved", "account", account.id, changes)
@@ -104,20 +111,41 @@ def set_priority(account_id: int, priority: int, *, actor: User) -> Account:
 
     Raises PermissionDenied for collectors, NotFound for a foreign account, ValidationFailed out of range.
     """
+    return change_account(account_id, {"priority": priority}, actor=actor)
+
+
+def change_account(account_id: int, changes: dict, *, actor: User) -> Account:
+    """Set an account's ``priority`` and/or ``due_date`` (the keys of ``changes``; admins only) in one
+    transaction: both are checked before either is written."""
+    if "priority" in changes:
+        check_priority(actor, changes["priority"])
+    if "due_date" in changes:
+        services.check_due_date(actor, changes["due_date"])
+    account = queries.get_account(actor, account_id, for_update=True)
+    if "priority" in changes:
+        _apply_priority(actor, account, changes["priority"])
+    if "due_date" in changes:
+        services.apply_due_date(actor, account, changes["due_date"])
+    db.session.commit()
+    return account
+
+
+def check_priority(actor: User, priority: int) -> None:
     if not actor.is_admin:
         raise PermissionDenied("Only an agency admin can set an account's priority.")
     if priority not in PRIORITY_WORDS:
         raise ValidationFailed("Choose a priority from P0 to P3.", {"priority": "Choose P0 to P3."})
-    account = queries.get_account(actor, account_id, for_update=True)
+
+
+def _apply_priority(actor: User, account: Account, priority: int) -> None:
     old = account.priority
-    if old != priority:
-        account.priority = priority
-        body = f"Priority changed from {priority_label(old)} to {priority_label(priority)}"
-        add_timeline_entry(account, ActivityKind.PRIORITY, body, actor, old=old, new=priority)
-        changes = {"priority": {"old": old, "new": priority}}
-        audit.record(actor, account.agency_id, "account.priority_changed", "account", account.id, changes)
-    db.session.commit()
-    return account
+    if old == priority:
+        return
+    account.priority = priority
+    body = f"Priority changed from {priority_label(old)} to {priority_label(priority)}"
+    add_timeline_entry(account, ActivityKind.PRIORITY, body, actor, old=old, new=priority)
+    changes = {"priority": {"old": old, "new": priority}}
+    audit.record(actor, account.agency_id, "account.priority_changed", "account", account.id, changes)
 
 
 def check_follow_up(due_at: datetime, reason: str) -> str:
@@ -157,6 +185,6 @@ def _refresh_next(account: Account) -> None:
     account.next_follow_up_at = db.session.scalar(stmt)  # min() keeps the column's type: read back aware
 
 
-def _when(actor: User, due_at: datetime) -> str:
+def _when(tz: str, due_at: datetime) -> str:
     """The due time as the agency's wall clock, for the timeline."""
-    return local_time(due_at, actor.agency.timezone).strftime("%Y-%m-%d %H:%M")
+    return local_time(due_at, tz).strftime("%Y-%m-%d %H:%M")

@@ -64,6 +64,11 @@ class WorklistFilterForm(BaseForm):
         choices=options([("", "Any age")] + [(b.key, b.label) for b in BUCKETS]),
         validators=[Optional()],
     )
+    plan = SelectField(
+        "Promises and plans",
+        choices=options([("", "Any"), ("due_today", "Promise due today"), ("broken", "Plan broken")]),
+        validators=[Optional()],
+    )
     sort = SelectField("Sort by", choices=options(SORT_LABELS.items()), default="score")
     dir = SelectField("Order", choices=options([("desc", "Descending"), ("asc", "Ascending")]), default="desc")
 
@@ -101,6 +106,7 @@ class WorklistFilterForm(BaseForm):
             due_to=self.due_to.data,
             q=(self.q.data or "").strip(),
             aging=self.aging.data or None,
+            plan=self.plan.data or None,
             sort=self.sort.data if self.sort.data in SORTS else "score",
             direction="asc" if self.dir.data == "asc" else "desc",
         )

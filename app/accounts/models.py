@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -57,6 +59,9 @@ class Account(db.Model):
         CheckConstraint("priority BETWEEN 0 AND 3", name="priority_range"),
         *worklist_indexes(),  # the search's and the sort's, as the worklist's statements need them
         Index("ix_accounts_agency_debtor", "agency_id", "debtor_id"),  # the account page's "same debtor" card
+        # The worklist's "promise due today" and "plan broken" filters: few accounts each, read by these.
+        partial_index("ix_accounts_plan_due", "agency_id", "plan_due_on", where=text("plan_due_on IS NOT NULL")),
+        partial_index("ix_accounts_plan_broken", "agency_id", "id", where=text("plan_broken")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,6 +79,10 @@ class Account(db.Model):
     last_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The earliest open follow-up's due time, kept by ``app.accounts.followups`` so the work score reads a column
     next_follow_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Kept by ``app.plans`` for the worklist's filters and the work score: the earliest open instalment's due
+    # date of the account's active promise or plan, and whether its latest plan is broken.
+    plan_due_on: Mapped[date | None] = mapped_column(Date)
+    plan_broken: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Until when the contact guard refuses a call (its next allowed time; far in the future when waiting never
     # lifts it), kept by ``app.compliance.contacts`` so the work score and "next account" read a column
     contact_blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -117,6 +126,9 @@ class ActivityKind(enum.StrEnum):
     FOLLOW_UP = "follow_up"
     PRIORITY = "priority"
     DUE_DATE = "due_date"
+    VALIDATION_NOTICE = "validation_notice"
+    PORTAL = "portal"  # the debtor portal: a link made for the debtor, the debtor signing in
+    REQUEST = "request"  # a consumer request (dispute, cease, attorney...) recorded or closed
     CONTACT = "contact"  # a contact attempt or conversation (app.compliance.contacts)
 
 

@@ -38,6 +38,7 @@ class WorklistFilters:
     q: str = ""
     aging: str | None = None  # an aging bucket key: open accounts in that bucket as of the agency's today
     open_only: bool = False  # the open statuses only (not settled or closed)
+    plan: str | None = None  # "due_today" (a promise or instalment due today) or "broken" (worklist.PLAN_FILTERS)
     sort: str = "priority"
     direction: str = "desc"
 
@@ -82,14 +83,17 @@ ROW_COLUMNS = (
 )
 
 
-def list_accounts(viewer: User, filters: WorklistFilters, page: int = 1, size: int = 25) -> Page:
+def list_accounts(
+    viewer: User, filters: WorklistFilters, page: int = 1, size: int = 25, *, following: tuple | None = None
+) -> Page:
     """One page of the viewer's accounts, as rows of ``ROW_COLUMNS`` and ``debtor_name``, ``creditor_name`` and
-    ``collector_name``; fetches one extra row to know whether a next page exists.
+    ``collector_name``; fetches one extra row to know whether a next page exists. With ``following`` (the sort
+    value and id of a row), the page is the ``size`` rows after that row (a keyset page; ``page`` is then 1).
 
     The page's ids are picked first (``worklist.page_query``: an index walk that stops after the page, or a
     sort of a rare search term's matches), then only those rows are read.
     """
-    ids, values = page_query(viewer, filters, offset(page, size), size + 1)
+    ids, values = page_query(viewer, filters, offset(page, size), size + 1, following=following)
     rows = db.session.execute(_page_rows(ids, filters.sort, filters.direction), values).all()
     return page_of(rows, page, size)
 

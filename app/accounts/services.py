@@ -167,28 +167,32 @@ def set_due_date(account_id: int, due_date: date | None, *, actor: User) -> Acco
     Raises PermissionDenied for collectors, NotFound for a foreign account, ValidationFailed for a date outside
     the days the app accepts anywhere (``agencyday.is_plausible_day``).
     """
+    check_due_date(actor, due_date)
+    account = queries.get_account(actor, account_id, for_update=True)
+    apply_due_date(actor, account, due_date)
+    db.session.commit()
+    return account
+
+
+def check_due_date(actor: User, due_date: date | None) -> None:
     if not actor.is_admin:
         raise PermissionDenied("Only an agency admin can set an account's due date.")
     if due_date is not None and not is_plausible_day(due_date):
         message = "Enter a date between 1900 and 2200."
         raise ValidationFailed(message, {"due_date": message})
-    account = queries.get_account(actor, account_id, for_update=True)
+
+
+def apply_due_date(actor: User, account: Account, due_date: date | None) -> None:
+    """The change of a checked due date on a locked account, audited and on the timeline (no commit)."""
     old = account.due_date
-    if old != due_date:
-        account.due_date = due_date
-        before, after = (d.isoformat() if d else None for d in (old, due_date))
-        body = f"Due date changed from {before or 'none'} to {after or 'none'}"
-        add_timeline_entry(account, ActivityKind.DUE_DATE, body, actor, old=before, new=after)
-        audit.record(
-            actor,
-            account.agency_id,
-            "account.due_date_changed",
-            "account",
-            account.id,
-            audit.diff({"due_date": old}, {"due_date": due_date}),
-        )
-    db.session.commit()
-    return account
+    if old == due_date:
+        return
+    account.due_date = due_date
+    before, after = (d.isoformat() if d else None for d in (old, due_date))
+    body = f"Due date changed from {before or 'none'} to {after or 'none'}"
+    add_timeline_entry(account, ActivityKind.DUE_DATE, body, actor, old=before, new=after)
+    changes = audit.diff({"due_date": old}, {"due_date": due_date})
+    audit.record(actor, account.agency_id, "account.due_date_changed", "account", account.id, changes)
 
 
 def assignment_text(collector_name: str, previous_name: str | None = None) -> str:

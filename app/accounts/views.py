@@ -89,7 +89,7 @@ def export():
         raise ValidationFailed("Some filters are not valid.", filter_errors(form))
     rows = account_export.export_accounts(current_user, form.to_filters())
     finish = partial(audit.record_export, current_user, "accounts", form.data)
-    return stream_csv("accounts.csv", account_export.HEADER, rows, finish)
+    return stream_csv("accounts.csv", account_export.header(), rows, finish)
 
 
 def _list_block() -> str | None:

@@ -23,7 +23,7 @@ eight ``UNION ALL`` branches costs SQLAlchemy more than running it, so each shap
 per process.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache, partial
 
 from sqlalchemy import Integer, Select, and_, bindparam, literal_column, or_, select, union_all
@@ -65,7 +65,9 @@ CONDITIONS = {
     "aging_from": lambda a, p: a.due_date >= p,
     "aging_to": lambda a, p: a.due_date <= p,
     "pattern": lambda a, p: a.search_text.like(p, escape="\\"),
+    "plan_due": lambda a, p: a.plan_due_on == p,  # a promise or instalment due that day (the agency's today)
 }
+PLAN_FILTERS = ("due_today", "broken")  # the plan filter's values (``app.plans`` keeps the columns they read)
 
 
 @dataclass(frozen=True)
@@ -78,9 +80,11 @@ class Shape:
     new_only: bool  # unassigned with the status filter at "new": the status index alone serves it
     aging: str | None  # bucket key
     open_only: bool  # the open statuses only (the worklist's default)
+    plan_broken: bool  # accounts whose latest promise or plan is broken
     sort: str
     direction: str
     plan: str | None  # a search: "walk" or "trigram"; None without one
+    keyset: str | None = None  # rows after a given one: "value" (its sort value is set) or "null"; None: from the top
 
 
 def filter_values(filters) -> dict:
@@ -108,12 +112,25 @@ def aging_values(bucket_key: str | None, viewer: User) -> dict:
     return {name: day for name, day in dict(aging_from=earliest, aging_to=latest).items() if day is not None}
 
 
+def plan_values(plan: str | None, viewer: User) -> dict:
+    """``plan_due``: the agency's today, for "promise due today"."""
+    return {"plan_due": local_today(viewer.agency.timezone)} if plan == "due_today" else {}
+
+
 def conditions(
-    names, *, unassigned: bool = False, aging_key: str | None = None, open_only: bool = False, rows=Account
+    names,
+    *,
+    unassigned: bool = False,
+    aging_key: str | None = None,
+    open_only: bool = False,
+    plan_broken: bool = False,
+    rows=Account,
 ) -> list:
     """The WHERE terms on ``rows`` of the named filters, each on a bound parameter of its name (values come at
     execution)."""
     terms = [CONDITIONS[name](rows, bindparam(name, required=True)) for name in names]
+    if plan_broken:
+        terms.append(rows.plan_broken)  # bare, so that PostgreSQL matches the partial index's predicate
     if unassigned:
         terms.append(rows.assigned_collector_id.is_(None))
     if aging_key in aging.BY_KEY or open_only:
@@ -129,8 +146,11 @@ def like_pattern(term: str) -> str:
     return f"%{escaped}%"
 
 
-def page_query(viewer: User, filters, offset: int, limit: int, *, plan: str | None = None) -> tuple[Select, dict]:
-    """The statement selecting the ids of rows ``offset … offset + limit`` (in sort order), and its parameters.
+def page_query(
+    viewer: User, filters, offset: int, limit: int, *, plan: str | None = None, following: tuple | None = None
+) -> tuple[Select, dict]:
+    """The statement selecting the ids of rows ``offset … offset + limit`` (in sort order), and its parameters;
+    with ``following`` = (sort value, id) of a row, only the rows after that one count (a keyset page).
 
     A search is answered by ``plan``, "walk" or "trigram" (both give the same rows); by default
     ``search_plan`` chooses.
@@ -141,7 +161,11 @@ def page_query(viewer: User, filters, offset: int, limit: int, *, plan: str | No
         walked = branch_statuses(shape_of(viewer, filters)) or [s for s in [filters.status] if s is not None]
         plan = plan or search_plan(viewer, filters.q, walked)
     values = _values(viewer, filters) | dict(offset=offset, limit=limit, window=offset + limit)
-    return page_ids(shape_of(viewer, filters, plan)), values
+    shape = shape_of(viewer, filters, plan)
+    if following is not None:
+        shape = replace(shape, keyset="null" if following[0] is None else "value")
+        values |= dict(after_id=following[1]) | ({} if following[0] is None else dict(after_value=following[0]))
+    return page_ids(shape), values
 
 
 def shape_of(viewer: User, filters, plan: str | None = None) -> Shape:
@@ -154,6 +178,7 @@ def shape_of(viewer: User, filters, plan: str | None = None) -> Shape:
         new_only=filters.collector_id == UNASSIGNED and filters.status == Status.NEW,
         aging=filters.aging if filters.aging in aging.BY_KEY else None,
         open_only=filters.open_only,
+        plan_broken=filters.plan == "broken",
         sort=filters.sort if filters.sort in SORTS else "priority",
         direction="asc" if filters.direction == "asc" else "desc",
         plan=(plan or "walk") if filters.q else None,
@@ -161,7 +186,7 @@ def shape_of(viewer: User, filters, plan: str | None = None) -> Shape:
 
 
 def _values(viewer: User, filters) -> dict:
-    values = filter_values(filters) | aging_values(filters.aging, viewer)
+    values = filter_values(filters) | aging_values(filters.aging, viewer) | plan_values(filters.plan, viewer)
     if filters.q:
         values |= {"term": filters.q.lower(), "pattern": like_pattern(filters.q)}
     if filters.sort == "score":
@@ -191,7 +216,7 @@ def page_ids(shape: Shape) -> Select:
     if shape.plan == "trigram":
         ranked = _sorted_matches(shape, window)
     else:
-        base = _filtered(Account, shape)
+        base = _filtered(Account, shape).where(*_keyset(shape, Account))
         searched = base.where(_search())
         ranked = _walk(searched if shape.plan else base, shape, window)
     ranked = ranked.subquery()
@@ -203,7 +228,12 @@ def page_ids(shape: Shape) -> Select:
 def _filtered(rows, shape: Shape) -> Select:
     """The ids of ``rows`` (accounts, or an alias of them) in the viewer's scope that pass the shape's filters."""
     terms = conditions(
-        shape.filters, unassigned=shape.unassigned, aging_key=shape.aging, open_only=shape.open_only, rows=rows
+        shape.filters,
+        unassigned=shape.unassigned,
+        aging_key=shape.aging,
+        open_only=shape.open_only,
+        plan_broken=shape.plan_broken,
+        rows=rows,
     )
     return select(rows.id).where(*_scope(shape.admin, rows), *terms)
 
@@ -216,6 +246,8 @@ def _scope(admin: bool, rows=Account) -> list:
 def branch_statuses(shape: Shape) -> list[Status]:
     """The statuses to walk one by one, or [] when one walk serves (a status filter, or a collector's scope)."""
     one_walk = "status" in shape.filters or not shape.admin or "collector_id" in shape.filters or shape.unassigned
+    # The plan filters select few accounts, read from their partial indexes and sorted: no walk per status
+    one_walk = one_walk or shape.plan_broken or "plan_due" in shape.filters
     if one_walk or shape.sort == "score":
         return []
     return [s for s in Status if s in OPEN_STATUSES] if shape.aging or shape.open_only else list(Status)
@@ -265,7 +297,8 @@ def _sorted_matches(shape: Shape, window) -> Select:
     pattern = CONDITIONS["pattern"](Account, bindparam("pattern", required=True))
     matches = aliased(Account, pg_worklist.matches_first(select(Account).where(pattern), "matches"))
     key = getattr(matches, SORTS[shape.sort].key)
-    stmt = _filtered(matches, shape).with_only_columns(matches.id, key.label("sort_key"))
+    stmt = _filtered(matches, shape).where(*_keyset(shape, matches))
+    stmt = stmt.with_only_columns(matches.id, key.label("sort_key"))
     return stmt.order_by(*order_terms((key, matches.id), shape.direction)).limit(window)
 
 
@@ -281,16 +314,26 @@ def _search():
     return pg_worklist.contains(Account.search_text, bindparam("term", required=True))
 
 
-def after(key, value, account_id: int, direction: str):
+def _keyset(shape: Shape, rows) -> list:
+    """The condition "after the cursor's row" on ``rows`` (accounts or the trigram matches), as ``page_query``
+    binds it; none without a cursor."""
+    if shape.keyset is None:
+        return []
+    key = getattr(rows, SORTS[shape.sort].key)
+    value = None if shape.keyset == "null" else bindparam("after_value", type_=key.type, required=True)
+    return [after(key, value, bindparam("after_id", type_=Integer, required=True), shape.direction, rows.id)]
+
+
+def after(key, value, account_id, direction: str, ident=Account.id):
     """The rows after (``value``, ``account_id``) in ``order_terms`` order (nulls first descending, last
-    ascending)."""
+    ascending); ``ident`` is the rows' id column."""
     if direction == "asc":
         if value is None:
-            return and_(key.is_(None), Account.id > account_id)
-        return or_(key > value, and_(key == value, Account.id > account_id), key.is_(None))
+            return and_(key.is_(None), ident > account_id)
+        return or_(key > value, and_(key == value, ident > account_id), key.is_(None))
     if value is None:
-        return or_(and_(key.is_(None), Account.id < account_id), key.is_not(None))
-    return or_(key < value, and_(key == value, Account.id < account_id))
+        return or_(and_(key.is_(None), ident < account_id), key.is_not(None))
+    return or_(key < value, and_(key == value, ident < account_id))
 
 
 def _order(selectable, direction: str) -> list:
@@ -309,7 +352,13 @@ def matching(viewer: User, filters) -> tuple[list, dict]:
     """The WHERE terms selecting every account the list shows (scope, filters, the search as a plain ``LIKE``)
     and their parameters: for reads of the whole list (its total, its export) rather than of one page."""
     shape = shape_of(viewer, filters)
-    terms = conditions(shape.filters, unassigned=shape.unassigned, aging_key=shape.aging, open_only=shape.open_only)
+    terms = conditions(
+        shape.filters,
+        unassigned=shape.unassigned,
+        aging_key=shape.aging,
+        open_only=shape.open_only,
+        plan_broken=shape.plan_broken,
+    )
     if filters.q:
         terms.append(CONDITIONS["pattern"](Account, bindparam("pattern", required=True)))
     return [*_scope(shape.admin), *terms], _values(viewer, filters)

@@ -51,7 +51,7 @@ FACTORS = (
         PLACED_UNIT_DAYS,
     ),
     Factor("priority", "Points per priority level (P0 none … P3 three times)", 5),
-    Factor("promise_plan", "Points for a broken promise or a plan in arrears (once those exist)", 0),
+    Factor("promise_plan", "Points when the account's latest promise or plan is broken", 30),
 )
 FACTOR_NAMES = tuple(f.name for f in FACTORS)
 MAX_WEIGHT = 1000
@@ -88,9 +88,8 @@ def _days_since(column):
 
 
 def promise_plan_state(rows):
-    """HOOK: 1 when the account has a broken promise or a plan in arrears. Zero until promises and plans exist;
-    then return that state as a 0/1 SQL expression on ``rows`` (kept on the account, like ``next_follow_up_at``)."""
-    return literal(0.0)
+    """1 when the account's latest promise or plan is broken (``Account.plan_broken``, kept by ``app.plans``)."""
+    return case((rows.plan_broken, 1.0), else_=0.0)
 
 
 def facts(rows) -> dict:
@@ -181,4 +180,4 @@ def _words(name: str, row, now: datetime, today_start: datetime, symbol: str) ->
         return f"placed {(now - row.created_at).days} days ago"
     if name == "priority":
         return priority_label(row.priority)
-    return "promise or plan needs attention"
+    return "promise or plan broken"

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, String, true
+from sqlalchemy import JSON, Boolean, SmallInteger, String, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -31,6 +31,8 @@ class Agency(db.Model):
     # The agency's own contact limits and dispute policy (``app.compliance.settings``); a key not stored has its
     # default
     compliance_settings: Mapped[dict | None] = mapped_column(JSON)
+    # Days an instalment may stay unpaid after its due date before the plan counts as broken (``app.plans``)
+    plan_grace_days: Mapped[int] = mapped_column(SmallInteger, default=3, server_default=text("3"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

@@ -17,6 +17,7 @@ from app.analytics import periods, rollup
 from app.analytics.models import CollectorDayCount, CollectorPaymentDay, FactKind
 from app.analytics.periods import Range
 from app.auth.models import User
+from app.compliance.models import CONVERSATION_OUTCOMES, Channel, ContactAttempt, Direction
 from app.extensions import db
 from app.payments.models import APPLIED_STATUSES, Payment
 from app.pg import planner
@@ -30,10 +31,10 @@ def fill(viewer: User, rows: dict, rng: Range, live: bool = False) -> None:
     """Fill each collector's row (keyed by user id) with the figures of the local days ``rng``."""
     ids = list(rows)
     planner.short_queries()
+    bounds = periods.utc_bounds(rng, viewer.agency.timezone)
+    _fill_calls(viewer, rows, ids, bounds)  # read from the contact log on both paths (indexed by agency and time)
     if rollup.uses_rollups() and not live:
         return _fill_from_rollups(viewer, rows, ids, rng)
-    tz = viewer.agency.timezone
-    bounds = periods.utc_bounds(rng, tz)
     _fill_live(viewer, rows, ids, bounds)
 
 
@@ -47,6 +48,21 @@ def _fill_live(viewer: User, rows: dict, ids: list[int], bounds) -> None:
         rows[cid].paying = paying
     for cid, assigned, converted, seconds in db.session.execute(_cohort(viewer, ids, bounds)):
         _set_cohort(rows[cid], assigned, converted, seconds)
+
+
+def _fill_calls(viewer: User, rows: dict, ids: list[int], bounds) -> None:
+    """Outbound call attempts each collector logged in the period, and those that reached the right party (a
+    conversation with the consumer: ``CONVERSATION_OUTCOMES``)."""
+    a = ContactAttempt
+    reached = func.count().filter(a.outcome.in_(CONVERSATION_OUTCOMES))
+    stmt = (
+        select(a.user_id, func.count(), reached)
+        .where(a.agency_id == viewer.agency_id, a.channel == Channel.CALL, a.direction == Direction.OUTBOUND)
+        .where(a.user_id.in_(ids), _in_period(a.at, bounds))
+        .group_by(a.user_id)
+    )
+    for cid, attempts, right_party in db.session.execute(stmt):
+        rows[cid].call_attempts, rows[cid].right_party = attempts, right_party
 
 
 def _set_money(row, collected, commission) -> None:

@@ -190,10 +190,22 @@ class CollectorRow:
     settled: int = 0  # distinct accounts of theirs moved to settled in the period
     commission: Decimal = ZERO
     avg_days_to_first_payment: Decimal | None = None
+    call_attempts: int = 0  # outbound calls they logged in the period
+    right_party: int = 0  # of those, the ones that reached the consumer (a conversation)
 
     @property
     def conversion_rate(self) -> Decimal | None:
-        return (Decimal(self.converted) / self.assigned).quantize(Decimal("0.0001")) if self.assigned else None
+        return _share(self.converted, self.assigned)
+
+    @property
+    def right_party_rate(self) -> Decimal | None:
+        """Right-party contacts per call attempt."""
+        return _share(self.right_party, self.call_attempts)
+
+
+def _share(part: int, whole: int) -> Decimal | None:
+    """``part / whole`` to four places (a rate shown as a percentage with one decimal), None without a whole."""
+    return (Decimal(part) / whole).quantize(Decimal("0.0001")) if whole else None
 
 
 PERFORMANCE_SORTS = (
@@ -206,6 +218,8 @@ PERFORMANCE_SORTS = (
     "settled",
     "commission",
     "avg_days_to_first_payment",
+    "call_attempts",
+    "right_party_rate",
 )
 
 

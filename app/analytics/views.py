@@ -138,6 +138,9 @@ PERFORMANCE_HEADER = [
     "settled",
     "commission",
     "avg_days_to_first_payment",
+    "call_attempts",
+    "right_party_contacts",
+    "right_party_rate",
 ]
 
 
@@ -153,6 +156,9 @@ def _perf_cells(r) -> list:
         r.settled,
         r.commission,
         r.avg_days_to_first_payment,
+        r.call_attempts,
+        r.right_party,
+        r.right_party_rate,
     ]
 
 

@@ -1,5 +1,7 @@
 """``/api/v1/accounts``: the worklist's query and the account page's services, as JSON."""
 
+from dataclasses import replace
+from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
 
@@ -11,6 +13,7 @@ from app.accounts import export as account_export
 from app.accounts.models import Activity
 from app.accounts.queries import WorklistFilters
 from app.accounts.states import Status
+from app.accounts.worklist import PLAN_FILTERS, SORTS
 from app.agencyday import EARLIEST_DAY, LATEST_DAY
 from app.api import limits, paging
 from app.api.core import ID, ApiBlueprint, Money, MoneyField
@@ -24,7 +27,6 @@ bp = ApiBlueprint("api_accounts", __name__, url_prefix="/api/v1/accounts", descr
 limits.apply(bp)
 guard(bp, Scope.WRITE)
 TIMELINE_IN_DETAIL = 10
-MAX_OFFSET = 10**9
 # The description's ordering names -> the worklist's sort keys.
 ORDERINGS = {
     "created_at": "created",
@@ -49,6 +51,10 @@ class SelectionFilterArgs(Schema):
     priority = fields.Integer(validate=validate.Range(0, 3))
     search = fields.String(validate=validate.Length(max=100))
     aging = fields.String(validate=validate.OneOf(list(aging.BY_KEY)))
+    plan = fields.String(
+        validate=validate.OneOf(PLAN_FILTERS),
+        metadata={"description": "due_today: a promise or instalment due today; broken: the latest plan is broken"},
+    )
 
     @validates_schema
     def ranges_in_order(self, data, **kwargs):
@@ -183,6 +189,7 @@ def to_filters(args: dict) -> WorklistFilters:
         created_to=args.get("created_before"),
         q=(args.get("search") or "").strip(),
         aging=args.get("aging"),
+        plan=args.get("plan"),
         sort=ORDERINGS[ordering.lstrip("-")],
         direction="desc" if ordering.startswith("-") else "asc",
     )
@@ -192,17 +199,67 @@ def to_filters(args: dict) -> WorklistFilters:
 @bp.arguments(AccountListArgs, location="query")
 @bp.response(200, paging.page_schema(AccountRowSchema, "AccountPage"))
 def list_accounts(args):
-    """The caller's accounts (an admin's agency, a collector's own), filtered and ordered like the worklist."""
-    start = paging.position_int(paging.decode(args["cursor"]), "o") or 0
-    if start > MAX_OFFSET:
+    """The caller's accounts (an admin's agency, a collector's own), filtered and ordered like the worklist.
+
+    Keyset pages: a cursor names the row it continues from (its sort value and id) and the way (next or
+    previous), so a page never repeats or skips rows when accounts are added before it."""
+    filters, size = to_filters(args), args["page_size"]
+    position = paging.decode(args["cursor"])
+    backwards = position.get("d") == "p"
+    following = _cursor_row(position, args["ordering"])
+    if backwards:
+        filters = replace(filters, direction="asc" if filters.direction == "desc" else "desc")
+    page = queries.list_accounts(current_user, filters, 1, size, following=following)
+    rows, more = (page.items[::-1], page.has_next) if backwards else (page.items, page.has_next)
+    has_next, has_previous = (True, more) if backwards else (more, following is not None)
+    next_position = _position(rows[-1], args["ordering"], "n") if rows and has_next else None
+    previous_position = _position(rows[0], args["ordering"], "p") if rows and has_previous else None
+    return paging.ListPage(rows, paging.link(next_position), paging.link(previous_position))
+
+
+def _sort_column(ordering: str):
+    return SORTS[ORDERINGS[ordering.lstrip("-")]]
+
+
+def _position(row, ordering: str, way: str) -> dict:
+    """The cursor continuing from ``row`` (``way``: "n" the rows after it, "p" those before it)."""
+    return {"s": ordering, "v": _json_value(getattr(row, _sort_column(ordering).key)), "i": row.id, "d": way}
+
+
+def _json_value(value):
+    if value is None or isinstance(value, int):
+        return value
+    return value.isoformat() if isinstance(value, date) else str(value)  # a datetime is a date
+
+
+def _cursor_row(position: dict, ordering: str) -> tuple | None:
+    """(sort value, id) of the row a cursor continues from, None for the first page; BadCursor for a cursor of
+    another ordering or one this API did not write."""
+    if not position:
+        return None
+    if position.get("s") != ordering or position.get("d") not in ("n", "p") or "v" not in position:
         raise paging.BadCursor()
-    size = args["page_size"]
-    if start % size:  # the links carry their page_size: a cursor only fits the size it was made with
+    account_id = paging.position_int(position, "i")
+    if account_id is None:
         raise paging.BadCursor()
-    page = queries.list_accounts(current_user, to_filters(args), start // size + 1, size)
-    previous = {"o": max(start - size, 0)} if start else None
-    following = {"o": start + size} if page.has_next else None
-    return paging.ListPage(page.items, paging.link(following), paging.link(previous))
+    return _cursor_value(position["v"], _sort_column(ordering).type.python_type), account_id
+
+
+def _cursor_value(value, python_type):
+    if value is None:
+        return None
+    try:
+        if python_type is int and isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if python_type is Decimal and isinstance(value, str):
+            return Decimal(value)
+        if python_type in (date, datetime) and isinstance(value, str):
+            parsed = python_type.fromisoformat(value)
+            if python_type is date or parsed.tzinfo is not None:
+                return parsed
+    except (ValueError, ArithmeticError):
+        pass
+    raise paging.BadCursor()
 
 
 @bp.route("/export/", methods=["GET"])
@@ -212,7 +269,7 @@ def export(args):
     """The caller's accounts as CSV (the list's filters and ordering, every page), like the accounts page's export."""
     rows = account_export.export_accounts(current_user, to_filters(args))
     finish = partial(audit.record_export, current_user, "accounts", args)
-    return stream_csv("accounts.csv", account_export.HEADER, rows, finish)
+    return stream_csv("accounts.csv", account_export.header(), rows, finish)
 
 
 @bp.route(f"/<{ID}:account_id>/", methods=["GET"])
@@ -227,12 +284,7 @@ def get_account(account_id: int):
 @bp.response(200, AccountSchema)
 def change(data, account_id: int):
     """Set the priority and/or the due date (admins), each audited and on the timeline like on the account page."""
-    account = None
-    if "priority" in data:
-        account = followups.set_priority(account_id, data["priority"], actor=current_user)
-    if "due_date" in data:
-        account = services.set_due_date(account_id, data["due_date"], actor=current_user)
-    return account
+    return followups.change_account(account_id, data, actor=current_user)
 
 
 @bp.route(f"/<{ID}:account_id>/transition/", methods=["POST"])

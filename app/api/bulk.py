@@ -35,6 +35,7 @@ PAGE_FILTERS = {
     "priority": "priority",
     "search": "q",
     "aging": "aging",
+    "plan": "plan",
 }
 
 

@@ -110,7 +110,8 @@ def record_payment(data):
 @bp.arguments(CardRequestSchema)
 @bp.response(201, PaymentSchema)
 def request_card_payment(data):
-    """A card payment request and its pay link for the debtor; 503 while the card processor is unavailable."""
+    """A card payment request and its pay link for the debtor; 409 while the account is on collection hold (a
+    dispute being verified), 503 while the card processor is unavailable."""
     return stripe_payments.request_card_payment(data["account"], str(data["amount"]), service_key(), actor=current_user)
 
 

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 from werkzeug.security import check_password_hash
 from zxcvbn import zxcvbn
 
@@ -17,12 +18,19 @@ MIN_SCORE = 3  # zxcvbn's "safely unguessable" and above
 STRENGTH_CHECKED_CHARS = 72
 ARGON2_PREFIX = "$argon2"
 
-_hasher = PasswordHasher()  # argon2id with argon2-cffi's RFC 9106 low-memory parameters
+STRONG = PasswordHasher()  # argon2id with argon2-cffi's RFC 9106 low-memory parameters
+
+
+def _hasher() -> PasswordHasher:
+    """``STRONG``, unless the app's config carries other parameters (``PASSWORD_HASHER``: only the test suite's
+    config sets it, so that a thousand sign-ins don't each spend tens of milliseconds; no environment variable
+    reaches it)."""
+    return (has_app_context() and current_app.config.get("PASSWORD_HASHER")) or STRONG
 
 
 def hash_password(password: str) -> str:
     """An argon2id hash of ``password``."""
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(stored: str, password: str) -> bool:
@@ -30,14 +38,14 @@ def verify_password(stored: str, password: str) -> bool:
     if not stored.startswith(ARGON2_PREFIX):
         return check_password_hash(stored, password)
     try:
-        return _hasher.verify(stored, password)
+        return _hasher().verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(stored: str) -> bool:
     """True for a legacy hash, or an argon2 one made with other parameters than today's."""
-    return not stored.startswith(ARGON2_PREFIX) or _hasher.check_needs_rehash(stored)
+    return not stored.startswith(ARGON2_PREFIX) or _hasher().check_needs_rehash(stored)
 
 
 def generate_temporary() -> str:

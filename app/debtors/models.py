@@ -1,8 +1,8 @@
 """Debtors: the people who owe, one row per person per agency."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint, false, text
+from sqlalchemy import Boolean, Date, ForeignKey, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app import crypto
@@ -36,6 +36,8 @@ class Debtor(db.Model):
     ssn_last4_encrypted: Mapped[str | None] = mapped_column(Text)
     # The consumer said their employer forbids calls at work (1006.6(b)(3)): no call to a work number
     no_calls_at_work: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A fact the debtor may prove identity with in the portal (with last name and ZIP code), where on file
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -12,6 +12,7 @@ import io
 import re
 import tempfile
 from collections import defaultdict
+from datetime import timedelta
 from pathlib import Path
 
 from flask import g
@@ -25,12 +26,15 @@ from app.imports.models import ImportJob
 from app.imports.services import receive, run
 
 COLUMNS = ("external_ref", "debtor_name", "original_amount", "debtor_ref", "debtor_email", "debtor_phone",
-           "due_date", "creditor_name", "account_type", "city", "state", "postal_code")  # fmt: skip
+           "due_date", "creditor_name", "account_type", "city", "state", "postal_code",
+           "itemization_date", "itemization_reference", "itemization_amount", "itemization_creditor")  # fmt: skip
 # The corrections file: new phone numbers for a few accounts, then two rows a person would have typed wrong.
 BAD_ROWS = (
-    ("ACC-99901", "Hayden Example", "12.345", "", "not-an-email", "", "2026-02-30", "", "", "", "", ""),
-    ("", "Missing Reference", "250.00", "", "", "", "", "", "", "", "", ""),
+    ("ACC-99901", "Hayden Example", "12.345", "", "not-an-email", "", "2026-02-30", "", "", "", "", "", "", "", "", ""),
+    ("", "Missing Reference", "250.00", "", "", "", "", "", "", "", "", "", "", "", "", ""),
 )
+WITHOUT_ITEMIZATION = 10  # every tenth account's creditor sent none: its page shows "cannot send notice"
+CHARGED_OFF_BEFORE = timedelta(days=45)
 CORRECTED_PHONES = 5
 
 
@@ -60,9 +64,17 @@ def _account_rows(agency_id: int) -> list[tuple]:
     return [
         (a.external_ref, d.full_name, str(a.original_amount), d.debtor_ref or "", d.email or "", d.phone or "",
          a.due_date.isoformat() if a.due_date else "", creditor, a.account_type or "", d.city or "", d.state or "",
-         d.postal_code or "")
-        for a, d, creditor in db.session.execute(stmt)
+         d.postal_code or "", *_itemization(i, a, creditor))
+        for i, (a, d, creditor) in enumerate(db.session.execute(stmt))
     ]  # fmt: skip
+
+
+def _itemization(index: int, account: Account, creditor: str) -> tuple:
+    """The account charged off some weeks before placement, owing its original amount (or no itemization)."""
+    if index % WITHOUT_ITEMIZATION == WITHOUT_ITEMIZATION - 1:
+        return ("", "", "", "")
+    day = (account.created_at - CHARGED_OFF_BEFORE).date()
+    return (day.isoformat(), "charge_off", str(account.original_amount), creditor)
 
 
 def _creditor_files(rows: list[tuple]) -> list[tuple[str, list[tuple]]]:

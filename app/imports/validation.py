@@ -13,7 +13,14 @@ from operator import itemgetter
 from marshmallow import ValidationError, fields, validate
 
 from app.imports.parsing import Header, Row, Unreadable
-from app.imports.schemas import COLUMNS, FREE_TEXT_COLUMNS, AccountCsvRowSchema, NoCardOrSsn
+from app.imports.schemas import (
+    COLUMNS,
+    FREE_TEXT_COLUMNS,
+    ITEMIZATION_COLUMNS,
+    AccountCsvRowSchema,
+    NoCardOrSsn,
+    itemization_errors,
+)
 from app.sensitive import SUSPECT, finding
 
 MEMO_LIMIT = 20_000
@@ -134,7 +141,12 @@ class RowValidator:
         self.signed = hashlib.blake2b(("\x1f".join(header.names) + "\x1e").encode(), digest_size=8)
         self.ref_index = header.names.index("external_ref")
         self.plan = [astuple(check) for check in compile_checks(header.names)]  # tuples: the row loop unpacks
-        self.blank = dict.fromkeys(COLUMNS)
+        # A file without itemization columns costs nothing for them: its rows have no such keys (the writer
+        # asks the first row of a batch) and are not checked as an itemization.
+        self.itemized = any(name in ITEMIZATION_COLUMNS for name in header.names)
+        self.blank = dict.fromkeys(c for c in COLUMNS if self.itemized or c not in ITEMIZATION_COLUMNS)
+        if self.itemized:
+            self.load = self.load_itemized
         self.names = header.names
         self.free_text = [i for i, name in enumerate(header.names) if name in FREE_TEXT_COLUMNS]
         # Every checked row's free-text cells are searched for a card number or an SSN as one string, with a
@@ -202,6 +214,11 @@ class RowValidator:
                     continue
             data[name] = text
         return data, errors
+
+    def load_itemized(self, cells: list[str]) -> tuple[dict, list[tuple[str, str]]]:
+        """:meth:`load`, then the itemization as a whole (as the schema checks it: only when every cell passed)."""
+        data, errors = RowValidator.load(self, cells)
+        return data, errors or itemization_errors(data)
 
 
 def _tuple_getter(indexes: list[int]) -> Callable[[list], tuple]:

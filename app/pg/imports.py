@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 
-from sqlalchemy import Table, Text, any_, bindparam, text
+from sqlalchemy import Table, Text, any_, bindparam, func, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.schema import CreateTable
 
@@ -111,3 +111,19 @@ def advisory_lock_free(space: int, key: int) -> bool:
         free = conn.scalar(text("SELECT pg_try_advisory_xact_lock(:space, :id)"), {"space": space, "id": key})
         conn.rollback()
     return bool(free)
+
+
+def upsert(table: Table, rows: list[dict], key: str, keep: tuple[str, ...] = ()) -> None:
+    """Insert ``rows`` into ``table``, or update the row with the same ``key``; a ``keep`` column's NULL keeps the
+    stored value."""
+    conflict_upsert(postgresql.insert(table), rows, key, keep)
+
+
+def conflict_upsert(stmt, rows: list[dict], key: str, keep: tuple[str, ...]) -> None:
+    """The ON CONFLICT statement both dialects spell alike (their ``insert`` constructs share the interface)."""
+    changes = {
+        name: func.coalesce(stmt.excluded[name], stmt.table.c[name]) if name in keep else stmt.excluded[name]
+        for name in rows[0]
+        if name != key
+    }
+    db.session.execute(stmt.on_conflict_do_update(index_elements=[key], set_=changes), rows)

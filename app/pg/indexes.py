@@ -28,6 +28,7 @@ SCORE_COLUMNS = (
     "created_at",
     "last_contact_at",
     "next_follow_up_at",
+    "plan_broken",
     "contact_blocked_until",
 )
 

@@ -15,7 +15,7 @@ from app.auth import services as auth_services
 from app.auth.decorators import roles_required
 from app.auth.models import Role
 from app.collectors import services as collector_services
-from app.errors import ValidationFailed
+from app.forms import run_service, shown_status
 from app.htmx import render
 from app.settings import services
 from app.settings.forms import AgencyForm, ApiTokenForm, CollectorForm, DeactivateForm, WorkScoreForm
@@ -34,10 +34,10 @@ def require_admin():
 def agency():
     """The agency profile: name, license, timezone, currency, address."""
     form = AgencyForm(obj=current_user.agency if request.method == "GET" else None)
-    if form.validate_on_submit() and _apply(form, lambda: services.update_profile(form.data, actor=current_user)):
+    if form.validate_on_submit() and run_service(form, lambda: services.update_profile(form.data, actor=current_user)):
         flash("Agency profile saved.", "success")
         return redirect(url_for("settings.agency"), 303)
-    return render("settings/agency.html", status=_status(form), form=form)
+    return render("settings/agency.html", status=shown_status(form), form=form)
 
 
 @bp.route("/work-score", methods=["GET", "POST"])
@@ -46,10 +46,10 @@ def work_score():
     stored = weights_of(current_user.agency.work_score_weights)
     form = WorkScoreForm(data=stored if request.method == "GET" else None)
     act = lambda: services.update_work_score_weights(form.values(), actor=current_user)  # noqa: E731
-    if form.validate_on_submit() and _apply(form, act):
+    if form.validate_on_submit() and run_service(form, act):
         flash("Work score weights saved.", "success")
         return redirect(url_for("settings.work_score"), 303)
-    return render("settings/work_score.html", status=_status(form), form=form, factors=FACTORS)
+    return render("settings/work_score.html", status=shown_status(form), form=form, factors=FACTORS)
 
 
 @bp.get("/collectors/")
@@ -66,10 +66,10 @@ def collector_new():
     act = lambda: collector_services.create_collector(  # noqa: E731
         form.username.data, form.values(), actor=current_user, password=form.password.data or None
     )
-    created = form.validate_on_submit() and _apply(form, act)
+    created = form.validate_on_submit() and run_service(form, act)
     if created:
         return render("settings/collector_created.html", created=created)
-    return render("settings/collector_form.html", status=_status(form), form=form, collector=None)
+    return render("settings/collector_form.html", status=shown_status(form), form=form, collector=None)
 
 
 @bp.route("/collectors/<int:collector_id>", methods=["GET", "POST"])
@@ -78,10 +78,10 @@ def collector_edit(collector_id: int):
     collector = collector_services.get_collector(current_user, collector_id)
     form = CollectorForm(obj=_form_data(collector) if request.method == "GET" else None)
     act = lambda: collector_services.update_collector(collector_id, form.values(), actor=current_user)  # noqa: E731
-    if form.validate_on_submit() and _apply(form, act):
+    if form.validate_on_submit() and run_service(form, act):
         flash("Collector saved.", "success")
         return redirect(url_for("settings.collectors"), 303)
-    return _collector_page(collector, form, DeactivateForm(formdata=None), _status(form))
+    return _collector_page(collector, form, DeactivateForm(formdata=None), shown_status(form))
 
 
 @bp.post("/collectors/<int:collector_id>/deactivate")
@@ -92,7 +92,7 @@ def collector_deactivate(collector_id: int):
     act = lambda: handover.deactivate_collector(  # noqa: E731
         collector_id, form.action.data, form.target_id.data, actor=current_user
     )
-    if form.validate_on_submit() and (moved := _apply(form, act)) is not None:
+    if form.validate_on_submit() and (moved := run_service(form, act)) is not None:
         flash(f"{collector.full_name} deactivated; {moved} open account(s) handed over.", "success")
         return redirect(url_for("settings.collectors"), 303)
     return _collector_page(collector, CollectorForm(obj=_form_data(collector)), form, 422)
@@ -145,9 +145,9 @@ def _collector_page(collector, form: CollectorForm, deactivate: DeactivateForm, 
 def api_tokens():
     """The admin's personal access tokens; a new token's text is shown on this one response and never again."""
     form = ApiTokenForm()
-    created = form.validate_on_submit() and _apply(form, lambda: _create_token(form))
+    created = form.validate_on_submit() and run_service(form, lambda: _create_token(form))
     tokens = apitokens.list_personal_tokens(current_user)
-    status = 200 if created else _status(form)
+    status = 200 if created else shown_status(form)
     return render("settings/api_tokens.html", status=status, form=form, tokens=tokens, created=created or None)
 
 
@@ -161,24 +161,6 @@ def api_token_revoke(token_id: int):
     apitokens.revoke_personal_token(token_id, actor=current_user)
     flash("Token revoked.", "success")
     return redirect(url_for("settings.api_tokens"), 303)
-
-
-def _apply(form, act):
-    """Run the service; on ValidationFailed put its messages on the form and return None."""
-    try:
-        return act()
-    except ValidationFailed as exc:
-        for name, message in exc.fields.items():
-            if name in form:
-                form[name].errors = [message]
-        if not any(name in form for name in exc.fields):
-            form.form_errors.append(exc.message)
-        return None
-
-
-def _status(form) -> int:
-    """422 when a submitted form is shown again (it failed), 200 for a first display."""
-    return 422 if request.method == "POST" else 200
 
 
 def _form_data(collector) -> SimpleNamespace:

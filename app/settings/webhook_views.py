@@ -9,9 +9,8 @@ from flask_login import current_user, login_required
 
 from app.auth.decorators import roles_required
 from app.auth.models import Role
+from app.forms import run_service, shown_status
 from app.htmx import render
-from app.settings.views import _apply as apply_service
-from app.settings.views import _status as form_status
 from app.webhooks import services
 from app.webhooks.forms import EndpointForm
 
@@ -35,10 +34,10 @@ def endpoint_new():
     """Add an endpoint; its signing secret is shown on this one response."""
     form = EndpointForm()
     act = lambda: services.create_endpoint(form.values(), actor=current_user)  # noqa: E731
-    created = form.validate_on_submit() and apply_service(form, act)
+    created = form.validate_on_submit() and run_service(form, act)
     if created:
         return render("webhooks/secret.html", endpoint=created.endpoint, secret=created.secret)
-    return render("webhooks/endpoint_form.html", status=form_status(form), form=form, endpoint=None)
+    return render("webhooks/endpoint_form.html", status=shown_status(form), form=form, endpoint=None)
 
 
 @bp.route("/<int:endpoint_id>", methods=["GET", "POST"])
@@ -47,12 +46,12 @@ def endpoint_edit(endpoint_id: int):
     endpoint = services.get_endpoint(current_user, endpoint_id)
     form = EndpointForm(obj=_form_data(endpoint) if request.method == "GET" else None)
     act = lambda: services.update_endpoint(endpoint_id, form.values(), actor=current_user)  # noqa: E731
-    if form.validate_on_submit() and apply_service(form, act):
+    if form.validate_on_submit() and run_service(form, act):
         flash("Webhook endpoint saved.", "success")
         return redirect(url_for("webhooks.endpoint_edit", endpoint_id=endpoint_id), 303)
     deliveries = services.list_deliveries(current_user, endpoint_id)
     ctx = dict(form=form, endpoint=endpoint, deliveries=deliveries)
-    return render("webhooks/endpoint_form.html", status=form_status(form), **ctx)
+    return render("webhooks/endpoint_form.html", status=shown_status(form), **ctx)
 
 
 @bp.post("/<int:endpoint_id>/rotate-secret")

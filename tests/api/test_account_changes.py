@@ -7,8 +7,10 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from app.accounts import followups
 from app.accounts.models import Activity, ActivityKind
 from app.audit.models import AuditEvent
+from app.errors import ValidationFailed
 from app.extensions import db
 from tests import factories as f
 
@@ -33,6 +35,13 @@ def test_an_admin_sets_priority_and_due_date(api_as, admin, account):
     assert event.changes["due_date"]["new"] == "2027-03-01"
     [entry] = entries(account, ActivityKind.DUE_DATE)
     assert entry.body.endswith("to 2027-03-01") and len(entries(account, ActivityKind.PRIORITY)) == 1
+
+
+def test_both_changes_are_one_transaction_checked_before_either_is_written(app, admin, account):
+    with pytest.raises(ValidationFailed):
+        followups.change_account(account.id, {"priority": 3, "due_date": date(1800, 1, 1)}, actor=admin)
+    db.session.refresh(account)
+    assert account.priority == 1 and not events("account.priority_changed", account)
 
 
 def test_a_due_date_is_cleared_with_null_and_an_unchanged_value_writes_nothing(api_as, admin, account):

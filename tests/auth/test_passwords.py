@@ -7,6 +7,7 @@ from werkzeug.security import generate_password_hash
 
 from app.audit.models import AuditEvent
 from app.auth import passwords, services
+from app.config import Config
 from app.errors import ValidationFailed
 from app.extensions import db
 from tests import factories as f
@@ -106,3 +107,12 @@ def test_a_password_reset_by_an_admin_is_temporary_and_never_skips_mfa(web, admi
     assert second.headers["Location"] == "/account/password"
     actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.entity_id == str(collector.id))).all()
     assert "auth.password_reset" in actions
+
+
+def test_outside_the_test_suite_hashes_use_the_rfc_9106_parameters(monkeypatch, tmp_path):
+    """The suite's config lowers argon2's cost (``PASSWORD_HASHER``); the app's own config never sets it."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert "PASSWORD_HASHER" not in Config.from_env(tmp_path)
+    stored = passwords.STRONG.hash("x" * 12)
+    assert (passwords.STRONG.time_cost, passwords.STRONG.memory_cost) == (3, 65536)
+    assert passwords.verify_password(stored, "x" * 12)

@@ -157,6 +157,21 @@ def test_network_policies_deny_by_default_and_open_only_what_each_component_need
     assert components[0]["values"] == ["web", "worker"]
 
 
+def test_each_worker_serves_its_metrics_to_the_monitoring_namespace_only(default_render):
+    [worker] = [c for name, c in containers(default_render) if name == "Deployment/debtflow-worker"]
+    assert {"name": "DEBTFLOW_WORKER_METRICS_PORT", "value": "9100"} in worker["env"]
+    assert worker["ports"] == [{"name": "metrics", "containerPort": 9100, "protocol": "TCP"}]
+    service = find(default_render, "Service", "debtflow-worker-metrics")["spec"]
+    assert service["clusterIP"] == "None" and service["selector"]["app.kubernetes.io/component"] == "worker"
+    policy = network_policies(default_render)["debtflow-worker-metrics"]
+    assert policy["podSelector"]["matchLabels"]["app.kubernetes.io/component"] == "worker"
+    [rule] = policy["ingress"]
+    assert [s["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"] for s in rule["from"]] == [
+        "monitoring"
+    ]
+    assert rule["ports"] == [{"protocol": "TCP", "port": 9100}]
+
+
 def test_the_dashboards_configmap_carries_the_repository_dashboards_unchanged(default_render):
     # The chart's dashboards/ is a link to deploy/grafana/dashboards (Helm follows it when it loads or packages
     # the chart), so compose and the chart provision the same files; this holds whatever the folder holds.

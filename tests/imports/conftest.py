@@ -9,6 +9,10 @@ HEADER = (
     "external_ref,debtor_name,original_amount,debtor_ssn_last4,debtor_email,debtor_phone,due_date,"
     "creditor_name,account_type"
 )
+ITEMIZED_HEADER = (
+    "external_ref,debtor_name,original_amount,itemization_date,itemization_reference,itemization_amount,"
+    "itemization_interest,itemization_fees,itemization_payments_credits,itemization_creditor,original_creditor\n"
+)
 
 
 @pytest.fixture

@@ -87,6 +87,15 @@ CELLS = {
     "city": ["", "Springfield", "c" * 100, "c" * 101],
     "state": ["", "CA", "s" * 50, "s" * 51],
     "postal_code": ["", "94105", "p" * 20, "p" * 21],
+    # The itemization: the good row's adds up to its original amount (10)
+    "itemization_date": ["", "2026-06-30", "1900-01-01", "1899-12-31", "2999-01-01", "2026-02-30", "30/06/2026"],
+    "itemization_reference": ["", "charge_off", "last_statement", "judgment", "Charge Off", "chargeoff"],
+    "itemization_amount": ["", "10", "9.50", "0", "-5", "100000000.01", "abc"],
+    "itemization_interest": ["", "0", "0.00", "0.50", "-1", "1e3"],
+    "itemization_fees": ["", "0", "5", "-0.01"],
+    "itemization_payments_credits": ["", "0", "0.50", "x"],
+    "itemization_creditor": ["", "First Bank", "c" * 200, "c" * 201],
+    "original_creditor": ["", "Retail Card", "o" * 201],
 }
 
 

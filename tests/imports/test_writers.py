@@ -1,14 +1,17 @@
 """The threaded import path: on PostgreSQL two writer threads, each on its own connection with real commits,
 end where the inline path ends; SQLite always writes inline."""
 
+from decimal import Decimal
+
 from sqlalchemy import select
 
 from app.accounts.models import Account, Activity, Creditor
+from app.compliance.models import Itemization
 from app.debtors.models import Debtor
 from app.imports.models import ImportBatch, ImportJob, ImportRowError
 from app.imports.services import receive, run, writers
 from tests import factories as f
-from tests.imports.conftest import HEADER
+from tests.imports.conftest import HEADER, ITEMIZED_HEADER
 
 ROWS = 400  # eight batches of the suite's 50 rows
 
@@ -108,3 +111,23 @@ def test_two_writer_threads_end_where_the_inline_path_ends(app, committed_sessio
     assert result == _outcome(committed_session, inline.id, inline_jobs)
     assert len(result["accounts"]) == ROWS - len(range(5, ROWS, 37))
     assert {kind for _, kind, _, _ in result["entries"]} == {"import", "adjustment"}
+
+
+def test_writer_threads_write_every_itemization(app, committed_session, tmp_path, monkeypatch):
+    """On PostgreSQL two writer threads with real commits apply the batches; SQLite writes inline."""
+    agency = f.AgencyFactory()
+    committed_session.commit()
+    monkeypatch.setitem(app.config, "IMPORT_WRITERS", 2)
+    rows = [f"T{i},Debtor {i},{100 + i}.00,2026-05-{i % 28 + 1:02d},judgment,{100 + i}.00,,,,Bank {i % 3},\n"
+            for i in range(240)]  # fmt: skip
+    path = tmp_path / "itemized.csv"
+    path.write_text(ITEMIZED_HEADER + "".join(rows))
+    job = receive.receive_path(agency.id, path)
+    run.run_import(job.id)
+    committed_session.commit()
+    found = committed_session.execute(
+        select(Account.external_ref, Itemization.amount_on_date, Itemization.agency_id)
+        .join(Itemization, Itemization.account_id == Account.id)
+        .where(Account.agency_id == agency.id)
+    ).all()
+    assert sorted(found) == sorted((f"T{i}", Decimal(100 + i), agency.id) for i in range(240))

@@ -19,7 +19,7 @@ def scheduler() -> CronScheduler:
     return cron
 
 
-def test_the_cron_file_registers_the_poll_the_sweep_the_reconciliation_the_checkpoint_and_the_pruning():
+def test_the_cron_file_registers_the_poll_the_sweeps_the_reconciliation_the_checkpoint_the_pruning_and_the_plans():
     jobs = {job.func_name: job for job in scheduler().get_jobs()}
     names = {
         "jobs.imports.poll_due_sources",
@@ -28,8 +28,13 @@ def test_the_cron_file_registers_the_poll_the_sweep_the_reconciliation_the_check
         "jobs.audit.write_audit_checkpoint",
         "jobs.auth.prune_security_records",
         "jobs.webhooks.sweep_webhook_deliveries",
+        "jobs.plans.run_plan_sweep",
+        "jobs.plans.run_autopay",
     }
     assert set(jobs) == names
+    assert (
+        jobs["jobs.plans.run_plan_sweep"].cron == "23 * * * *" and jobs["jobs.plans.run_autopay"].cron == "53 * * * *"
+    )
     sweep = jobs["jobs.imports.sweep_import_jobs"]
     assert (sweep.name, sweep.queue_name, sweep.interval) == ("sweep-import-jobs", "default", 60)
     webhooks = jobs["jobs.webhooks.sweep_webhook_deliveries"]

@@ -26,6 +26,7 @@ from app.debtors.models import Debtor
 from app.extensions import db
 from app.imports.parsing import Row
 from app.imports.services import portable, statements
+from app.imports.services.itemizations import carries_itemizations, upsert_itemizations
 from app.imports.services.writers import JobRef
 from app.pg import imports as pg_imports
 from app.timeutil import utcnow
@@ -99,6 +100,8 @@ def apply_batch(job: JobRef, rows: list[Row], encrypt: Encryptor) -> None:
             db.session.execute(statement, params)
     if staged.new or staged.changed:
         dialect.clear_staging(statements.STAGING)
+    if carries_itemizations(rows):
+        upsert_itemizations(dialect, job.agency_id, rows)
 
 
 def _steps(staged: Staged) -> list:

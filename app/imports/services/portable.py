@@ -5,9 +5,11 @@ for the statements of :mod:`app.imports.services.statements`.
 from collections.abc import Iterator
 
 from sqlalchemy import Table, bindparam, delete, func, insert, select
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.schema import CreateTable
 
 from app.extensions import db
+from app.pg.imports import conflict_upsert
 
 
 def json_object(pairs: str) -> str:
@@ -45,3 +47,8 @@ def next_ids(table: Table, count: int) -> Iterator[int]:
         return iter(())
     start = db.session.scalar(select(func.coalesce(func.max(table.c.id), 0)))
     return iter(range(start + 1, start + 1 + count))
+
+
+def upsert(table: Table, rows: list[dict], key: str, keep: tuple[str, ...] = ()) -> None:
+    """Insert ``rows`` into ``table``, or update the row with the same ``key`` (as :func:`app.pg.imports.upsert`)."""
+    conflict_upsert(sqlite.insert(table), rows, key, keep)

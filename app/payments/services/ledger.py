@@ -16,6 +16,7 @@ from app.auth.models import User
 from app.collectors.models import CollectorProfile
 from app.errors import ValidationFailed
 from app.extensions import db
+from app.payments import signals
 from app.payments.models import CENT, Payment, PaymentMethod, PaymentStatus, Refund
 from app.templating import money
 from app.timeutil import utcnow
@@ -76,8 +77,11 @@ def find_by_key(agency_id: int, key: str) -> Payment | None:
     ).first()
 
 
-def new_payment(account: Account, amount: Decimal, method: PaymentMethod, key: str, actor: User, **fields) -> Payment:
-    """A pending payment on the account, flushed so it has an id."""
+def new_payment(
+    account: Account, amount: Decimal, method: PaymentMethod, key: str, actor: User | None, **fields
+) -> Payment:
+    """A pending payment on the account, flushed so it has an id (``actor`` None: the debtor in the portal, or the
+    system, e.g. autopay)."""
     payment = Payment(
         agency_id=account.agency_id,
         account_id=account.id,
@@ -86,7 +90,7 @@ def new_payment(account: Account, amount: Decimal, method: PaymentMethod, key: s
         method=method,
         status=PaymentStatus.PENDING,
         idempotency_key=key,
-        created_by_id=actor.id,
+        created_by_id=actor.id if actor else None,
         **fields,
     )
     db.session.add(payment)
@@ -102,6 +106,8 @@ def complete(payment: Payment, account: Account, actor: User | None) -> None:
     _set_commission(payment, account)
     currency = account_currency(account)
     body = f"Payment of {money(payment.amount, currency)} received ({payment.method.label})"
+    if payment.via_portal:
+        body = f"Paid {money(payment.amount, currency)} through the portal"
     if applied < payment.amount:
         body += f"; {money(payment.amount - applied, currency)} above the balance is due back to the debtor"
     add_timeline_entry(account, ActivityKind.PAYMENT, body, actor, payment_id=payment.id, amount=str(payment.amount))
@@ -109,6 +115,7 @@ def complete(payment: Payment, account: Account, actor: User | None) -> None:
     if account.current_balance == 0 and account.status in OPEN_STATUSES:
         payment.settled_from = account.status
         set_status(account, Status.SETTLED, actor, note="balance paid in full", system="zero_balance")
+    signals.payment_applied.send(payment, account=account, applied=applied, actor=actor)
 
 
 def _set_commission(payment: Payment, account: Account) -> None:
@@ -142,6 +149,7 @@ def apply_refund(
         set_status(account, payment.settled_from, actor, note="payment refunded", system="refund")
         payment.settled_from = None
     db.session.flush()
+    signals.refund_applied.send(payment, account=account, amount=amount, actor=actor)
     data = {**_payment_data(payment), "refund_id": refund.id, "amount": str(amount), "status": payment.status.value}
     webhooks.emit(account.agency_id, "payment.refunded", data)
     return refund

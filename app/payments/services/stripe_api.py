@@ -65,3 +65,37 @@ def create_refund(intent_id: str, amount: Decimal, idempotency_key: str, metadat
     """Refund ``amount`` of the intent's charge at Stripe."""
     params = {"payment_intent": intent_id, "amount": to_cents(amount), "metadata": metadata}
     return _call(_client().v1.refunds.create, params=params, options={"idempotency_key": idempotency_key})
+
+
+def create_customer(metadata: dict, idempotency_key: str):
+    """A Stripe customer to hold a saved card (autopay)."""
+    params = {"metadata": metadata}
+    return _call(_client().v1.customers.create, params=params, options={"idempotency_key": idempotency_key})
+
+
+def create_setup_intent(customer_id: str, metadata: dict, idempotency_key: str):
+    """A SetupIntent saving a card on ``customer_id`` for charges made without the debtor present."""
+    params = {"customer": customer_id, "usage": "off_session", "payment_method_types": ["card"], "metadata": metadata}
+    intents = _client().v1.setup_intents
+    return _call(intents.create, params=params, options={"idempotency_key": idempotency_key})
+
+
+def retrieve_setup_intent(intent_id: str):
+    return _call(_client().v1.setup_intents.retrieve, intent_id)
+
+
+def charge_saved_card(
+    amount: Decimal, currency: str, customer_id: str, payment_method_id: str, metadata: dict, idempotency_key: str
+):
+    """A PaymentIntent confirmed at once off-session with a saved card; a decline raises ValidationFailed."""
+    params = {
+        "amount": to_cents(amount),
+        "currency": currency.lower(),
+        "customer": customer_id,
+        "payment_method": payment_method_id,
+        "confirm": True,
+        "off_session": True,
+        "metadata": metadata,
+    }
+    intents = _client().v1.payment_intents
+    return _call(intents.create, params=params, options={"idempotency_key": idempotency_key})

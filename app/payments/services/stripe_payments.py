@@ -6,14 +6,17 @@ stays pending until Stripe says the intent succeeded (webhook, the pay page's re
 
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import select
 
 from app import crypto
 from app.accounts import queries as account_queries
+from app.accounts.models import Account
 from app.audit import services as audit
 from app.auth.models import User
+from app.compliance import holds
 from app.errors import NotFound
 from app.extensions import db
 from app.payments.models import Payment, PaymentMethod, PaymentStatus, pay_link_token
@@ -26,12 +29,20 @@ from app.timeutil import utcnow
 def request_card_payment(account_id: int, amount: str, idempotency_key: str, *, actor: User) -> Payment:
     """Create a pending card payment, its PaymentIntent (same idempotency key) and an expiring pay link.
 
-    Raises NotFound (foreign account), ValidationFailed (bad amount, card payments off, Stripe refusal) and
-    ProcessorUnavailable (503) while Stripe is down or the breaker is open.
+    Raises NotFound (foreign account), ValidationFailed (bad amount, card payments off, Stripe refusal),
+    Conflict (the account is on collection hold) and ProcessorUnavailable (503) while Stripe is down or the
+    breaker is open.
     """
     value, key = ledger.parse_amount(amount), ledger.check_idempotency_key(idempotency_key)
     account = account_queries.get_account(actor, account_id)
-    existing = ledger.find_by_key(actor.agency_id, key)
+    holds.refuse_payment_request(account)
+    return open_card_payment(account, value, key, actor)
+
+
+def open_card_payment(account: Account, value: Decimal, key: str, actor: User | None, **fields) -> Payment:
+    """The card payment, intent and pay link of :func:`request_card_payment` on an account already checked as
+    the caller's; ``actor`` None is the debtor (the portal, which passes ``via_portal=True`` in ``fields``)."""
+    existing = ledger.find_by_key(account.agency_id, key)
     if existing is not None:
         return same_request(existing, account.id, value, PaymentMethod.CARD)
     currency = ledger.account_currency(account)
@@ -42,8 +53,12 @@ def request_card_payment(account_id: int, amount: str, idempotency_key: str, *, 
     link = {"pay_token": crypto.token_digest(token), "pay_expires_at": utcnow() + _link_ttl()}
 
     def write() -> Payment:
-        payment = ledger.new_payment(account, value, PaymentMethod.CARD, key, actor, processor_ref=intent["id"], **link)
-        audit.record(actor, account.agency_id, "payment.card_requested", "payment", payment.id, snapshot(payment))
+        ref = intent["id"]
+        payment = ledger.new_payment(
+            account, value, PaymentMethod.CARD, key, actor, processor_ref=ref, **link, **fields
+        )
+        changes = {**snapshot(payment), **audit.diff({}, fields)}
+        audit.record(actor, account.agency_id, "payment.card_requested", "payment", payment.id, changes)
         return payment
 
     return write_once(account, key, write, value, PaymentMethod.CARD)

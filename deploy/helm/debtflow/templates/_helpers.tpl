@@ -39,7 +39,8 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 
 {{/*
 The container every DebtFlow process shares: image, environment (ConfigMap + the existing Secret), security
-context, the shared volumes. Call with (dict "root" $ "component" "web" "command" (list ...) "configMap" name).
+context, the shared volumes. Call with (dict "root" $ "component" "web" "command" (list ...) "configMap" name), and optionally "env" (a map
+of extra variables) and "ports" (the container's ports).
 */}}
 {{- define "debtflow.container" -}}
 {{- $root := .root -}}
@@ -64,6 +65,14 @@ env:
       secretKeyRef:
         name: {{ include "debtflow.secretName" $root }}
         key: REDIS_URL
+  {{- range $name, $value := .env }}
+  - name: {{ $name }}
+    value: {{ $value | quote }}
+  {{- end }}
+{{- with .ports }}
+ports:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
 securityContext:
   {{- toYaml $root.Values.securityContext | nindent 2 }}
 volumeMounts:

@@ -1,8 +1,8 @@
 """guard: the account's stored contact block (read by the work score and "next account") and the seeded state
 rules (Massachusetts, 940 CMR 7.04(1)(f)) for every agency that exists
 
-Revision ID: 0028_guard
-Revises: 0027_compliance
+Revision ID: 0030_guard
+Revises: 0029_plans
 Create Date: 2026-12-07 04:40:00
 
 """
@@ -12,13 +12,13 @@ from alembic import op
 
 import app.timeutil
 
-revision = "0028_guard"
-down_revision = "0027_compliance"
+revision = "0030_guard"
+down_revision = "0029_plans"
 branch_labels = None
 depends_on = None
 
-# The work score's columns before this revision (0020) and the index's condition
-SCORE_COLUMNS = ["current_balance", "priority", "created_at", "last_contact_at", "next_follow_up_at"]
+# The work score's columns before this revision (0020, and 0029's plan_broken) and the index's condition
+SCORE_COLUMNS = ["current_balance", "priority", "created_at", "last_contact_at", "next_follow_up_at", "plan_broken"]
 ASSIGNED = sa.text("assigned_collector_id IS NOT NULL")
 # The seeded rules as they stand today (a migration keeps its own copy: app.compliance.state_rules.SEEDED may
 # change later, and this revision must keep inserting what it inserted).

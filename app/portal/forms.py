@@ -1,0 +1,73 @@
+"""The portal's forms. Labels and messages are catalogue keys (:mod:`app.portal.i18n`): the templates write
+each label and error through ``_()``, so the debtor reads them in their language."""
+
+from flask_wtf.file import FileField
+from wtforms import BooleanField, DateField, RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from app.forms import BaseForm, options
+from app.payments.forms import KeyedForm
+from app.portal.settings import COLOUR_MESSAGE
+
+REQUIRED = "This field is required."
+TOO_LONG = "This is too long."
+FOUR_DIGITS = "Enter exactly 4 digits."
+
+
+def _text(max_len: int, *validators):
+    return StringField(validators=[DataRequired(message=REQUIRED), Length(max=max_len, message=TOO_LONG), *validators])
+
+
+class SignInForm(BaseForm):
+    reference = _text(100)
+    last_name = _text(200)
+    postal_code = _text(20)
+    date_of_birth = DateField(validators=[Optional()], format="%Y-%m-%d")
+    ssn_last4 = StringField(
+        validators=[Optional(), Length(max=4, message=TOO_LONG), Regexp(r"^[0-9]{4}$", message=FOUR_DIGITS)]
+    )
+
+
+class PortalPaymentForm(KeyedForm):
+    amount = _text(20)
+
+
+class DisputeForm(BaseForm):
+    """A written dispute of all or part of the debt, or a request for the original creditor's name and address."""
+
+    kind = RadioField(
+        choices=options(
+            [
+                ("dispute", "I dispute this debt."),
+                ("original_creditor", "Send me the name and address of the original creditor."),
+            ]
+        ),
+        default="dispute",
+        validators=[DataRequired(message=REQUIRED)],
+    )
+    amount = StringField(validators=[Optional(), Length(max=20, message=TOO_LONG)])
+    statement = TextAreaField(validators=[Optional(), Length(max=2000, message=TOO_LONG)])
+
+
+class SignOutForm(BaseForm):
+    """Only the CSRF token: signing out is a POST, so another site cannot end the debtor's session."""
+
+
+COLOUR_LENGTH = Length(max=7, message=COLOUR_MESSAGE)
+
+
+class PortalSettingsForm(BaseForm):
+    """The admin's portal settings; the service checks the amount, the colours and the image itself."""
+
+    MAX_READ = 1024 * 1024
+
+    min_payment = StringField("Smallest payment a debtor may make", validators=[DataRequired(), Length(max=20)])
+    brand_color = StringField("Header colour (#rrggbb, empty for the default)", validators=[Optional(), COLOUR_LENGTH])
+    accent_color = StringField("Button colour (#rrggbb, empty for the default)", validators=[Optional(), COLOUR_LENGTH])
+    logo = FileField("Logo (PNG or JPEG, at most 200 KB)")
+    remove_logo = BooleanField("Remove the logo")
+
+    def logo_bytes(self) -> bytes | None:
+        """The uploaded logo, read only a little past the service's limit so it can say "too large"."""
+        upload = self.logo.data
+        return upload.read(self.MAX_READ) if upload else None
