@@ -35,7 +35,19 @@ def docs():
 
 
 def init_app(app: Flask) -> None:
-    from app.api import accounts, analytics, auth, bulk, collectors, contacts, imports, notices, payments, plans, requests
+    from app.api import (
+        accounts,
+        analytics,
+        auth,
+        bulk,
+        collectors,
+        contacts,
+        imports,
+        notices,
+        payments,
+        plans,
+        requests,
+    )
 
     for key, value in SMOREST_CONFIG.items():
         app.config.setdefault(key, value)
