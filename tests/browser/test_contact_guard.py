@@ -43,7 +43,7 @@ def test_a_collector_reads_why_a_call_is_refused_and_moves_to_the_next_account(p
     expect(can_call).to_contain_text("7 of 7 call attempts in 7 days")
     expect(can_call).to_contain_text("allowed again")
 
-    page.get_by_label("Channel").select_option("call")
+    page.locator("#contact-channel").select_option("call")
     page.get_by_role("button", name="Log contact").click()
     refusal = page.locator("#contact-form .form-errors")
     expect(refusal).to_contain_text("Not allowed now: 7 of 7 call attempts in 7 days")
