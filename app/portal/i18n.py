@@ -62,6 +62,7 @@ SPANISH: dict[str, str] = {
     "This field is required.": "Este campo es obligatorio.",
     "This is too long.": "Es demasiado largo.",
     "Enter exactly 4 digits.": "Escriba exactamente 4 dígitos.",
+    "Not a valid choice.": "Elija una de las opciones.",
     "Not a valid date value.": "Escriba la fecha como año-mes-día, p. ej. 1980-04-23.",
     PLAUSIBLE_DATE: f"Escriba una fecha entre {EARLIEST_DAY} y {LATEST_DAY}.",
     "The form expired; reload the page and submit again.": (
@@ -227,15 +228,15 @@ SPANISH: dict[str, str] = {
     ),
     "Give the number of instalments or the amount of each.": "Indique el número de pagos o el monto de cada uno.",
     "The number of instalments must be 1 to 520.": "El número de pagos debe estar entre 1 y 520.",
-    "That makes more than 520 instalments; choose a larger amount.": (
-        "Eso da más de 520 pagos; elija un monto mayor."
-    ),
+    "That makes more than 520 instalments; choose a larger amount.": ("Eso da más de 520 pagos; elija un monto mayor."),
     "Each instalment would be less than one cent; choose fewer instalments.": (
         "Cada pago sería de menos de un centavo; elija menos pagos."
     ),
     "The instalment amount is above the total.": "El monto de cada pago es mayor que el total.",
     "Enter an amount such as 125.50.": "Escriba una cantidad como 125.50.",
-    "Enter a positive amount with at most two decimals.": "Escriba una cantidad positiva con dos decimales como máximo.",
+    "Enter a positive amount with at most two decimals.": (
+        "Escriba una cantidad positiva con dos decimales como máximo."
+    ),
     "Enter a first due date between 1900 and 2200.": "Escriba una fecha del primer pago entre 1900 y 2200.",
     "The last instalment would fall after 2200.": "El último pago caería después de 2200.",
     "A settlement is for less than the balance; use a plan for the whole balance.": (

@@ -12,7 +12,8 @@ from app.agencyday import local_today
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.plans import autopay
-from app.plans.models import Plan, PlanKind, PlanState, SavedCard
+from app.plans.models import Frequency, Plan, PlanKind, PlanState, SavedCard
+from app.plans.schedule import due_date
 from app.plans.settings import set_settlement_bounds
 from tests import factories as f
 
@@ -42,7 +43,14 @@ def day(agency, days: int = 1) -> str:
 
 
 def plan_data(agency, **kw) -> dict:
-    return {"kind": "plan", "frequency": "monthly", "count": "3", "amount": "", "total": "", "first_due": day(agency)} | kw
+    return {
+        "kind": "plan",
+        "frequency": "monthly",
+        "count": "3",
+        "amount": "",
+        "total": "",
+        "first_due": day(agency),
+    } | kw
 
 
 def ask(portal, account, data: dict, confirm: bool = False):
@@ -71,11 +79,9 @@ def test_the_preview_shows_the_exact_schedule_and_confirming_agrees_it(signed_in
     page = body(preview)
     assert preview.status_code == 200 and "Your payment schedule" in page and "3 payments, $400.00 in all." in page
     first = local_today(agency.timezone) + timedelta(days=1)
-    from app.plans.schedule import due_date
-
-    dates = [due_date(first, "monthly", i).isoformat() for i in range(3)]
+    dates = [due_date(first, Frequency.MONTHLY, i).isoformat() for i in range(3)]
     for due, amount in zip(dates, ("$133.33", "$133.33", "$133.34"), strict=True):
-        assert f"<td>{due}</td><td class=\"num\">{amount}</td>" in page
+        assert f'<td>{due}</td><td class="num">{amount}</td>' in page
     assert plans_of(debtor_account) == []  # the preview writes nothing
     agreed = ask(signed_in, debtor_account, data, confirm=True)
     assert agreed.status_code == 303 and agreed.location.endswith("note=plan_agreed#plan")
@@ -209,7 +215,7 @@ def save_card_through_stripe(portal, account, stripe_client) -> str:
     html = body(page)
     assert page.status_code == 200 and 'id="card-setup-form"' in html and "js/card-setup.js" in html
     assert "js.stripe.com" in page.headers["Content-Security-Policy"]
-    [seti] = [s for s in html.split('data-secret="')[1].split('"')[0].split("_secret_")[:1]]
+    seti = html.split('data-secret="')[1].split("_secret_")[0]
     method = stripe_client.v1.payment_methods.create(params={"type": "card", "card": GOOD_CARD})
     stripe_client.v1.setup_intents.confirm(seti, params={"payment_method": method.id})
     return seti
