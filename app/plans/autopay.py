@@ -155,11 +155,13 @@ def remove_card(account: Account, card_id: int, actor: User | None, via: str = "
     """Remove a saved card of ``account`` (locked, the caller's): it is no longer shown nor charged, and any active
     plan charging it stops autopay. The row stays (payments and the audit trail name it). No commit.
 
-    Raises NotFound for a card not saved on this account (or already removed).
+    Raises NotFound for a card not saved on this account (or already removed), ProcessorUnavailable while Stripe
+    is down (nothing removed: try again).
     """
     card = next((c for c in saved_cards(account) if c.id == card_id), None)
     if card is None:
         raise NotFound("Card not found.")
+    _detach_at_stripe(card)
     card.removed_at = utcnow()
     charging = select(Plan).where(
         Plan.agency_id == account.agency_id, Plan.autopay_card_id == card.id, Plan.state == PlanState.ACTIVE
@@ -171,6 +173,15 @@ def remove_card(account: Account, card_id: int, actor: User | None, via: str = "
     changes = {"account_id": account.id, **audit.diff({}, {"removed_at": card.removed_at})}
     audit.record(actor, account.agency_id, "card.removed", "saved_card", card.id, changes)
     return card
+
+
+def _detach_at_stripe(card: SavedCard) -> None:
+    """Have Stripe forget the card too, so nothing can charge it. A refusal means Stripe no longer holds it
+    attached (or card payments were turned off since): the card is removed here all the same."""
+    try:
+        stripe_api.detach_payment_method(card.payment_method_ref)
+    except ValidationFailed:
+        pass
 
 
 def charge_due_instalments(now: datetime | None = None) -> dict[str, int]:

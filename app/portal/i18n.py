@@ -5,6 +5,8 @@ each one used in the templates and in the portal's messages has its Spanish here
 catalogue shows in English rather than failing.
 """
 
+import re
+
 from flask import request, session
 
 from app.agencyday import EARLIEST_DAY, LATEST_DAY
@@ -293,6 +295,26 @@ SPANISH: dict[str, str] = {
 }
 
 
+# The plans package's messages that carry figures (a creditor's bounds): matched, and put in Spanish with the
+# figures kept.
+SPANISH_PATTERNS = [
+    (
+        re.compile(
+            r"The creditor allows a discount of at most (?P<pct>[\d.]+)%: settle for (?P<floor>[\d.]+) or more\."
+        ),
+        "El acreedor permite un descuento de hasta %(pct)s %%: liquide por %(floor)s o más.",
+    ),
+    (
+        re.compile(r"The creditor's minimum instalment is (?P<minimum>[\d.]+)\."),
+        "El pago mínimo que acepta el acreedor es %(minimum)s.",
+    ),
+    (
+        re.compile(r"The total is above the current balance of (?P<balance>[\d.]+)\."),
+        "El total es mayor que el saldo actual de %(balance)s.",
+    ),
+]
+
+
 def current_language() -> str:
     """The debtor's language: ``?lang=`` when given (and remembered), else the one remembered, else English."""
     asked = request.args.get("lang")
@@ -304,5 +326,8 @@ def current_language() -> str:
 
 def translate(text: str, language: str, **params) -> str:
     """``text`` in ``language``, with ``%(name)s`` placeholders filled from ``params``."""
-    out = SPANISH.get(text, text) if language == "es" else text
-    return out % params if params else out
+    if language != "es":
+        return text % params if params else text
+    if text in SPANISH:
+        return SPANISH[text] % params if params else SPANISH[text]
+    return next((spanish % m.groupdict() for p, spanish in SPANISH_PATTERNS if (m := p.fullmatch(text))), text)

@@ -295,3 +295,11 @@ def test_the_debtor_removes_the_card_and_autopay_stops(signed_in, debtor_account
     assert signed_in.post(f"/accounts/{debtor_account.id}/cards/{card.id}/remove").status_code == 404
     count = db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "card.removed"))
     assert count == 1
+
+
+def test_the_bounds_refusal_reads_in_spanish_with_its_figures(signed_in, with_bounds, agency):
+    signed_in.get("/accounts/?lang=es")
+    response = ask(signed_in, with_bounds, plan_data(agency, kind="settlement", total="300.00", count="1"))
+    page = body(response)
+    assert response.status_code == 422
+    assert "El acreedor permite un descuento de hasta 20.00 %: liquide por 320.00 o más." in page

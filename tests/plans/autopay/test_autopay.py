@@ -129,6 +129,7 @@ def test_removing_a_saved_card_stops_autopay_and_is_audited(stripe_client, negot
     db.session.commit()
     assert autopay.saved_cards(negotiating) == [] and refreshed(plan).autopay_card_id is None
     assert refreshed(card).removed_at is not None  # the row stays: payments and the audit trail name it
+    assert stripe_client.v1.payment_methods.retrieve(card.payment_method_ref).customer is None  # detached
     assert actions()[-2:] == ["plan.autopay_set", "card.removed"]
     assert timeline(negotiating)[-2:] == ["Autopay off", "Saved card removed: card"]
     with pytest.raises(NotFound):
