@@ -192,6 +192,34 @@ def plan_debtor(pay_app):  # noqa: F811
         db.session.remove()
 
 
+def first_due_in(app, account_id: int, days: int) -> str:
+    with app.app_context():
+        agency = db.session.get(Agency, db.session.get(Account, account_id).agency_id)
+        return (local_today(agency.timezone) + timedelta(days=days)).isoformat()
+
+
+def test_without_javascript_at_360_px_the_plan_form_previews_the_schedule(pay_app, open_page, plan_debtor):  # noqa: F811
+    """Choosing a plan needs no JavaScript and fits the narrowest phone; previewing writes nothing."""
+    slug, token, account_id = plan_debtor
+    page = open_page(java_script=False, viewport=NARROWEST)
+    page.goto(f"/portal/{slug}/link/{token}")
+    page.goto(f"/portal/{slug}/accounts/{account_id}?lang=es")
+    page.get_by_label("Cada semana").check()
+    page.get_by_label("Número de pagos").fill("0")
+    page.get_by_label("Fecha del primer pago").fill(first_due_in(pay_app[0], account_id, 1))
+    page.get_by_role("button", name="Ver el calendario").click()
+    expect(page.locator("#count-error")).to_contain_text("El número de pagos debe estar entre 1 y 520.")
+    assert no_sideways_scroll(page)
+    page.get_by_label("Número de pagos").fill("12")
+    page.get_by_role("button", name="Ver el calendario").click()
+    expect(page.locator("#schedule tbody tr")).to_have_count(12)
+    expect(page.get_by_role("button", name="Confirmar este plan")).to_be_visible()
+    assert no_sideways_scroll(page)
+    with pay_app[0].app_context():
+        assert active_plan(db.session.get(Account, account_id)) is None
+    page.goto(f"/portal/{slug}/accounts/?lang=en")
+
+
 def test_a_debtor_sets_up_a_plan_with_autopay(pay_app, open_page, plan_debtor):  # noqa: F811
     """At phone size: the plan form, the schedule, confirm, save a card (Stripe.js stand-in, SetupIntent),
     authorize and turn autopay on; axe-core on each of these pages."""
@@ -200,9 +228,7 @@ def test_a_debtor_sets_up_a_plan_with_autopay(pay_app, open_page, plan_debtor): 
     page, found = open_page(), []
     page.goto(f"/portal/{slug}/link/{token}")
     page.goto(f"/portal/{slug}/accounts/{account_id}")
-    with app.app_context():
-        agency = db.session.get(Agency, db.session.get(Account, account_id).agency_id)
-        first = (local_today(agency.timezone) + timedelta(days=2)).isoformat()
+    first = first_due_in(app, account_id, 2)
     page.get_by_label("Every two weeks").check()
     page.get_by_label("Number of payments").fill("4")
     page.get_by_label("Date of the first payment").fill(first)
