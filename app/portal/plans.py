@@ -10,7 +10,7 @@ from app.accounts.models import Account
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.plans import autopay, services, terms
-from app.plans.models import Plan, SavedCard
+from app.plans.models import OPEN_INSTALMENT_STATES, Plan, SavedCard
 from app.portal import queries
 from app.portal.models import PortalSession
 
@@ -99,7 +99,7 @@ def remove_card(visit: PortalSession, account_id: int, card_id: int) -> SavedCar
 def authorization_params(agency_name: str, plan: Plan, money) -> dict:
     """The figures of the authorization text: the open instalments' dates and amounts, in the debtor's currency
     format (``money`` formats an amount)."""
-    open_ones = [i for i in plan.instalments if i.due > 0]
+    open_ones = [i for i in plan.instalments if i.state in OPEN_INSTALMENT_STATES]  # what autopay would charge
     schedule = "; ".join(f"{i.due_on.isoformat()} {money(i.due)}" for i in open_ones)
     return dict(
         agency=agency_name,
