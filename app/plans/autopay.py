@@ -127,8 +127,13 @@ def set_autopay(plan_id: int, card_id: int | None, *, actor: User) -> Plan:
     return plan
 
 
-def choose_autopay(plan: Plan, account: Account, card_id: int | None, actor: User | None) -> None:
+def choose_autopay(
+    plan: Plan, account: Account, card_id: int | None, actor: User | None, authorization: str = ""
+) -> None:
     """Charge the active plan's instalments to the account's saved card ``card_id`` (None: stop autopay). No commit.
+
+    ``authorization`` is the text of the recurring-debit authorization the debtor agreed to (Regulation E), kept
+    in the audit event as the copy of what they agreed to.
 
     Raises NotFound for a card not saved on this account, Conflict for a plan not active.
     """
@@ -141,7 +146,42 @@ def choose_autopay(plan: Plan, account: Account, card_id: int | None, actor: Use
     body = f"Autopay on: {card.label}" if card else "Autopay off"
     add_timeline_entry(account, ActivityKind.NOTE, body, actor, plan_id=plan.id)
     changes = {"autopay_card_id": {"old": old, "new": card_id}}
+    if authorization:
+        changes["authorization"] = {"old": None, "new": authorization}
     audit.record(actor, account.agency_id, "plan.autopay_set", "plan", plan.id, changes)
+
+
+def remove_card(account: Account, card_id: int, actor: User | None, via: str = "") -> SavedCard:
+    """Remove a saved card of ``account`` (locked, the caller's): it is no longer shown nor charged, and any active
+    plan charging it stops autopay. The row stays (payments and the audit trail name it). No commit.
+
+    Raises NotFound for a card not saved on this account (or already removed), ProcessorUnavailable while Stripe
+    is down (nothing removed: try again).
+    """
+    card = next((c for c in saved_cards(account) if c.id == card_id), None)
+    if card is None:
+        raise NotFound("Card not found.")
+    _detach_at_stripe(card)
+    card.removed_at = utcnow()
+    charging = select(Plan).where(
+        Plan.agency_id == account.agency_id, Plan.autopay_card_id == card.id, Plan.state == PlanState.ACTIVE
+    )
+    for plan in db.session.scalars(charging):
+        choose_autopay(plan, account, None, actor)
+    body = f"Saved card removed: {card.label}" + (f" ({via})" if via else "")
+    add_timeline_entry(account, ActivityKind.NOTE, body, actor, saved_card_id=card.id, via=via)
+    changes = {"account_id": account.id, **audit.diff({}, {"removed_at": card.removed_at})}
+    audit.record(actor, account.agency_id, "card.removed", "saved_card", card.id, changes)
+    return card
+
+
+def _detach_at_stripe(card: SavedCard) -> None:
+    """Have Stripe forget the card too, so nothing can charge it. A refusal means Stripe no longer holds it
+    attached (or card payments were turned off since): the card is removed here all the same."""
+    try:
+        stripe_api.detach_payment_method(card.payment_method_ref)
+    except ValidationFailed:
+        pass
 
 
 def charge_due_instalments(now: datetime | None = None) -> dict[str, int]:

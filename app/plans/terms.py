@@ -5,7 +5,7 @@ Pure checks and the preview: nothing here writes; ``services`` calls these befor
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_UP, Decimal
 
 from app.accounts.models import Account
 from app.accounts.states import Status
@@ -46,7 +46,7 @@ class Preview:
 
 def preview(account: Account, terms: Terms, tz: str) -> Preview:
     """The schedule of ``terms`` on ``account``; ValidationFailed when the account or the terms refuse it."""
-    _check_account(account)
+    check_account(account)
     if terms.first_due < local_today(tz):
         raise _refused("The first due date cannot be in the past.", "first_due")
     if terms.total > account.current_balance:
@@ -61,7 +61,8 @@ def preview(account: Account, terms: Terms, tz: str) -> Preview:
     return result
 
 
-def _check_account(account: Account) -> None:
+def check_account(account: Account) -> None:
+    """ValidationFailed when the account takes no promise or plan at all (whatever the terms)."""
     if account.status in NO_PLAN_STATUSES:
         raise ValidationFailed(f"An account in {account.status.label} takes no promise or plan.")
     if account.current_balance <= 0:
@@ -71,19 +72,36 @@ def _check_account(account: Account) -> None:
 def _check_settlement(account: Account, result: Preview) -> None:
     """Within the creditor's bounds: a discount up to its maximum, each instalment but the remainder at least its
     minimum. Without bounds set, no discount is allowed (the admin has not said the creditor accepts any)."""
-    bounds = bounds_for(account.agency_id, account.creditor_id) if account.creditor_id else None
+    bounds = _bounds(account)
     max_discount = bounds.max_discount_percent if bounds else ZERO
     result.waived = account.current_balance - result.terms.total
     if result.waived <= 0:
         raise _refused("A settlement is for less than the balance; use a plan for the whole balance.", "total")
     if result.waived * HUNDRED > account.current_balance * max_discount:
-        floor = (account.current_balance * (HUNDRED - max_discount) / HUNDRED).quantize(Decimal("0.01"))
+        floor = _floor(account.current_balance, max_discount)
         message = f"The creditor allows a discount of at most {max_discount}%: settle for {floor} or more."
         raise _refused(message, "total")
     minimum = bounds.min_instalment if bounds else ZERO
     regular = [value for _, value in result.instalments[:-1]] or [result.instalments[0][1]]
     if min(regular) < minimum:
         raise _refused(f"The creditor's minimum instalment is {minimum}.", "amount" if result.terms.amount else "count")
+
+
+def settlement_floor(account: Account) -> Decimal | None:
+    """The least the creditor's bounds let the account settle for, or None when they allow no discount."""
+    bounds = _bounds(account)
+    if bounds is None or bounds.max_discount_percent <= 0:
+        return None
+    return _floor(account.current_balance, bounds.max_discount_percent)
+
+
+def _bounds(account: Account):
+    return bounds_for(account.agency_id, account.creditor_id) if account.creditor_id else None
+
+
+def _floor(balance: Decimal, max_discount: Decimal) -> Decimal:
+    # Up to the cent: rounded to nearest, the figure could forgive a fraction of a cent more than the bounds allow.
+    return (balance * (HUNDRED - max_discount) / HUNDRED).quantize(Decimal("0.01"), ROUND_UP)
 
 
 def _refused(message: str, field_name: str) -> ValidationFailed:

@@ -3,15 +3,18 @@ each label and error through ``_()``, so the debtor reads them in their language
 
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, RadioField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
-from app.forms import BaseForm, options
+from app.forms import BaseForm, optional_int, options
 from app.payments.forms import KeyedForm
+from app.plans.terms import parse_terms
 from app.portal.settings import COLOUR_MESSAGE
 
 REQUIRED = "This field is required."
 TOO_LONG = "This is too long."
 FOUR_DIGITS = "Enter exactly 4 digits."
+CHOOSE_CARD = "Choose a card."
+AGREE_FIRST = "Tick the box to authorize the charges."
 
 
 def _text(max_len: int, *validators):
@@ -47,6 +50,45 @@ class DisputeForm(BaseForm):
     )
     amount = StringField(validators=[Optional(), Length(max=20, message=TOO_LONG)])
     statement = TextAreaField(validators=[Optional(), Length(max=2000, message=TOO_LONG)])
+
+
+class PlanForm(BaseForm):
+    """A plan for the whole balance, or a settlement offer for less: instalments by count or by amount.
+
+    Values are kept as typed: ``terms()`` gives them to the plans package's ``parse_terms``, whose messages the
+    page shows on the fields they name.
+    """
+
+    CARRIED = ("kind", "total", "frequency", "count", "amount", "first_due")  # what the preview page sends back
+
+    kind = RadioField(
+        choices=options([("plan", "A payment plan for the whole balance"), ("settlement", "A settlement offer")]),
+        default="plan",
+        validators=[DataRequired(message=REQUIRED)],
+    )
+    total = StringField(validators=[Optional(), Length(max=20, message=TOO_LONG)])
+    frequency = RadioField(
+        choices=options([("weekly", "Every week"), ("biweekly", "Every two weeks"), ("monthly", "Every month")]),
+        default="monthly",
+        validators=[DataRequired(message=REQUIRED)],
+    )
+    count = StringField(validators=[Optional(), Length(max=4, message=TOO_LONG)])
+    amount = StringField(validators=[Optional(), Length(max=20, message=TOO_LONG)])
+    first_due = DateField(validators=[InputRequired(message=REQUIRED)], format="%Y-%m-%d")
+
+    def terms(self, balance):
+        """The terms asked for on an account of ``balance``: a plan is for all of it, a settlement for the total
+        the debtor offers."""
+        total = balance if self.kind.data == "plan" else self.total.data
+        d = self.data
+        return parse_terms(d["kind"], total, d["frequency"], d["first_due"], d["count"], d["amount"])
+
+
+class AutopayForm(BaseForm):
+    """Turn autopay on with a saved card, having read and accepted the recurring-debit authorization."""
+
+    card_id = RadioField(coerce=optional_int, validators=[DataRequired(message=CHOOSE_CARD)], validate_choice=False)
+    agree = BooleanField(validators=[DataRequired(message=AGREE_FIRST)])
 
 
 class SignOutForm(BaseForm):

@@ -5,6 +5,8 @@ each one used in the templates and in the portal's messages has its Spanish here
 catalogue shows in English rather than failing.
 """
 
+import re
+
 from flask import request, session
 
 from app.agencyday import EARLIEST_DAY, LATEST_DAY
@@ -62,6 +64,7 @@ SPANISH: dict[str, str] = {
     "This field is required.": "Este campo es obligatorio.",
     "This is too long.": "Es demasiado largo.",
     "Enter exactly 4 digits.": "Escriba exactamente 4 dígitos.",
+    "Not a valid choice.": "Elija una de las opciones.",
     "Not a valid date value.": "Escriba la fecha como año-mes-día, p. ej. 1980-04-23.",
     PLAUSIBLE_DATE: f"Escriba una fecha entre {EARLIEST_DAY} y {LATEST_DAY}.",
     "The form expired; reload the page and submit again.": (
@@ -157,11 +160,159 @@ SPANISH: dict[str, str] = {
     ),
     "Card payments are briefly unavailable. Please try again in a few minutes; this link stays valid until it "
     "expires.": "Los pagos con tarjeta no están disponibles por un momento. Inténtelo de nuevo en unos minutos.",
+    # Plans and settlements
+    "Payment plan": "Plan de pagos",
+    "Promise to pay": "Promesa de pago",
+    "Settlement offer": "Oferta de liquidación",
+    "Your plan is set up. Thank you.": "Su plan quedó establecido. Gracias.",
+    "Autopay is on: each instalment is charged to your card on its due date.": (
+        "El pago automático está activado: cada cuota se cobra a su tarjeta en su fecha de vencimiento."
+    ),
+    "Autopay is off. Please pay each instalment by its due date.": (
+        "El pago automático está desactivado. Pague cada cuota antes de su fecha de vencimiento."
+    ),
+    "settles a balance of %(balance)s": "liquida un saldo de %(balance)s",
+    "Your instalments": "Sus cuotas",
+    "Due date": "Fecha de vencimiento",
+    "Autopay is on: charged to %(card)s.": "El pago automático está activado: se cobra a %(card)s.",
+    "Autopay is off.": "El pago automático está desactivado.",
+    "Autopay and saved cards": "Pago automático y tarjetas guardadas",
+    "Pay your balance of %(balance)s in instalments. You will see the schedule before you confirm.": (
+        "Pague su saldo de %(balance)s en cuotas. Verá el calendario antes de confirmar."
+    ),
+    "What would you like?": "¿Qué prefiere?",
+    "A payment plan for the whole balance": "Un plan de pagos por todo el saldo",
+    "A settlement offer": "Una oferta de liquidación",
+    "Settlement amount, in dollars": "Monto de la liquidación, en dólares",
+    "For a settlement only: pay at least %(floor)s and the rest of the balance is forgiven once you have paid it "
+    "all.": (
+        "Solo para una liquidación: pague al menos %(floor)s y el resto del saldo se perdona cuando lo haya pagado "
+        "todo."
+    ),
+    "How often?": "¿Con qué frecuencia?",
+    "Every week": "Cada semana",
+    "Every two weeks": "Cada dos semanas",
+    "Every month": "Cada mes",
+    "Number of payments": "Número de pagos",
+    "Or leave it empty and give the amount of each payment below.": (
+        "O déjelo vacío e indique abajo el monto de cada pago."
+    ),
+    "Amount of each payment, in dollars (optional)": "Monto de cada pago, en dólares (opcional)",
+    "Date of the first payment": "Fecha del primer pago",
+    "Today's date to pay the first one now.": "La fecha de hoy para hacer el primer pago ahora.",
+    "See the schedule": "Ver el calendario",
+    "A plan cannot be set up on this account now. Please contact the agency.": (
+        "No se puede establecer un plan en esta cuenta ahora. Comuníquese con la agencia."
+    ),
+    "Your payment schedule": "Su calendario de pagos",
+    "Back to the account to change it": "Volver a la cuenta para cambiarlo",
+    "%(count)s payments, %(total)s in all.": "%(count)s pagos, %(total)s en total.",
+    "This settles your balance of %(balance)s: %(waived)s is forgiven once you have made every payment.": (
+        "Esto liquida su saldo de %(balance)s: se perdonan %(waived)s cuando haya hecho todos los pagos."
+    ),
+    "If a payment is not made within %(days)s days of its due date, the plan ends and the whole balance is due "
+    "again.": (
+        "Si un pago no se hace dentro de los %(days)s días siguientes a su vencimiento, el plan termina y se debe de "
+        "nuevo todo el saldo."
+    ),
+    "Confirm this plan": "Confirmar este plan",
+    "scheduled": "programada",
+    "paid": "pagada",
+    "partly paid": "pagada en parte",
+    "missed": "no pagada",
+    "The first due date cannot be in the past.": "La fecha del primer pago no puede estar en el pasado.",
+    "Enter the first due date.": "Escriba la fecha del primer pago.",
+    "Enter the number of instalments, e.g. 6.": "Escriba el número de pagos, p. ej. 6.",
+    "Choose weekly, biweekly or monthly.": "Elija cada semana, cada dos semanas o cada mes.",
+    "Choose a promise, a plan or a settlement.": "Elija un plan o una liquidación.",
+    "Give either the number of instalments or the amount of each, not both.": (
+        "Indique el número de pagos o el monto de cada uno, no ambos."
+    ),
+    "Give the number of instalments or the amount of each.": "Indique el número de pagos o el monto de cada uno.",
+    "The number of instalments must be 1 to 520.": "El número de pagos debe estar entre 1 y 520.",
+    "That makes more than 520 instalments; choose a larger amount.": ("Eso da más de 520 pagos; elija un monto mayor."),
+    "Each instalment would be less than one cent; choose fewer instalments.": (
+        "Cada pago sería de menos de un centavo; elija menos pagos."
+    ),
+    "The instalment amount is above the total.": "El monto de cada pago es mayor que el total.",
+    "Enter an amount such as 125.50.": "Escriba una cantidad como 125.50.",
+    "Enter a positive amount with at most two decimals.": (
+        "Escriba una cantidad positiva con dos decimales como máximo."
+    ),
+    "Enter a first due date between 1900 and 2200.": "Escriba una fecha del primer pago entre 1900 y 2200.",
+    "The last instalment would fall after 2200.": "El último pago caería después de 2200.",
+    "A settlement is for less than the balance; use a plan for the whole balance.": (
+        "Una liquidación es por menos del saldo; para todo el saldo elija un plan."
+    ),
+    "The account already has an active promise or plan; cancel it first.": (
+        "La cuenta ya tiene un plan activo. Para cambiarlo, comuníquese con la agencia."
+    ),
+    # Autopay and saved cards
+    "Back to the account": "Volver a la cuenta",
+    "Your card is saved.": "Su tarjeta quedó guardada.",
+    "The card is removed. It will not be charged.": "La tarjeta se eliminó. No se le cobrará.",
+    "Saved cards": "Tarjetas guardadas",
+    "saved on %(date)s": "guardada el %(date)s",
+    "Remove this card": "Eliminar esta tarjeta",
+    "No saved card.": "No hay ninguna tarjeta guardada.",
+    "Add a card": "Agregar una tarjeta",
+    "Add another card": "Agregar otra tarjeta",
+    "Autopay": "Pago automático",
+    "Turn off autopay": "Desactivar el pago automático",
+    "Card to charge": "Tarjeta a la que se cobrará",
+    "Authorization for recurring charges": "Autorización de cobros periódicos",
+    "I have read this authorization and I agree to it.": "Leí esta autorización y estoy de acuerdo.",
+    "Turn on autopay": "Activar el pago automático",
+    "Charge this card instead": "Cobrar a esta tarjeta en su lugar",
+    "Save a card to turn on autopay.": "Guarde una tarjeta para activar el pago automático.",
+    "Choose a card.": "Elija una tarjeta.",
+    "Tick the box to authorize the charges.": "Marque la casilla para autorizar los cobros.",
+    "This account has no active plan.": "Esta cuenta no tiene un plan activo.",
+    "I authorize %(agency)s to charge the card I choose above for each instalment of this plan on its due date: "
+    "%(schedule)s, %(total)s in all. A declined charge is tried once more %(retry)s days later. I can stop autopay "
+    "at any time up to %(stop)s business days before a charge, by turning it off on this page or by calling or "
+    "writing to %(agency)s.": (
+        "Autorizo a %(agency)s a cobrar a la tarjeta que elijo arriba cada cuota de este plan en su fecha de "
+        "vencimiento: %(schedule)s, %(total)s en total. Un cobro rechazado se intenta una vez más %(retry)s días "
+        "después. Puedo detener el pago automático en cualquier momento hasta %(stop)s días hábiles antes de un "
+        "cobro, desactivándolo en esta página o llamando o escribiendo a %(agency)s."
+    ),
+    "Save a card for autopay": "Guardar una tarjeta para el pago automático",
+    "Back to autopay": "Volver al pago automático",
+    "Card entry needs JavaScript. Please turn it on, or call the agency to set up autopay.": (
+        "Para escribir la tarjeta se necesita JavaScript. Actívelo o llame a la agencia para establecer el pago "
+        "automático."
+    ),
+    "Saving the card charges nothing. You choose next whether to use it for autopay.": (
+        "Guardar la tarjeta no cobra nada. Después elige si usarla para el pago automático."
+    ),
+    "Save the card": "Guardar la tarjeta",
+    "The card was not saved: the card set-up did not succeed.": "La tarjeta no se guardó: el registro no funcionó.",
     "Page not found": "Página no encontrada",
     "There is nothing here. Check the address, or sign in again.": (
         "No hay nada aquí. Revise la dirección o vuelva a iniciar sesión."
     ),
 }
+
+
+# The plans package's messages that carry figures (a creditor's bounds): matched, and put in Spanish with the
+# figures kept.
+SPANISH_PATTERNS = [
+    (
+        re.compile(
+            r"The creditor allows a discount of at most (?P<pct>[\d.]+)%: settle for (?P<floor>[\d.]+) or more\."
+        ),
+        "El acreedor permite un descuento de hasta %(pct)s %%: liquide por %(floor)s o más.",
+    ),
+    (
+        re.compile(r"The creditor's minimum instalment is (?P<minimum>[\d.]+)\."),
+        "El pago mínimo que acepta el acreedor es %(minimum)s.",
+    ),
+    (
+        re.compile(r"The total is above the current balance of (?P<balance>[\d.]+)\."),
+        "El total es mayor que el saldo actual de %(balance)s.",
+    ),
+]
 
 
 def current_language() -> str:
@@ -175,5 +326,8 @@ def current_language() -> str:
 
 def translate(text: str, language: str, **params) -> str:
     """``text`` in ``language``, with ``%(name)s`` placeholders filled from ``params``."""
-    out = SPANISH.get(text, text) if language == "es" else text
-    return out % params if params else out
+    if language != "es":
+        return text % params if params else text
+    if text in SPANISH:
+        return SPANISH[text] % params if params else SPANISH[text]
+    return next((spanish % m.groupdict() for p, spanish in SPANISH_PATTERNS if (m := p.fullmatch(text))), text)

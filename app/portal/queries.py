@@ -17,9 +17,11 @@ def list_accounts(visit: PortalSession) -> list[Account]:
     return list(db.session.scalars(stmt.order_by(Account.current_balance.desc(), Account.id)))
 
 
-def get_account(visit: PortalSession, account_id: int) -> Account:
-    """One of the debtor's accounts; NotFound for any other (another debtor's, another agency's, none)."""
-    account = db.session.get(Account, account_id)
+def get_account(visit: PortalSession, account_id: int, *, for_update: bool = False) -> Account:
+    """One of the debtor's accounts; NotFound for any other (another debtor's, another agency's, none).
+    ``for_update`` locks its row, as the services that change the account expect."""
+    stmt = select(Account).where(Account.id == account_id)
+    account = db.session.scalars(stmt.with_for_update() if for_update else stmt).first()
     if account is None or account.agency_id != visit.agency_id or account.debtor_id != visit.debtor_id:
         raise NotFound()
     return account

@@ -15,6 +15,7 @@ DEBTOR_STATUS = {
     Status.CLOSED: "closed",
     Status.DISPUTED: "disputed",
 }
+PLAN_KINDS = {"promise": "Promise to pay", "plan": "Payment plan", "settlement": "Settlement offer"}
 DEFAULT_BRAND = "#1a4f8b"  # the portal's own blue and green, both 4.5:1 or better against white text
 DEFAULT_ACCENT = "#1d6b3a"
 
@@ -35,6 +36,7 @@ def portal_context() -> dict:
         visit=g.get("portal_visit"),
         local_dt=lambda value: _local_dt(value, agency),
         debtor_status=debtor_status,
+        plan_kinds=PLAN_KINDS,
         code_words=lambda value: value.replace("_", " "),
     )
 
@@ -46,7 +48,15 @@ def debtor_status(status: Status) -> str:
 
 # Where the language switch of a page leads when the page itself is not one to GET again: a form's answer goes
 # to the form's page, a sign-in link to the accounts (never repeating its token).
-SWITCH_TO = {"portal.pay": "portal.account", "portal.from_link": "portal.accounts", "portal.sign_out": "portal.sign_in"}
+SWITCH_TO = {
+    "portal.pay": "portal.account",
+    "portal.plan": "portal.account",
+    "portal.from_link": "portal.accounts",
+    "portal.sign_out": "portal.sign_in",
+    "portal.autopay_on": "portal.autopay_page",
+    "portal.card_setup": "portal.autopay_page",
+    "portal.card_setup_done": "portal.autopay_page",
+}
 
 
 def _switch_url(language: str) -> str:

@@ -18,9 +18,11 @@ from app.headers import csp_sources
 from app.htmx import render
 from app.payments.services.ledger import takes_payments
 from app.payments.views import stripe_page_sources
+from app.plans.services import active_plan
 from app.portal import access, disputes, queries
 from app.portal import payments as portal_payments
-from app.portal.forms import DisputeForm, PortalPaymentForm, SignInForm, SignOutForm
+from app.portal import plans as portal_plans
+from app.portal.forms import DisputeForm, PlanForm, PortalPaymentForm, SignInForm, SignOutForm
 from app.portal.settings import portal_settings
 from app.portal.templating import gettext, portal_context
 
@@ -128,7 +130,7 @@ def accounts():
 def account(account_id: int):
     """One account: balance, itemization, payment history, and the way to pay."""
     found = queries.get_account(g.portal_visit, account_id)
-    return render("portal/account.html", **_account_context(found, PortalPaymentForm(formdata=None)))
+    return render("portal/account.html", **account_context(found))
 
 
 @bp.post("/<slug>/accounts/<int:account_id>/pay")
@@ -144,7 +146,7 @@ def pay(account_id: int):
             return redirect(url_for("portal.card", payment_id=payment.id), 303)
         except ValidationFailed as exc:
             form.amount.errors = [gettext(exc.message, **getattr(exc, "params", {}))]
-    return render("portal/account.html", status=422, **_account_context(found, form))
+    return render("portal/account.html", status=422, **account_context(found, form))
 
 
 @bp.post("/<slug>/accounts/<int:account_id>/dispute")
@@ -162,18 +164,27 @@ def dispute(account_id: int):
             return redirect(url_for("portal.account", account_id=found.id, note="request_received") + "#dispute", 303)
         except ValidationFailed as exc:
             form.amount.errors = [gettext(exc.message, **getattr(exc, "params", {}))]
-    page = _account_context(found, PortalPaymentForm(formdata=None), form)
-    return render("portal/account.html", status=422, **page)
+    return render("portal/account.html", status=422, **account_context(found, dispute_form=form))
 
 
-def _account_context(found, form, dispute_form=None) -> dict:
+# The notes a redirect back to the account page carries (``?note=``), each shown once in its section.
+NOTES = ("request_received", "plan_agreed", "autopay_on", "autopay_off")
+
+
+def account_context(found, form=None, dispute_form=None, plan_form=None, plan_refusal="") -> dict:
+    """The account page's context; each section's form is a blank one unless a refusal brings it back."""
     low, high = portal_payments.amount_bounds(found)
+    note = request.args.get("note")
     return dict(
         account=found,
-        form=form,
+        form=form or PortalPaymentForm(formdata=None),
         dispute_form=dispute_form or DisputeForm(formdata=None),
+        plan_form=plan_form or PlanForm(formdata=None),
+        plan_refusal=plan_refusal,
+        plan=active_plan(found),
+        plan_options=portal_plans.plan_options(found),
+        note=note if note in NOTES else None,
         open_dispute=holds.has_open_dispute(found.id),
-        request_received=request.args.get("note") == "request_received",
         low=low,
         high=high,
         itemization=queries.get_itemization(found),
@@ -222,3 +233,6 @@ def logo():
     if not settings.logo:
         raise NotFound()
     return Response(settings.logo, mimetype=settings.logo_type)
+
+
+from app.portal import plan_views  # noqa: E402, F401  (the plan and autopay pages, on this blueprint)

@@ -3,7 +3,7 @@ through Stripe.js (localstripe's stand-in, as in ``test_pay_page``), sign in by 
 axe-core on every portal page in both languages."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,9 +13,12 @@ from sqlalchemy import select
 
 from app.accounts.models import Account
 from app.accounts.states import Status
+from app.agencies.models import Agency
+from app.agencyday import local_today
 from app.auth.models import User
 from app.extensions import db
 from app.payments.models import Payment, PaymentStatus
+from app.plans.services import active_plan
 from app.portal import access
 from tests.browser.conftest import TIMEOUT_MS, Problems
 from tests.browser.test_axe import AXE, BLOCKING, violations
@@ -171,6 +174,96 @@ def test_every_portal_page_has_no_serious_accessibility_violation(open_page, deb
     page.get_by_role("button", name="Continue to card details").click()
     expect(page.locator("#card-element input")).to_have_count(5)
     found += axe_here(page)  # the card step, Stripe's element mounted
+    assert found == []
+
+
+@pytest.fixture(scope="module")
+def plan_debtor(pay_app):  # noqa: F811
+    """Another of Sarah's accounts in negotiation, without a plan (the dispute test holds ``debtor``'s): (slug,
+    link token, account id)."""
+    app, _ = pay_app
+    with app.app_context():
+        sarah = db.session.scalars(select(User).where(User.username == "sarah.mitchell")).one()
+        stmt = select(Account).where(Account.assigned_collector_id == sarah.id, Account.status == Status.NEGOTIATING)
+        free = [a for a in db.session.scalars(stmt.order_by(Account.id)) if active_plan(a) is None]
+        account = free[0]
+        link = access.create_link(account.id, actor=sarah)
+        yield sarah.agency.slug, access.link_token(link), account.id
+        db.session.remove()
+
+
+def first_due_in(app, account_id: int, days: int) -> str:
+    with app.app_context():
+        agency = db.session.get(Agency, db.session.get(Account, account_id).agency_id)
+        return (local_today(agency.timezone) + timedelta(days=days)).isoformat()
+
+
+def test_without_javascript_at_360_px_the_plan_form_previews_the_schedule(pay_app, open_page, plan_debtor):  # noqa: F811
+    """Choosing a plan needs no JavaScript and fits the narrowest phone; previewing writes nothing."""
+    slug, token, account_id = plan_debtor
+    page = open_page(java_script=False, viewport=NARROWEST)
+    page.goto(f"/portal/{slug}/link/{token}")
+    page.goto(f"/portal/{slug}/accounts/{account_id}?lang=es")
+    page.get_by_label("Cada semana").check()
+    page.get_by_label("Número de pagos").fill("0")
+    page.get_by_label("Fecha del primer pago").fill(first_due_in(pay_app[0], account_id, 1))
+    page.get_by_role("button", name="Ver el calendario").click()
+    expect(page.locator("#count-error")).to_contain_text("El número de pagos debe estar entre 1 y 520.")
+    assert no_sideways_scroll(page)
+    page.get_by_label("Número de pagos").fill("12")
+    page.get_by_role("button", name="Ver el calendario").click()
+    expect(page.locator("#schedule tbody tr")).to_have_count(12)
+    expect(page.get_by_role("button", name="Confirmar este plan")).to_be_visible()
+    assert no_sideways_scroll(page)
+    with pay_app[0].app_context():
+        assert active_plan(db.session.get(Account, account_id)) is None
+    page.goto(f"/portal/{slug}/accounts/?lang=en")
+
+
+def test_a_debtor_sets_up_a_plan_with_autopay(pay_app, open_page, plan_debtor):  # noqa: F811
+    """At phone size: the plan form, the schedule, confirm, save a card (Stripe.js stand-in, SetupIntent),
+    authorize and turn autopay on; axe-core on each of these pages."""
+    app, _ = pay_app
+    slug, token, account_id = plan_debtor
+    page, found = open_page(), []
+    page.goto(f"/portal/{slug}/link/{token}")
+    page.goto(f"/portal/{slug}/accounts/{account_id}")
+    first = first_due_in(app, account_id, 2)
+    page.get_by_label("Every two weeks").check()
+    page.get_by_label("Number of payments").fill("4")
+    page.get_by_label("Date of the first payment").fill(first)
+    page.get_by_role("button", name="See the schedule").click()
+    expect(page.get_by_role("heading", name="Your payment schedule")).to_be_visible()
+    expect(page.locator("#schedule tbody tr")).to_have_count(4)
+    assert no_sideways_scroll(page)
+    found += axe_here(page)  # the schedule
+    page.get_by_role("button", name="Confirm this plan").click()
+    expect(page.get_by_role("status")).to_contain_text("Your plan is set up.")
+    expect(page.locator("#plan tbody tr")).to_have_count(4)
+    expect(page.locator("#plan")).to_contain_text(first)
+    found += axe_here(page)  # the account page with its plan
+    page.get_by_role("link", name="Autopay and saved cards").click()
+    found += axe_here(page)  # no card yet
+    page.get_by_role("button", name="Add a card").click()
+    expect(page.locator("#card-element input")).to_have_count(5)  # Stripe.js (the stand-in) mounted the card
+    assert no_sideways_scroll(page)
+    found += axe_here(page)  # card entry
+    for name, value in (("number", "4242424242424242"), ("exp_month", "12"), ("exp_year", "40"), ("cvc", "123")):
+        page.locator(f"#card-element input[placeholder={name}]").fill(value)
+    page.locator("#card-element input[placeholder=postal_code]").fill("10001")
+    page.get_by_role("button", name="Save the card").click()
+    expect(page.get_by_role("status")).to_contain_text("Your card is saved.")
+    page.get_by_role("button", name="Turn on autopay").click()
+    expect(page.locator(".agree .error")).to_contain_text("Tick the box to authorize the charges.")
+    found += axe_here(page)  # the authorization, refused without the box ticked
+    expect(page.locator("#authorization")).to_contain_text("up to 3 business days before a charge")
+    page.get_by_label("I have read this authorization and I agree to it.").check()
+    page.get_by_role("button", name="Turn on autopay").click()
+    expect(page.locator("#autopay-status")).to_contain_text("Autopay is on")
+    assert no_sideways_scroll(page)
+    with app.app_context():
+        plan = active_plan(db.session.get(Account, account_id))
+        assert len(plan.instalments) == 4 and plan.autopay_card.payment_method_ref.startswith("pm_")
     assert found == []
 
 

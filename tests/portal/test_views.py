@@ -121,9 +121,14 @@ def test_every_portal_string_has_its_spanish(app):
         if path.name != "settings.html"
         for m in literal.findall(path.read_text())
     }
-    from app.portal import access, forms, payments
+    from app.portal import access, forms, payments, plans, templating
 
     keys |= {access.REFUSED, access.LOCKED, access.LINK_EXPIRED, payments.AMOUNT_RANGE, payments.CARDS_OFF}
+    keys |= {plans.AUTHORIZATION, plans.NO_ACTIVE_PLAN, forms.CHOOSE_CARD, forms.AGREE_FIRST}
+    keys |= {
+        choice.label for field in (forms.PlanForm.kind, forms.PlanForm.frequency) for choice in field.kwargs["choices"]
+    }
+    keys |= set(templating.PLAN_KINDS.values()) | {"scheduled", "paid", "partly paid", "missed", "Not a valid choice."}
     keys |= {forms.REQUIRED, forms.TOO_LONG, forms.FOUR_DIGITS, i18n.PLAUSIBLE_DATE}
     keys |= {"open", "payment plan", "settled", "closed", "disputed", "card", "check", "cash", "bank transfer"}
     keys |= {"pending", "completed", "failed", "refunded", "partially refunded"}

@@ -80,6 +80,11 @@ def create_setup_intent(customer_id: str, metadata: dict, idempotency_key: str):
     return _call(intents.create, params=params, options={"idempotency_key": idempotency_key})
 
 
+def detach_payment_method(payment_method_id: str):
+    """Detach a saved card from its customer: Stripe can no longer charge it."""
+    return _call(_client().v1.payment_methods.detach, payment_method_id)
+
+
 def retrieve_setup_intent(intent_id: str):
     return _call(_client().v1.setup_intents.retrieve, intent_id)
 

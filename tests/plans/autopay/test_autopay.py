@@ -13,7 +13,7 @@ from app.plans import autopay, services
 from app.plans.models import InstalmentState, PlanState
 from jobs.plans import run_autopay
 from tests.factories import db
-from tests.plans.conftest import plan_terms, refreshed, timeline
+from tests.plans.conftest import actions, plan_terms, refreshed, timeline
 
 D = Decimal
 GOOD_CARD, DECLINED_CARD = "4242424242424242", "4000000000000341"  # the second saves, then every charge declines
@@ -120,3 +120,18 @@ def test_the_account_page_saves_a_card_and_sets_autopay(login, stripe_client, ne
     assert web.post(f"/plans/{plan.id}/autopay", {"card_id": str(saved.id)}).status_code == 303
     assert refreshed(plan).autopay_card_id == saved.id
     assert web.get(f"/plans/accounts/{negotiating.id}/card/done?setup_intent=seti_nope").status_code == 404
+
+
+def test_removing_a_saved_card_stops_autopay_and_is_audited(stripe_client, negotiating, collector, agency):
+    plan = autopay_plan(stripe_client, negotiating, collector, agency)
+    card = plan.autopay_card
+    autopay.remove_card(negotiating, card.id, collector)
+    db.session.commit()
+    assert autopay.saved_cards(negotiating) == [] and refreshed(plan).autopay_card_id is None
+    assert refreshed(card).removed_at is not None  # the row stays: payments and the audit trail name it
+    assert stripe_client.v1.payment_methods.retrieve(card.payment_method_ref).customer is None  # detached
+    assert actions()[-2:] == ["plan.autopay_set", "card.removed"]
+    assert timeline(negotiating)[-2:] == ["Autopay off", "Saved card removed: card"]
+    with pytest.raises(NotFound):
+        autopay.remove_card(negotiating, card.id, collector)  # already removed
+    assert autopay.charge_due_instalments(on(plan.instalments[0].due_on, agency)) == {}  # nothing charged
