@@ -38,7 +38,8 @@ DETAIL_FIELDS = {
 }
 # Statuses a hold does not move to disputed: settled and closed accounts are not being collected
 NOT_HELD_STATUSES = frozenset({Status.DISPUTED, Status.SETTLED, Status.CLOSED})
-PORTAL_KINDS = frozenset({RequestKind.DISPUTE, RequestKind.ORIGINAL_CREDITOR})
+# What a consumer may file in writing through the portal: a dispute, the original creditor, or to stop contact
+PORTAL_KINDS = frozenset({RequestKind.DISPUTE, RequestKind.ORIGINAL_CREDITOR, RequestKind.CEASE})
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ def _lock_account(actor: User | None, account_id: int, agency_id: int | None) ->
 
 def _check_via(kind: RequestKind, channel: RequestChannel, actor: User | None, via: str) -> None:
     if actor is None and (via != "portal" or kind not in PORTAL_KINDS or channel != RequestChannel.PORTAL):
-        raise ValidationFailed("Without a staff user, only the portal files disputes and original-creditor requests.")
+        raise ValidationFailed("Without a staff user, only the portal files a dispute or a request.")
 
 
 def _new_request(account: Account, kind, channel, new: NewRequest, actor: User | None) -> ConsumerRequest:

@@ -1,12 +1,11 @@
-"""A debtor's written dispute, or request for the original creditor, filed in the portal: issue 18's consumer
-request (``app.compliance.requests``) with the portal as its written channel, received on the agency's today."""
+"""A debtor's written dispute, request for the original creditor, or request to stop contact, filed in the
+portal: issue 18's consumer request (``app.compliance.requests``) with the portal as its written channel, received
+on the agency's today."""
 
 from app.agencyday import local_today
 from app.compliance import requests
 from app.compliance.models import ConsumerRequest
 from app.portal.models import PortalSession
-
-KINDS = ("dispute", "original_creditor")
 
 
 def file_request(visit: PortalSession, agency, account, kind: str, amount: str, statement: str) -> ConsumerRequest:

@@ -2,8 +2,21 @@
 each label and error through ``_()``, so the debtor reads them in their language."""
 
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, RadioField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.forms import BaseForm, optional_int, options
 from app.payments.forms import KeyedForm
@@ -43,6 +56,7 @@ class DisputeForm(BaseForm):
             [
                 ("dispute", "I dispute this debt."),
                 ("original_creditor", "Send me the name and address of the original creditor."),
+                ("cease", "Stop contacting me about this debt."),
             ]
         ),
         default="dispute",
@@ -89,6 +103,41 @@ class AutopayForm(BaseForm):
 
     card_id = RadioField(coerce=optional_int, validators=[DataRequired(message=CHOOSE_CARD)], validate_choice=False)
     agree = BooleanField(validators=[DataRequired(message=AGREE_FIRST)])
+
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+SPAN_ROWS = 4
+SPAN_ORDER = "The end must be later than the start."
+SPAN_PARTS = "Give the day, the start and the end."
+
+
+class SpanForm(Form):
+    """One inconvenient weekly time: a day and two local times (all empty: no time on this row)."""
+
+    weekday = SelectField(choices=options([("", "—"), *((str(i), day) for i, day in enumerate(WEEKDAYS))]))
+    starts = TimeField(validators=[Optional()])
+    ends = TimeField(validators=[Optional()])
+
+    def validate_ends(self, field) -> None:
+        given = [self.weekday.data, self.starts.data, field.data]
+        if any(given) and not all(given):
+            raise ValidationError(SPAN_PARTS)
+        if all(given) and field.data <= self.starts.data:
+            raise ValidationError(SPAN_ORDER)
+
+    def span(self) -> tuple | None:
+        return (int(self.weekday.data), self.starts.data, self.ends.data) if self.weekday.data else None
+
+
+class PreferencesForm(BaseForm):
+    """The debtor's contact preferences: inconvenient times, no calls at work, emails they want none to."""
+
+    spans = FieldList(FormField(SpanForm), min_entries=SPAN_ROWS, max_entries=SPAN_ROWS)
+    no_calls_at_work = BooleanField()
+    email_opt_out = SelectMultipleField(widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+
+    def chosen_spans(self) -> list[tuple]:
+        return [span for row in self.spans for span in [row.form.span()] if span]
 
 
 class SignOutForm(BaseForm):

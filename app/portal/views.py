@@ -235,4 +235,5 @@ def logo():
     return Response(settings.logo, mimetype=settings.logo_type)
 
 
-from app.portal import plan_views  # noqa: E402, F401  (the plan and autopay pages, on this blueprint)
+# The plan, autopay and preferences pages live in modules of their own, on this blueprint
+from app.portal import plan_views, preference_views  # noqa: E402, F401, I001

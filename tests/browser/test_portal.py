@@ -165,6 +165,7 @@ def test_every_portal_page_has_no_serious_accessibility_violation(open_page, deb
         found += violations(page, f"/portal/{slug}/accounts/?lang={lang}")
         found += violations(page, f"/portal/{slug}/accounts/{account_id}?lang={lang}")
         found += violations(page, f"/portal/{slug}/accounts/999999?lang={lang}")
+        found += violations(page, f"/portal/{slug}/preferences?lang={lang}")
     page.goto(f"/portal/{slug}/accounts/{account_id}")
     page.get_by_label("Amount in dollars").fill("0.01")
     page.get_by_role("button", name="Continue to card details").click()

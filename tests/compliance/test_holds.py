@@ -106,9 +106,9 @@ def test_the_portal_files_only_its_own_agencys_disputes(working, foreign):
     new = requests.NewRequest(kind="dispute", channel="portal", received_on=today(working))
     with pytest.raises(NotFound):
         requests.record_request(working.id, new, actor=None, via="portal", agency_id=foreign.agency.id)
-    cease = requests.NewRequest(kind="cease", channel="portal", received_on=today(working))
+    attorney = requests.NewRequest(kind="attorney", channel="portal", received_on=today(working))
     with pytest.raises(ValidationFailed):
-        requests.record_request(working.id, cease, actor=None, via="portal", agency_id=working.agency_id)
+        requests.record_request(working.id, attorney, actor=None, via="portal", agency_id=working.agency_id)
     assert requests_of(working) == []
 
 

@@ -63,7 +63,7 @@ def test_the_original_creditor_request_in_spanish(signed_in, debtor_account):
         {"kind": "dispute", "amount": "1e9"},
         {"kind": "dispute", "amount": "-5"},
         {"kind": "dispute", "amount": "5\x00"},
-        {"kind": "cease"},  # not a portal request
+        {"kind": "bankruptcy"},  # not a request the portal files
         {"kind": "dispute", "statement": "x" * 2001},
     ],
 )
