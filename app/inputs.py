@@ -17,8 +17,9 @@ class InvalidCharacters(DomainError):
     status, code = 400, "invalid_characters"
 
 
-def has_nul(text: str) -> bool:
-    return NUL in text
+def has_nul(text: str | None) -> bool:
+    """Whether ``text`` holds a NUL; None (a multipart part without a name, say) holds none."""
+    return NUL in (text or "")
 
 
 def first_field_with_nul() -> str | None:
@@ -29,7 +30,7 @@ def first_field_with_nul() -> str | None:
     for source in (request.args, request.form):
         for name, value in source.items(multi=True):
             if has_nul(name) or has_nul(value):
-                return name.replace(NUL, "")
+                return (name or "").replace(NUL, "")
     for name, upload in request.files.items(multi=True):
         if has_nul(upload.filename or ""):
             return name

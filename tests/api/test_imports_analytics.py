@@ -90,3 +90,14 @@ def test_collectors_list_and_detail(api_as, admin, collector):
     assert [r["id"] for r in rows] == [collector.id] and rows[0]["max_accounts"] > 0
     assert api.get(f"/collectors/{collector.id}/").json["full_name"] == collector.full_name
     assert api.get(f"/collectors/{admin.id}/").status_code == 404
+
+
+def test_a_multipart_part_without_a_name_is_a_clear_4xx(api_as, admin):
+    """Found by schemathesis: a form part with no name reached the NUL check as None (a 500)."""
+    api = api_as(admin)
+    body = b"--XX\r\nContent-Disposition: form-data\r\n\r\nvalue\r\n--XX--\r\n"
+    headers = api.headers()
+    response = api.client.post(
+        "/api/v1/imports/", data=body, headers=headers, content_type="multipart/form-data; boundary=XX"
+    )
+    assert 400 <= response.status_code < 500 and set(response.json) == {"detail", "errors"}
