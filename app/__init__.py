@@ -77,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     from app.compliance.dashboard_views import bp as compliance_dashboard_bp
     from app.compliance.notice_views import bp as notices_bp
     from app.compliance.request_views import bp as disputes_bp
+    from app.compliance.views import bp as compliance_bp
     from app.imports.views import bp as imports_bp
     from app.operators import rqdash
     from app.operators.views import bp as operators_bp
@@ -107,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
         disputes_bp,
         compliance_dashboard_bp,
         plans_bp,
+        compliance_bp,
         settings_bp,
         webhooks_bp,
         portal_bp,

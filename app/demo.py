@@ -18,6 +18,7 @@ from app.audit import services as audit
 from app.auth import passwords
 from app.auth.models import Role, User, UserSession
 from app.collectors.models import CollectorProfile
+from app.compliance.state_rules import seed_state_rules
 from app.demo_compliance import seed_compliance
 from app.demo_followups import seed_follow_ups
 from app.demo_portfolio import Run, build_portfolio
@@ -94,6 +95,7 @@ def _create_agency(spec: data.AgencySpec, now: datetime) -> Agency:
     _apply_agency_profile(agency, spec)
     db.session.add(agency)
     db.session.flush()
+    seed_state_rules(agency.id)
     return agency
 
 

@@ -17,6 +17,7 @@ from app.agencies.models import Agency
 from app.agencyday import local_date
 from app.auth.models import User
 from app.compliance import documents
+from app.compliance.contacts import refresh_contact_block
 from app.compliance.models import Channel, ConsumerRequest, ContactAttempt, Direction, Outcome, RequestChannel
 from app.compliance.models import RequestKind as Kind
 from app.compliance.requests import request_text
@@ -53,6 +54,8 @@ def seed_compliance(agency: Agency, collectors: list[User], now: datetime) -> di
     held = _disputed_account(agency.id)
     if held is not None:
         requests.append(_held_dispute(held, now))
+    for account in [*accounts.values(), *filter(None, [held])]:
+        refresh_contact_block(account, now)  # the worklist puts the blocked ones last, as the services would
     return {"contact_attempts": attempts, "consumer_requests": len(requests)}
 
 

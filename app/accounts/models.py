@@ -1,7 +1,7 @@
 """Accounts (the placed debts), their creditors, and the account timeline."""
 
 import enum
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
@@ -31,6 +31,8 @@ from app.pg.indexes import partial_index, worklist_indexes
 from app.timeutil import UTCDateTime, utcnow
 
 Money = Numeric(12, 2)
+# ``Account.contact_blocked_until`` of a block that waiting never lifts (cease, attorney, bankruptcy, …)
+CONTACT_BLOCKED_FOR_GOOD = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 class Creditor(db.Model):
@@ -81,6 +83,9 @@ class Account(db.Model):
     # date of the account's active promise or plan, and whether its latest plan is broken.
     plan_due_on: Mapped[date | None] = mapped_column(Date)
     plan_broken: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Until when the contact guard refuses a call (its next allowed time; far in the future when waiting never
+    # lifts it), kept by ``app.compliance.contacts`` so the work score and "next account" read a column
+    contact_blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     assigned_collector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Lower-cased "ref name email", kept by the services so one trigram index serves the search box.
     search_text: Mapped[str] = mapped_column(Text, default="")
@@ -124,6 +129,7 @@ class ActivityKind(enum.StrEnum):
     VALIDATION_NOTICE = "validation_notice"
     PORTAL = "portal"  # the debtor portal: a link made for the debtor, the debtor signing in
     REQUEST = "request"  # a consumer request (dispute, cease, attorney...) recorded or closed
+    CONTACT = "contact"  # a contact attempt or conversation (app.compliance.contacts)
 
 
 class ActivityDetail(enum.StrEnum):

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app.accounts.models import Account, Activity, Creditor
@@ -21,6 +21,7 @@ from app.extensions import db
 from app.paging import Page, Total, count_total, offset, page_of, paginate
 from app.pg.prepare import generic
 from app.pg.rls import agency_filtered
+from app.timeutil import utcnow
 
 
 @dataclass
@@ -123,7 +124,7 @@ def _page_rows(ids: Select, sort: str, direction: str) -> Select:
 def _score_columns() -> list:
     """What the "why this order" line reads: each factor's points (``pt_<factor>``) and the facts it words."""
     points = [p.label(f"pt_{name}") for name, p in factor_points(Account).items()]
-    return [*points, Account.next_follow_up_at, Account.created_at]
+    return [*points, Account.next_follow_up_at, Account.created_at, Account.contact_blocked_until]
 
 
 def next_account_id(viewer: User, filters: WorklistFilters, account_id: int, skip=()) -> int | None:
@@ -136,7 +137,13 @@ def next_account_id(viewer: User, filters: WorklistFilters, account_id: int, ski
         return None
     following = rows.where(after(key, current[0], account_id, direction))
     following = following.where(Account.id.not_in(skip)) if skip else following
+    following = following.where(contactable(utcnow()))  # "next" goes to someone the collector may contact now
     return db.session.scalar(following.order_by(*order_terms((key, Account.id), direction)).limit(1), values)
+
+
+def contactable(now: datetime):
+    """Accounts the contact guard did not block at ``now`` (``Account.contact_blocked_until``)."""
+    return or_(Account.contact_blocked_until.is_(None), Account.contact_blocked_until <= now)
 
 
 def _name(column, on):

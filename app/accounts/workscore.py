@@ -16,7 +16,8 @@ from datetime import datetime
 
 from sqlalchemy import Float, bindparam, case, cast, func, literal
 
-from app.agencyday import day_end, day_start, local_today
+from app.accounts.models import CONTACT_BLOCKED_FOR_GOOD
+from app.agencyday import day_end, day_start, local_time, local_today
 from app.pg.sql import DAY_SECONDS, epoch_days, smaller
 from app.timeutil import UTCDateTime, utcnow
 
@@ -105,9 +106,22 @@ def facts(rows) -> dict:
     }
 
 
+# An account the contact guard blocks now (``contact_blocked_until`` after the bound ``now_at``) goes after every
+# account that can be contacted, whatever the weights: its points are this far below.
+BLOCKED_PENALTY = 1_000_000.0
+
+
+def blocked_now(rows):
+    """1.0 while the contact guard blocks a call to the account (as its services last stored), else 0.0."""
+    now_at = bindparam("now_at", type_=UTCDateTime, required=True)
+    return case((rows.contact_blocked_until > now_at, 1.0), else_=0.0)
+
+
 def factor_points(rows) -> dict:
-    """Each factor's points on ``rows``: its fact times the agency's weight per unit (bound ``w_<factor>``)."""
-    return {name: fact * weight(name) for name, fact in facts(rows).items()}
+    """Each factor's points on ``rows``: its fact times the agency's weight per unit (bound ``w_<factor>``), and
+    ``blocked``: the penalty of an account that cannot be contacted now."""
+    points = {name: fact * weight(name) for name, fact in facts(rows).items()}
+    return points | {"blocked": blocked_now(rows) * literal(-BLOCKED_PENALTY, Float)}
 
 
 def score(rows):
@@ -125,7 +139,8 @@ def score_values(stored_weights: dict | None, tz: str, now: datetime | None = No
     now = now or utcnow()
     weights = weights_of(stored_weights)
     per_unit = {f"w_{f.name}": weights[f.name] / f.unit for f in FACTORS}
-    return per_unit | dict(now_days=now.timestamp() / DAY_SECONDS, due_by=day_end(local_today(tz, now), tz))
+    day = dict(now_days=now.timestamp() / DAY_SECONDS, due_by=day_end(local_today(tz, now), tz), now_at=now)
+    return per_unit | day
 
 
 def explain(rows, tz: str, currency: str = "USD") -> dict[int, str]:
@@ -133,16 +148,25 @@ def explain(rows, tz: str, currency: str = "USD") -> dict[int, str]:
     now = utcnow()
     today_start = day_start(local_today(tz, now), tz)
     symbol = "$" if currency == "USD" else f"{currency} "
-    return {row.id: why(row, now, today_start, symbol) for row in rows}
+    return {row.id: why(row, now, today_start, symbol, tz=tz) for row in rows}
 
 
-def why(row, now: datetime, today_start: datetime, currency_symbol: str = "$", top: int = 3) -> str:
+def why(row, now: datetime, today_start: datetime, currency_symbol: str = "$", top: int = 3, tz: str = "UTC") -> str:
     """The "why this order" line of a row carrying the factors' points (``pt_<factor>``, from SQL) and its
-    columns: the largest contributions first, in words."""
+    columns: a contact block first, then the largest contributions, in words."""
     points = {name: getattr(row, f"pt_{name}", 0) or 0 for name in FACTOR_NAMES}
     ranked = sorted((n for n in FACTOR_NAMES if points[n] > 0), key=lambda n: -points[n])
     words = [_words(name, row, now, today_start, currency_symbol) for name in ranked[:top]]
+    if (getattr(row, "pt_blocked", 0) or 0) < 0:
+        words.insert(0, blocked_words(row.contact_blocked_until, tz))
     return " · ".join(words) or "nothing stands out"
+
+
+def blocked_words(until: datetime, tz: str) -> str:
+    """Why a blocked account comes last: until when it cannot be called."""
+    if until >= CONTACT_BLOCKED_FOR_GOOD:
+        return "cannot be contacted (see the account's contact panel)"
+    return f"cannot be called until {local_time(until, tz):%a %-d %b %H:%M}"
 
 
 def _words(name: str, row, now: datetime, today_start: datetime, symbol: str) -> str:

@@ -35,7 +35,19 @@ def docs():
 
 
 def init_app(app: Flask) -> None:
-    from app.api import accounts, analytics, auth, bulk, collectors, imports, notices, payments, plans, requests
+    from app.api import (
+        accounts,
+        analytics,
+        auth,
+        bulk,
+        collectors,
+        contacts,
+        imports,
+        notices,
+        payments,
+        plans,
+        requests,
+    )
 
     for key, value in SMOREST_CONFIG.items():
         app.config.setdefault(key, value)
@@ -45,7 +57,7 @@ def init_app(app: Flask) -> None:
     api.register_field(MoneyField, None, None)  # documented by its own oneOf: a string or a number
     app.register_blueprint(docs_bp)
     api.register_blueprint(auth.bp)
-    for module in (accounts, requests, notices, plans, bulk, payments, imports, analytics, collectors):
+    for module in (accounts, requests, notices, plans, bulk, payments, imports, analytics, collectors, contacts):
         api.register_blueprint(module.bp)
     # Before every other hook (the login gate reads current_user): a bearer token decides who calls.
     app.before_request_funcs.setdefault(None, []).insert(0, security.load_bearer_user)

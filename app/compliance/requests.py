@@ -21,6 +21,7 @@ from app.agencyday import is_plausible_day, local_today
 from app.audit import services as audit
 from app.auth.models import User
 from app.compliance import documents, holds
+from app.compliance.contacts import refresh_contact_block
 from app.compliance.models import ConsumerRequest, Document, RequestChannel, RequestKind
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
@@ -88,6 +89,7 @@ def record_request(
     _announce(account, request, actor, via)
     if request.hold and account.status not in NOT_HELD_STATUSES:
         set_status(account, Status.DISPUTED, actor, note=f"collection on hold: {_label(request)}", system="hold")
+    refresh_contact_block(account)  # the worklist and "next account" skip it from now
     db.session.commit()
     return request
 
@@ -285,6 +287,7 @@ def resolve_request(
     _announce_resolution(account, request, actor)
     if request.hold and account.status == Status.DISPUTED and not holds.on_hold(account.id):
         set_status(account, Status.IN_CONTACT, actor, note="collection hold released", system="hold_released")
+    refresh_contact_block(account)
     db.session.commit()
     return request
 

@@ -12,6 +12,7 @@ from app.agencies.models import Agency
 from app.audit import services as audit
 from app.auth import passwords
 from app.auth.models import Role, User
+from app.compliance.state_rules import seed_state_rules
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.operators.models import Operator, SetupLink
@@ -67,6 +68,7 @@ def create_agency(name: str, admin_email: str, *, operator: str) -> tuple[Agency
     db.session.add_all([agency, admin])
     db.session.flush()
     token = _new_link(admin)
+    seed_state_rules(agency.id)
     audit.record(None, agency.id, "agency.created", "agency", agency.id,
                  {"name": name, "admin_email": admin_email, "by_operator": operator})  # fmt: skip
     db.session.commit()

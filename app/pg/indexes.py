@@ -22,7 +22,15 @@ WORKLIST_ENTRY_FILTERS = ("priority", "current_balance", "due_date")
 SEARCH_INDEX = "ix_accounts_search_trgm"
 SCORE_INDEX = "ix_accounts_collector_score"
 # Every column the work score reads (app.accounts.workscore), after the collector's scope and the status
-SCORE_COLUMNS = ("current_balance", "priority", "created_at", "last_contact_at", "next_follow_up_at", "plan_broken")
+SCORE_COLUMNS = (
+    "current_balance",
+    "priority",
+    "created_at",
+    "last_contact_at",
+    "next_follow_up_at",
+    "plan_broken",
+    "contact_blocked_until",
+)
 
 
 def partial_index(name: str, *columns: str, where, **kw) -> Index:

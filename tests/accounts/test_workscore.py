@@ -180,3 +180,18 @@ def test_an_admins_list_opens_on_open_accounts_by_priority_with_the_score_one_ch
     scored = web.get("/accounts/?sort=score").get_data(as_text=True)
     assert re.findall(r">(ACC-\d+)</a>", scored) == [book[k].external_ref for k in OPEN_BY_SCORE]
     assert 'class="why"' in scored
+
+
+def test_an_account_the_contact_guard_blocks_comes_after_the_contactable_ones_and_says_until_when(
+    login, collector, book, agency
+):
+    book["b"].contact_blocked_until = utcnow() + timedelta(days=2)
+    book["d"].contact_blocked_until = utcnow() - timedelta(minutes=1)  # a block that has passed: no effect
+    db.session.commit()
+    page = list_accounts(collector, WorklistFilters(open_only=True, sort="score"))
+    assert refs(page, book) == ["d", "a", "c", "b"]
+    body = login(collector).get("/worklist").get_data(as_text=True)
+    whys = re.findall(r'<small class="why">(.*?)</small>', body)
+    assert whys[3].startswith("cannot be called until ") and whys[3].endswith(
+        "$20,000 · never contacted · placed 210 days ago"
+    )

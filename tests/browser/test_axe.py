@@ -18,6 +18,7 @@ ADMIN_PAGES = [
     "/imports/sources/",
     "/settings/",
     "/plans/settings",
+    "/settings/compliance",
     "/audit/",
     "/compliance/",
     "/settings/dispute-policy",
