@@ -2,7 +2,6 @@
 with a plan whose debtor has an email address."""
 
 import email
-import socket
 from datetime import timedelta
 
 import pytest
@@ -13,6 +12,7 @@ from app.plans import services
 from app.timeutil import clock as app_clock
 from tests.compliance.conftest import place
 from tests.factories import db
+from tests.imports.sftp_server import free_port
 from tests.plans.conftest import plan_terms
 
 ADDRESS = "maria.lopez@mail.test"
@@ -27,12 +27,6 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's hook name)
         self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
         return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -72,14 +66,22 @@ def frozen():
 
 
 @pytest.fixture
-def west_plan(assigned_account, collector, agency):
-    """A 3-instalment monthly plan of 1,000.00 whose first instalment is due in 10 days, for a debtor in San
-    Francisco with an email address."""
+def west(assigned_account):
+    """An account of 1,000.00 whose debtor lives in San Francisco and has an email address."""
     place(assigned_account, state="CA", postal_code="94103", phone="+1 415 555 0100")
     assigned_account.debtor.email = ADDRESS
     db.session.commit()
-    first = plan_terms(agency).first_due + timedelta(days=9)
-    return services.create_plan(assigned_account.id, plan_terms(agency, first_due=first), actor=collector)
+    return assigned_account
+
+
+@pytest.fixture
+def west_plan(west, collector, agency):
+    """A 3-instalment monthly plan of 1,000.00 on ``west`` whose first instalment is due in 10 days."""
+    return services.create_plan(west.id, plan_terms(agency, first_due=in_days(agency, 10)), actor=collector)
+
+
+def in_days(agency, days: int):
+    return plan_terms(agency).first_due + timedelta(days=days - 1)
 
 
 def pacific(day, hour: int):
