@@ -2,7 +2,7 @@
 language; row-level security on the new table
 
 Revision ID: 0031_reminders
-Revises: 0028_guard
+Revises: 0030_guard
 Create Date: 2026-12-07 05:50:00
 
 """
@@ -17,7 +17,7 @@ TABLES = {"reminders": "agency_id"}
 PENDING = sa.text("state = 'pending'")
 
 revision = "0031_reminders"
-down_revision = "0028_guard"
+down_revision = "0030_guard"
 branch_labels = None
 depends_on = None
 

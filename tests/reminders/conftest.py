@@ -10,7 +10,7 @@ from aiosmtpd.controller import Controller
 from app.agencyday import day_start
 from app.plans import services
 from app.timeutil import clock as app_clock
-from tests.compliance.conftest import place
+from tests.compliance.guard.conftest import place
 from tests.factories import db
 from tests.imports.sftp_server import free_port
 from tests.plans.conftest import plan_terms

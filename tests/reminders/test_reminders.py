@@ -11,7 +11,7 @@ from app.audit.models import AuditEvent
 from app.compliance.models import ContactPoint, RequestKind
 from app.reminders.models import Reminder, ReminderState
 from jobs.reminders import run_reminders
-from tests.compliance.conftest import open_request
+from tests.compliance.guard.conftest import open_request
 from tests.factories import db
 from tests.plans.conftest import pay, timeline
 from tests.reminders.conftest import ADDRESS, body_of, html_of, pacific
