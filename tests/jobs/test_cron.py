@@ -19,7 +19,7 @@ def scheduler() -> CronScheduler:
     return cron
 
 
-def test_the_cron_file_registers_the_poll_the_sweeps_the_reconciliation_the_checkpoint_the_pruning_the_plans_and_reminders():
+def test_the_cron_file_registers_every_periodic_job():
     jobs = {job.func_name: job for job in scheduler().get_jobs()}
     names = {
         "jobs.imports.poll_due_sources",
