@@ -105,7 +105,7 @@ def send(reminder_id: int, now: datetime | None = None) -> str:
         db.session.rollback()
         return reminder.state.value if reminder else "missing"
     account = db.session.get(Account, reminder.account_id)
-    address, why = _address_and_obstacle(reminder, account)
+    address, why = _address_and_obstacle(reminder, account, now)
     if why:
         return _skip(reminder, account, [why])
     decision = guard.check(account, "email", now, email=address)
@@ -126,7 +126,7 @@ def _lock(reminder_id: int) -> Reminder | None:
     return db.session.scalars(select(Reminder).where(Reminder.id == reminder_id).with_for_update()).first()
 
 
-def _address_and_obstacle(reminder: Reminder, account: Account) -> tuple[str | None, str | None]:
+def _address_and_obstacle(reminder: Reminder, account: Account, now: datetime) -> tuple[str | None, str | None]:
     """The debtor's email address, and why nothing should be sent when something stands in the way."""
     try:
         address = points.normal_email(account.debtor.email)
@@ -138,6 +138,8 @@ def _address_and_obstacle(reminder: Reminder, account: Account) -> tuple[str | N
         instalment = db.session.get(Instalment, reminder.instalment_id)
         if instalment.state not in OPEN_INSTALMENT_STATES or instalment.plan.state != PlanState.ACTIVE:
             return address, "nothing due any more"
+        if _too_late(reminder, now):  # the relay was down until the due day
+            return address, "the due day has come"
     return address, None
 
 

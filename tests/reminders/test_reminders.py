@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.accounts.models import Account
 from app.audit.models import AuditEvent
 from app.compliance.models import ContactPoint, RequestKind
+from app.reminders import services
 from app.reminders.models import Reminder, ReminderState
 from jobs.reminders import run_reminders
 from tests.compliance.guard.conftest import open_request
@@ -159,6 +160,14 @@ def test_an_instalment_paid_before_its_reminder_goes_is_not_reminded(smtp, froze
     (reminder,) = reminders(_account(west_plan))
     assert smtp.messages == [] and reminder.state == ReminderState.SKIPPED
     assert reminder.reasons == [{"rule": "reminder", "detail": "nothing due any more"}]
+
+
+def test_a_reminder_not_sent_before_the_due_day_is_not_sent_late(smtp, frozen, west_plan):
+    first = west_plan.instalments[0]
+    assert services.queue_before_due(before(first)) == 1  # recorded, its send job lost
+    (reminder,) = reminders(_account(west_plan))
+    assert services.send(reminder.id, pacific(first.due_on, 12)) == "skipped" and smtp.messages == []
+    assert reminder.reasons == [{"rule": "reminder", "detail": "the due day has come"}]
 
 
 def test_with_mail_off_nothing_is_recorded_or_sent(frozen, west_plan):
