@@ -51,6 +51,7 @@ def init_extensions(app: Flask) -> None:
     )
     from app.auth import services as auth_services
     from app.auth.views import unauthorized
+    from app.reminders import hooks as reminder_hooks
 
     db.init_app(app)
     with app.app_context():
@@ -65,6 +66,7 @@ def init_extensions(app: Flask) -> None:
     login_manager.unauthorized_handler(unauthorized)
     gates.init_app(app)
     audit_services.record_auth_events()
+    reminder_hooks.connect()
 
 
 def register_blueprints(app: Flask) -> None:
@@ -88,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     from app.plans.views import bp as plans_bp
     from app.portal.staff_views import bp as portal_staff_bp
     from app.portal.views import bp as portal_bp
+    from app.reminders.views import bp as reminders_bp
     from app.settings.views import bp as settings_bp
     from app.settings.webhook_views import bp as webhooks_bp
 
@@ -113,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
         webhooks_bp,
         portal_bp,
         portal_staff_bp,
+        reminders_bp,
     ):
         app.register_blueprint(bp)
     rqdash.init_app(app)

@@ -86,6 +86,20 @@ def embedded_secrets(instance_path: Path) -> dict:
     return values
 
 
+def mail_settings() -> dict:
+    """Outgoing email (any provider's SMTP relay); off when ``MAIL_SERVER`` is unset: nothing is sent."""
+    return {
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": env_int("MAIL_PORT", 587),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": env_bool("MAIL_USE_TLS", True),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", ""),
+        # Where the links in an email lead (the opt-out page), as the debtor's browser reaches this app
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://localhost:8000"),
+    }
+
+
 def stripe_settings() -> dict:
     """Stripe settings from the environment; card payments are off without a secret key (never a default key).
 
@@ -194,6 +208,7 @@ class Config:
             OUTBOUND_ALLOWED_NETWORKS=outbound_allowed_networks(),
         )
         values.update(stripe_settings())
+        values.update(mail_settings())
         return values
 
 
@@ -224,6 +239,14 @@ def test_config(database_url: str) -> dict:
         STRIPE_API_BASE="http://127.0.0.1:9",
         STRIPE_JS_URL="",
         PAY_LINK_TTL_HOURS=72,
+        # Mail off; tests/reminders/conftest.py points it at an SMTP server on loopback.
+        MAIL_SERVER="",
+        MAIL_PORT=25,
+        MAIL_USERNAME="",
+        MAIL_PASSWORD="",
+        MAIL_USE_TLS=False,
+        MAIL_FROM="reminders@agency.test",
+        PUBLIC_BASE_URL="http://debtflow.test",
         IMPORT_STORAGE_DIR=tempfile.mkdtemp(prefix="debtflow-imports-"),
         IMPORT_DEMO_DIR=tempfile.mkdtemp(prefix="debtflow-demo-drop-"),
         IMPORT_BATCH_SIZE=50,

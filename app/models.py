@@ -39,4 +39,5 @@ from app.operators.models import Operator, SetupLink  # noqa: F401
 from app.payments.models import Payment, Refund, StripeEvent  # noqa: F401
 from app.plans.models import Allocation, Instalment, Plan, SavedCard, SettlementBounds  # noqa: F401
 from app.portal.models import PortalLink, PortalLockout, PortalSession, PortalSettings  # noqa: F401
+from app.reminders.models import Reminder  # noqa: F401
 from app.webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: F401

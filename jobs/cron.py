@@ -17,7 +17,10 @@
   the hour; a run finds nothing to do on the other 23 (a plan breaks once);
 * hourly, at a fifth minute, ``run_autopay`` charges the autopay instalments due on their agency's today (and the
   retries due) to the saved cards; an instalment is charged once per attempt (its idempotency key), so the other
-  runs of the day find nothing.
+  runs of the day find nothing;
+* hourly, at a sixth minute, ``run_reminders`` records an email reminder for each instalment due within the
+  agency's ``reminder_days_before`` (once per instalment) and queues every pending reminder whose time has come
+  (one the contact guard put off to the morning included).
 """
 
 from rq import cron
@@ -27,6 +30,7 @@ from jobs.auth import prune_security_records
 from jobs.imports import poll_due_sources, sweep_import_jobs
 from jobs.payments import reconcile_pending_payments
 from jobs.plans import run_autopay, run_plan_sweep
+from jobs.reminders import run_reminders
 from jobs.webhooks import sweep_webhook_deliveries
 
 cron.register(poll_due_sources, queue_name="imports", interval=60, name="poll-import-sources")
@@ -37,3 +41,4 @@ cron.register(write_audit_checkpoint, queue_name="default", cron="37 * * * *", j
 cron.register(prune_security_records, queue_name="default", cron="47 * * * *", job_timeout=300)
 cron.register(run_plan_sweep, queue_name="default", cron="23 * * * *", job_timeout=900)
 cron.register(run_autopay, queue_name="default", cron="53 * * * *", job_timeout=1800)
+cron.register(run_reminders, queue_name="default", cron="13 * * * *", job_timeout=900)

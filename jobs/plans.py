@@ -1,6 +1,7 @@
 """Plan jobs (run by ``rq cron``; see jobs/cron.py)."""
 
 from jobs.context import app_context
+from jobs.reminders import dispatch_reminders
 
 
 def run_plan_sweep() -> int:
@@ -8,7 +9,9 @@ def run_plan_sweep() -> int:
     from app.plans.sweep import break_overdue_plans
 
     with app_context():
-        return break_overdue_plans()
+        broken = break_overdue_plans()
+        dispatch_reminders()  # the broken plans' emails now, not at the next hourly reminder pass
+        return broken
 
 
 def run_autopay() -> dict[str, int]:
@@ -16,4 +19,6 @@ def run_autopay() -> dict[str, int]:
     from app.plans.autopay import charge_due_instalments
 
     with app_context():
-        return charge_due_instalments()
+        counts = charge_due_instalments()
+        dispatch_reminders()  # the declined charges' and broken plans' emails now
+        return counts

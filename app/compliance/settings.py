@@ -14,6 +14,7 @@ DEFAULTS: dict[str, int | bool] = {
     "hold_duplicative_disputes": True,
     "verification_days": 30,  # the SLA: verification sent within this many days of receipt
     "notice_days_after_contact": 5,  # validation notice due within this many days of the first conversation
+    "reminder_days_before": 3,  # a plan's instalment is reminded by email this many days before it is due
 }
 
 

@@ -38,6 +38,8 @@ class Debtor(db.Model):
     no_calls_at_work: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # A fact the debtor may prove identity with in the portal (with last name and ZIP code), where on file
     date_of_birth: Mapped[date | None] = mapped_column(Date)
+    # The language the debtor reads ("en", "es"), where known; emails to them are written in it
+    language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

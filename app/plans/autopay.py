@@ -26,6 +26,7 @@ from app.payments.models import Payment, PaymentMethod
 from app.payments.services import ledger, stripe_api
 from app.payments.services.breaker import ProcessorUnavailable
 from app.payments.services.stripe_payments import apply_intent_status
+from app.plans import events
 from app.plans.models import OPEN_INSTALMENT_STATES, Instalment, Plan, PlanState, SavedCard
 from app.plans.services import get_plan
 from app.plans.sweep import break_plan
@@ -272,6 +273,7 @@ def _declined(payment: Payment, instalment: Instalment, reason: str, today, now:
         instalment.retry_on = today + timedelta(days=RETRY_DAYS)
         body = f"Autopay charge declined ({reason}); retry on {instalment.retry_on.isoformat()}"
         add_timeline_entry(account, ActivityKind.NOTE, body, None, payment_id=payment.id)
+        events.charge_declined.send(instalment, account=account, payment=payment)
         db.session.commit()
         return "declined"
     break_plan(instalment.plan, account, [instalment], now, "declined twice by the card")

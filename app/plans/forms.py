@@ -38,6 +38,12 @@ class GraceDaysForm(BaseForm):
     )
 
 
+class ReminderDaysForm(BaseForm):
+    reminder_days = IntegerField(
+        "Days before an instalment its reminder email goes", validators=[InputRequired(), NumberRange(0, 14)]
+    )
+
+
 class BoundsForm(BaseForm):
     max_discount_percent = StringField("Maximum discount (%)", validators=[InputRequired(), Length(max=6)])
     min_instalment = StringField("Minimum instalment", validators=[InputRequired(), Length(max=20)])

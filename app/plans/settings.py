@@ -9,12 +9,14 @@ from app.accounts.models import Creditor
 from app.agencies.models import Agency
 from app.audit import services as audit
 from app.auth.models import User
+from app.compliance.settings import setting
 from app.errors import NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.payments.services.ledger import parse_amount
 from app.plans.models import ZERO, SettlementBounds
 
 MAX_GRACE_DAYS = 60
+MAX_REMINDER_DAYS = 14
 PERCENT = re.compile(r"[0-9]{1,3}(\.[0-9]{1,2})?")
 
 
@@ -28,6 +30,29 @@ def set_grace_days(days: int, *, actor: User) -> Agency:
     old, agency.plan_grace_days = agency.plan_grace_days, days
     audit.record(
         actor, agency.id, "agency.plan_grace_days_changed", "agency", agency.id, _change("plan_grace_days", old, days)
+    )
+    db.session.commit()
+    return agency
+
+
+def set_reminder_days(days: int, *, actor: User) -> Agency:
+    """Set how many days before an instalment its reminder email goes (0–14; 0: none before the due day), kept with
+    the agency's compliance settings. Raises PermissionDenied for collectors, ValidationFailed out of range."""
+    _admin_only(actor)
+    if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= MAX_REMINDER_DAYS:
+        message = f"Enter 0 to {MAX_REMINDER_DAYS} days."
+        raise ValidationFailed(message, {"reminder_days": message})
+    agency = db.session.get(Agency, actor.agency_id)
+    old = setting(agency, "reminder_days_before")
+    # a new dict, so the JSON column's change is seen
+    agency.compliance_settings = {**(agency.compliance_settings or {}), "reminder_days_before": days}
+    audit.record(
+        actor,
+        agency.id,
+        "agency.reminder_days_changed",
+        "agency",
+        agency.id,
+        _change("reminder_days_before", old, days),
     )
     db.session.commit()
     return agency

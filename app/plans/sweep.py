@@ -16,7 +16,7 @@ from app.agencyday import local_today
 from app.audit import services as audit
 from app.extensions import db
 from app.payments.services.ledger import account_currency
-from app.plans import accountstate
+from app.plans import accountstate, events
 from app.plans.models import OPEN_INSTALMENT_STATES, Instalment, InstalmentState, Plan, PlanState
 from app.plans.services import end
 from app.templating import money
@@ -90,3 +90,4 @@ def break_plan(plan: Plan, account: Account, missed: list[Instalment], now: date
     if account.assigned_collector_id is not None:
         followups.place_follow_up(account, now, f"{plan.kind.label} broken: {what}"[:200], None)
     accountstate.refresh(account)
+    events.plan_broken.send(plan, account=account, missed=missed)

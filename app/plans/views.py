@@ -8,13 +8,14 @@ from app.accounts import queries as account_queries
 from app.accounts.views import add_account_panel, attach_errors, render_account_page, run_account_action
 from app.auth.decorators import roles_required
 from app.auth.models import Role
+from app.compliance.settings import setting
 from app.errors import ValidationFailed
 from app.forms import BaseForm
 from app.headers import csp_sources
 from app.htmx import render, wants_fragment
 from app.payments.views import stripe_page_sources
 from app.plans import applying, autopay, queries, services, settings
-from app.plans.forms import AutopayForm, BoundsForm, GraceDaysForm, PlanForm
+from app.plans.forms import AutopayForm, BoundsForm, GraceDaysForm, PlanForm, ReminderDaysForm
 from app.plans.models import PlanState
 from app.plans.section import plan_section
 
@@ -94,6 +95,19 @@ def plan_settings():
     return _settings_page(form, status=422 if form.errors else 200)
 
 
+@bp.post("/settings/reminders")
+@login_required
+@roles_required(Role.ADMIN)
+def set_reminder_days():
+    form = ReminderDaysForm()
+    if form.validate_on_submit():
+        settings.set_reminder_days(form.reminder_days.data, actor=current_user)
+        flash("Reminder days saved.", "success")
+        return redirect(url_for("plans.plan_settings"), 303)
+    return _settings_page(GraceDaysForm(formdata=None, grace_days=current_user.agency.plan_grace_days), 422,
+                          reminder_form=form)  # fmt: skip
+
+
 @bp.post("/settings/creditors/<int:creditor_id>")
 @login_required
 @roles_required(Role.ADMIN)
@@ -113,11 +127,15 @@ def set_bounds(creditor_id: int):
     )
 
 
-def _settings_page(form, status: int = 200, bound_forms: dict | None = None):
+def _settings_page(form, status: int = 200, bound_forms: dict | None = None, reminder_form=None):
     rows = settings.list_creditor_bounds(current_user)
     forms = {c.id: BoundsForm(formdata=None, prefix=f"c{c.id}", **_bound_values(b)) for c, b in rows}
     forms.update(bound_forms or {})
-    return render("plans/settings.html", status=status, form=form, rows=rows, bound_forms=forms)
+    days = setting(current_user.agency, "reminder_days_before")
+    reminder_form = reminder_form or ReminderDaysForm(formdata=None, reminder_days=days)
+    return render(
+        "plans/settings.html", status=status, form=form, rows=rows, bound_forms=forms, reminder_form=reminder_form
+    )
 
 
 def _bound_values(bounds) -> dict:

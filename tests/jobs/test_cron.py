@@ -19,7 +19,7 @@ def scheduler() -> CronScheduler:
     return cron
 
 
-def test_the_cron_file_registers_the_poll_the_sweeps_the_reconciliation_the_checkpoint_the_pruning_and_the_plans():
+def test_the_cron_file_registers_every_periodic_job():
     jobs = {job.func_name: job for job in scheduler().get_jobs()}
     names = {
         "jobs.imports.poll_due_sources",
@@ -30,8 +30,10 @@ def test_the_cron_file_registers_the_poll_the_sweeps_the_reconciliation_the_chec
         "jobs.webhooks.sweep_webhook_deliveries",
         "jobs.plans.run_plan_sweep",
         "jobs.plans.run_autopay",
+        "jobs.reminders.run_reminders",
     }
     assert set(jobs) == names
+    assert jobs["jobs.reminders.run_reminders"].cron == "13 * * * *"
     assert (
         jobs["jobs.plans.run_plan_sweep"].cron == "23 * * * *" and jobs["jobs.plans.run_autopay"].cron == "53 * * * *"
     )
