@@ -82,7 +82,8 @@ def drop_worklist_indexes(cur) -> None:
 def prepare(db_url: str, storage: str, bare: bool = False) -> dict:
     env = {**os.environ, "FLASK_APP": "wsgi.py", "DATABASE_URL": db_url, "SECRET_KEY": "bench",
            "REDIS_URL": "redis://127.0.0.1:6379/0", "DEBTFLOW_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-           "DEBTFLOW_AUDIT_KEY": "bench-audit-key", "IMPORT_STORAGE_DIR": storage}  # fmt: skip
+           "DEBTFLOW_AUDIT_KEY": "bench-audit-key", "DEBTFLOW_METRICS_TOKEN": "bench",
+           "IMPORT_STORAGE_DIR": storage}  # fmt: skip
     result = flask(env, "db", "upgrade")
     if result.returncode:
         sys.exit(result.stderr)
