@@ -219,3 +219,10 @@ def test_the_debtor_downloads_the_validation_notice_exactly_as_sent(clock, porta
     assert pdf.status_code == 200 and hashlib.sha256(pdf.data).hexdigest() == sent.document.sha256
     assert portal.get(f"/accounts/{debtor_account.id}/notices/{foreign.id}").status_code == 404
     assert portal.get(f"/accounts/{other.id}/notices/{foreign.id}").status_code == 404
+
+
+def test_the_portal_language_becomes_the_debtors_email_language(signed_in, debtor_account):
+    signed_in.get("/accounts/?lang=es")
+    assert debtor_account.debtor.language == "es"
+    signed_in.get("/accounts/?lang=en")
+    assert debtor_account.debtor.language == "en"
