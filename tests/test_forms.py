@@ -5,15 +5,15 @@ import pkgutil
 
 import pytest
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, FileField, RadioField, SelectField, SubmitField
+from wtforms import BooleanField, DateField, FieldList, FileField, RadioField, SelectField, SubmitField, TimeField
 from wtforms.csrf.core import CSRFTokenField
 from wtforms.validators import Length, NumberRange
 
 import app as app_package
 from app.forms import NUMBER_FIELDS, BaseForm, ascii_number, plausible_date
 
-# Bounded by what they accept: a choice, a checkbox, a parsed date, an uploaded file (MAX_UPLOAD_MB).
-BOUNDED = (SelectField, RadioField, BooleanField, DateField, FileField, SubmitField, CSRFTokenField)
+# Bounded by what they accept: a choice, a checkbox, a parsed date or time of day, an uploaded file (MAX_UPLOAD_MB).
+BOUNDED = (SelectField, RadioField, BooleanField, DateField, TimeField, FileField, SubmitField, CSRFTokenField)
 
 
 def all_form_classes() -> list[type]:
@@ -37,17 +37,26 @@ def test_every_field_has_a_maximum(app, form_class):
     with app.test_request_context("/"):
         form = form_class(meta={"csrf": False})
     assert isinstance(form, BaseForm), f"{form_class.__name__} must derive from app.forms.BaseForm"
+    check_fields(form_class.__name__, form)
+
+
+def check_fields(name: str, form) -> None:
     for field in form:
         validators = field.validators
+        if isinstance(field, FieldList):  # a bounded number of sub-forms, each held to the same rules
+            assert field.max_entries is not None, f"{name}.{field.name} needs max_entries"
+            for entry in field:
+                check_fields(name, entry.form)
+            continue
         if isinstance(field, NUMBER_FIELDS):
             ranges = [v for v in validators if isinstance(v, NumberRange) and v.max is not None]
-            assert ranges, f"{form_class.__name__}.{field.name} needs NumberRange(max=...)"
+            assert ranges, f"{name}.{field.name} needs NumberRange(max=...)"
             assert validators[0] is ascii_number
         elif isinstance(field, DateField):
             assert plausible_date in validators
         elif not isinstance(field, BOUNDED):
             lengths = [v for v in validators if isinstance(v, Length) and v.max not in (None, -1)]
-            assert lengths, f"{form_class.__name__}.{field.name} needs Length(max=...)"
+            assert lengths, f"{name}.{field.name} needs Length(max=...)"
 
 
 def test_a_field_longer_than_its_maximum_is_refused(app):

@@ -24,6 +24,7 @@ from app.debtors.models import Debtor
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.portal import lockout
+from app.portal.i18n import current_language
 from app.portal.models import PortalLink, PortalSession
 from app.timeutil import utcnow
 
@@ -179,6 +180,8 @@ def _start(account: Account, method: str) -> str:
     session = PortalSession(token_digest=crypto.token_digest(token), agency_id=account.agency_id)
     session.debtor_id, session.method, session.created_at, session.last_seen_at = account.debtor_id, method, now, now
     db.session.add(session)
+    # The language the debtor signs in with is the one their reminder emails are written in
+    account.debtor.language = current_language()
     audit.record(None, account.agency_id, "portal.signed_in", "debtor", account.debtor_id, {"method": {"new": method}})
     add_timeline_entry(account, ActivityKind.PORTAL, SIGNED_IN_TEXT[method], None)
     db.session.commit()

@@ -7,6 +7,7 @@ from app.errors import ValidationFailed
 from app.htmx import render
 from app.portal import preferences
 from app.portal.forms import PreferencesForm
+from app.portal.i18n import current_language
 from app.portal.templating import gettext
 from app.portal.views import bp, signed_in
 
@@ -22,7 +23,8 @@ def preferences_page():
     if form.validate_on_submit():
         try:
             spans = form.chosen_spans()
-            preferences.save(debtor, spans, form.no_calls_at_work.data, set(form.email_opt_out.data))
+            opted_out = set(form.email_opt_out.data)
+            preferences.save(debtor, spans, form.no_calls_at_work.data, opted_out, current_language())
             return redirect(url_for("portal.preferences_page", note="saved"), 303)
         except ValidationFailed as exc:
             form.form_errors.append(gettext(exc.message))

@@ -21,8 +21,10 @@ def emails(debtor: Debtor) -> list[ContactPoint]:
     return [p for p in points.list_points(debtor) if p.channel == "email"]
 
 
-def save(debtor: Debtor, spans: list[tuple], no_calls_at_work: bool, opted_out: set[str]) -> None:
-    """Store the times and "no calls at work", then each address whose opt-out changed (each change audited)."""
+def save(debtor: Debtor, spans: list[tuple], no_calls_at_work: bool, opted_out: set[str], language: str) -> None:
+    """Store the times and "no calls at work" (and the language the page was read in, the emails' language),
+    then each address whose opt-out changed (each change audited)."""
+    debtor.language = language
     points.set_preferences(debtor, spans, no_calls_at_work, actor=None, via="portal")
     for point in emails(debtor):
         wanted = point.value in opted_out

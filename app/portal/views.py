@@ -13,9 +13,7 @@ from app import tenancy
 from app.compliance import documents, holds
 from app.compliance.downloads import document_download
 from app.compliance.notice_queries import list_notices
-from app.debtors.models import Debtor
 from app.errors import NotFound, ValidationFailed
-from app.extensions import db
 from app.headers import csp_sources
 from app.htmx import render
 from app.payments.services.ledger import takes_payments
@@ -25,7 +23,6 @@ from app.portal import access, disputes, queries
 from app.portal import payments as portal_payments
 from app.portal import plans as portal_plans
 from app.portal.forms import DisputeForm, PlanForm, PortalPaymentForm, SignInForm, SignOutForm
-from app.portal.i18n import current_language
 from app.portal.settings import portal_settings
 from app.portal.templating import gettext, portal_context
 
@@ -48,17 +45,6 @@ def scope_to_visit() -> None:
     request to a signed-in staff member's agency when the same browser holds both sessions."""
     if g.portal_visit:
         tenancy.scope(g.portal_visit.agency_id)
-
-
-@bp.before_request
-def remember_language() -> None:
-    """The language the debtor reads the portal in is the one their reminder emails are written in."""
-    if g.portal_visit:
-        language = current_language()
-        debtor = db.session.get(Debtor, g.portal_visit.debtor_id)
-        if debtor is not None and debtor.language != language:
-            debtor.language = language
-            db.session.commit()
 
 
 @bp.url_defaults
