@@ -144,7 +144,7 @@ def test_localstripe_delivers_a_signed_webhook_that_completes_the_payment(pay_ap
 def test_the_pay_page_runs_stripe_js_under_a_csp_that_names_stripe_for_this_page_only(pay_app, pay_page, stripe_url):
     _, token, _ = request_payment(pay_app[0], "5.00")
     page = pay_page(token)  # the fixture fails the test on any CSP violation or console error
-    expect(page.locator("#card-element input")).to_have_count(5)  # Stripe.js and static/js/pay.js both ran
+    expect(page.locator("#card-element input")).to_have_count(5)  # Stripe.js and static/js/card.js both ran
     header = page.request.get(f"/payments/pay/{token}").headers["content-security-policy"]
     pay_policy = dict(part.strip().split(" ", 1) for part in header.split(";"))
     assert pay_policy["script-src"].startswith("'self' 'nonce-") and stripe_url in pay_policy["script-src"]

@@ -213,7 +213,7 @@ def save_card_through_stripe(portal, account, stripe_client) -> str:
     """The debtor's side of card entry: the set-up page, Stripe.js confirming the SetupIntent, the return."""
     page = portal.post(f"/accounts/{account.id}/card")
     html = body(page)
-    assert page.status_code == 200 and 'id="card-setup-form"' in html and "js/card-setup.js" in html
+    assert page.status_code == 200 and 'id="card-setup-form"' in html and "js/card.js" in html
     assert "js.stripe.com" in page.headers["Content-Security-Policy"]
     seti = html.split('data-secret="')[1].split("_secret_")[0]
     method = stripe_client.v1.payment_methods.create(params={"type": "card", "card": GOOD_CARD})

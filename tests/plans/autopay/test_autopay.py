@@ -108,7 +108,7 @@ def test_the_account_page_saves_a_card_and_sets_autopay(login, stripe_client, ne
     assert "Save a card for autopay" in web.get(f"/accounts/{negotiating.id}").get_data(as_text=True)
     page = web.post(f"/plans/accounts/{negotiating.id}/card")
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and 'id="card-setup-form"' in html and "js/card-setup.js" in html
+    assert page.status_code == 200 and 'id="card-setup-form"' in html and "js/card.js" in html
     secret = html.split('data-secret="')[1].split('"')[0]
     setup_id = secret.split("_secret_")[0]
     card = {"number": GOOD_CARD, "exp_month": 12, "exp_year": 2040, "cvc": "123"}
