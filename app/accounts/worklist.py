@@ -227,15 +227,13 @@ def page_ids(shape: Shape) -> Select:
 
 def _filtered(rows, shape: Shape) -> Select:
     """The ids of ``rows`` (accounts, or an alias of them) in the viewer's scope that pass the shape's filters."""
-    terms = conditions(
-        shape.filters,
-        unassigned=shape.unassigned,
-        aging_key=shape.aging,
-        open_only=shape.open_only,
-        plan_broken=shape.plan_broken,
-        rows=rows,
-    )
-    return select(rows.id).where(*_scope(shape.admin, rows), *terms)
+    return select(rows.id).where(*_scope(shape.admin, rows), *_shape_terms(shape, rows))
+
+
+def _shape_terms(shape: Shape, rows=Account) -> list:
+    """The conditions of the shape's filters on ``rows`` (without the scope and the search)."""
+    flags = dict(aging_key=shape.aging, open_only=shape.open_only, plan_broken=shape.plan_broken)
+    return conditions(shape.filters, unassigned=shape.unassigned, rows=rows, **flags)
 
 
 def _scope(admin: bool, rows=Account) -> list:
@@ -352,13 +350,7 @@ def matching(viewer: User, filters) -> tuple[list, dict]:
     """The WHERE terms selecting every account the list shows (scope, filters, the search as a plain ``LIKE``)
     and their parameters: for reads of the whole list (its total, its export) rather than of one page."""
     shape = shape_of(viewer, filters)
-    terms = conditions(
-        shape.filters,
-        unassigned=shape.unassigned,
-        aging_key=shape.aging,
-        open_only=shape.open_only,
-        plan_broken=shape.plan_broken,
-    )
+    terms = _shape_terms(shape)
     if filters.q:
         terms.append(CONDITIONS["pattern"](Account, bindparam("pattern", required=True)))
     return [*_scope(shape.admin), *terms], _values(viewer, filters)
