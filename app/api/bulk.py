@@ -11,7 +11,7 @@ from app.accounts.followups import MAX_REASON
 from app.accounts.states import Status
 from app.agencyday import is_plausible_day
 from app.api import limits
-from app.api.accounts import SelectionFilterArgs
+from app.api.account_schemas import SelectionFilterArgs
 from app.api.core import ID, ApiBlueprint
 from app.api.security import guard
 from app.auth.tokens import Scope

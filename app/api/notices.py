@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from app.accounts.queries import get_account
 from app.api import limits
-from app.api.accounts import PLAUSIBLE_DAY
+from app.api.account_schemas import PLAUSIBLE_DAY
 from app.api.core import ID, ApiBlueprint
 from app.api.security import guard
 from app.auth.tokens import Scope
