@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.audit.models import AuditEvent
 from app.compliance.models import Itemization, ReferenceDate
 from app.compliance.notices import send_notice
-from app.portal import i18n
+from app.portal import i18n, spanish
 from app.portal.settings import text_color
 from tests import factories as f
 from tests.compliance.notices_support import freeze_today, itemize
@@ -130,7 +130,7 @@ def test_every_portal_string_has_its_spanish(app):
         choice.label for field in (forms.PlanForm.kind, forms.PlanForm.frequency) for choice in field.kwargs["choices"]
     }
     keys |= set(templating.PLAN_KINDS.values()) | {"scheduled", "paid", "partly paid", "missed", "Not a valid choice."}
-    keys |= {forms.REQUIRED, forms.TOO_LONG, forms.FOUR_DIGITS, i18n.PLAUSIBLE_DATE}
+    keys |= {forms.REQUIRED, forms.TOO_LONG, forms.FOUR_DIGITS, spanish.PLAUSIBLE_DATE}
     keys |= {"open", "payment plan", "settled", "closed", "disputed", "card", "check", "cash", "bank transfer"}
     keys |= {"pending", "completed", "failed", "refunded", "partially refunded"}
     missing = sorted(k for k in keys if k not in i18n.SPANISH)
