@@ -10,8 +10,9 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from app.accounts.models import Account, Activity, Creditor
 from app.accounts.states import WORKING_STATUSES, Status
-from app.accounts.worklist import SORTS, after, list_rows, matching, order_terms, page_query
-from app.accounts.worklist import UNASSIGNED as UNASSIGNED  # re-exported for the forms
+from app.accounts.worklist import list_rows, matching, page_query
+from app.accounts.worklist_filters import SORTS, after, order_terms
+from app.accounts.worklist_filters import UNASSIGNED as UNASSIGNED  # re-exported for the forms
 from app.accounts.workscore import factor_points
 from app.auth.models import Role, User
 from app.collectors.models import CollectorProfile
@@ -38,7 +39,9 @@ class WorklistFilters:
     q: str = ""
     aging: str | None = None  # an aging bucket key: open accounts in that bucket as of the agency's today
     open_only: bool = False  # the open statuses only (not settled or closed)
-    plan: str | None = None  # "due_today" (a promise or instalment due today) or "broken" (worklist.PLAN_FILTERS)
+    plan: str | None = (
+        None  # "due_today" (a promise or instalment due today) or "broken" (worklist_filters.PLAN_FILTERS)
+    )
     sort: str = "priority"
     direction: str = "desc"
 

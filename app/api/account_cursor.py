@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from app.accounts import queries
-from app.accounts.worklist import SORTS
+from app.accounts.worklist_filters import SORTS
 from app.api import paging
 from app.api.account_schemas import ORDERINGS
 

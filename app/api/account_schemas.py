@@ -7,7 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from app.accounts import aging, queries, services
 from app.accounts.queries import WorklistFilters
 from app.accounts.states import Status
-from app.accounts.worklist import PLAN_FILTERS
+from app.accounts.worklist_filters import PLAN_FILTERS
 from app.agencyday import EARLIEST_DAY, LATEST_DAY
 from app.api import paging
 from app.api.core import Money, MoneyField

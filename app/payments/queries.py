@@ -8,7 +8,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Account
-from app.accounts.worklist import order_terms
+from app.accounts.worklist_filters import order_terms
 from app.agencyday import day_end, day_start
 from app.auth.models import Role, User
 from app.errors import NotFound

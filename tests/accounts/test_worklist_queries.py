@@ -17,7 +17,8 @@ from app.accounts.aging import BY_KEY
 from app.accounts.models import Account
 from app.accounts.queries import UNASSIGNED, WorklistFilters, list_accounts
 from app.accounts.states import OPEN_STATUSES, Status
-from app.accounts.worklist import SORTS, branch_statuses, page_query, shape_of
+from app.accounts.worklist import branch_statuses, page_query, shape_of
+from app.accounts.worklist_filters import SORTS
 from app.accounts.workscore import score, score_values
 from app.extensions import db
 from app.pg.worklist import choose_plan
