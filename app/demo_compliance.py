@@ -20,7 +20,7 @@ from app.compliance import documents
 from app.compliance.contacts import refresh_contact_block
 from app.compliance.models import Channel, ConsumerRequest, ContactAttempt, Direction, Outcome, RequestChannel
 from app.compliance.models import RequestKind as Kind
-from app.compliance.requests import request_text
+from app.compliance.request_queries import request_text
 from app.extensions import db
 
 WORKED = (Status.IN_CONTACT, Status.NEGOTIATING)

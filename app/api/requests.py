@@ -14,7 +14,7 @@ from app.api import limits
 from app.api.core import ID, ApiBlueprint, Money, MoneyField
 from app.api.security import guard
 from app.auth.tokens import Scope
-from app.compliance import documents, holds, requests
+from app.compliance import documents, holds, request_queries, requests, resolution
 from app.compliance.models import RequestChannel, RequestKind
 from app.compliance.requests import MAX_DETAIL, MAX_NOTE, NewRequest, Upload
 from app.errors import ValidationFailed
@@ -111,7 +111,7 @@ def _upload(data: dict | None) -> Upload | None:
 @bp.response(200, RequestSchema(many=True))
 def list_requests(account_id: int):
     """The account's requests, open ones first."""
-    return requests.list_requests(account_queries.get_account(current_user, account_id))
+    return request_queries.list_requests(account_queries.get_account(current_user, account_id))
 
 
 @bp.route(f"/<{ID}:account_id>/requests/", methods=["POST"])
@@ -137,6 +137,6 @@ def record_request(data, account_id: int):
 def resolve_request(data, account_id: int, request_id: int):
     """Close a request: for a dispute, the verification sent (its date and copy); 409 when already closed."""
     upload = _upload(data.get("document"))
-    return requests.resolve_request(
+    return resolution.resolve_request(
         request_id, data.get("sent_on"), upload, data["note"], actor=current_user, account_id=account_id
     )

@@ -6,7 +6,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.compliance.models import RequestChannel
 from app.compliance.policy import MAX_VERIFICATION_DAYS, POLICY_FLAGS
-from app.compliance.requests import DETAIL_FIELDS, KIND_LABELS, MAX_DETAIL, MAX_NOTE, NewRequest, Upload
+from app.compliance.request_queries import KIND_LABELS
+from app.compliance.requests import DETAIL_FIELDS, MAX_DETAIL, MAX_NOTE, NewRequest, Upload
 from app.forms import BaseForm, options
 from app.words import words
 

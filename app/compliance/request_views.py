@@ -9,7 +9,7 @@ from app.accounts.views import add_account_panel, attach_errors, run_account_act
 from app.agencyday import local_today
 from app.auth.decorators import roles_required
 from app.auth.models import Role
-from app.compliance import documents, holds, requests
+from app.compliance import documents, holds, request_queries, requests, resolution
 from app.compliance.policy import update_dispute_policy
 from app.compliance.request_forms import DisputePolicyForm, RequestForm, ResolveForm, upload_of
 from app.compliance.settings import settings_of
@@ -25,14 +25,14 @@ def requests_panel(account, viewer, forms) -> dict:
     the XB flag, and the forms (with their errors after a failed post)."""
     agency = viewer.agency
     today = local_today(agency.timezone)
-    rows = requests.list_requests(account)
+    rows = request_queries.list_requests(account)
     resolve_forms = {r.id: ResolveForm(formdata=None, prefix=f"resolve-{r.id}") for r in rows if not r.resolved_at}
     resolve_forms.update(forms.get("resolve_forms") or {})
     return dict(
         consumer_requests=rows,
         request_due={r.id: holds.verification_due(r, agency) for r in rows if r.kind in holds.HOLDING_KINDS},
         request_sla={r.id: holds.sla_state(r, agency, today) for r in rows},
-        request_labels=requests.KIND_LABELS,
+        request_labels=request_queries.KIND_LABELS,
         holding_kinds=holds.HOLDING_KINDS,
         credit_xb=any(r.kind in holds.HOLDING_KINDS and not r.resolved_at for r in rows),
         on_hold=any(r.hold and not r.resolved_at for r in rows),
@@ -59,7 +59,7 @@ def record_request(account_id: int):
 @login_required
 def resolve_request(account_id: int, request_id: int):
     form = ResolveForm(prefix=f"resolve-{request_id}")
-    act = lambda: requests.resolve_request(  # noqa: E731
+    act = lambda: resolution.resolve_request(  # noqa: E731
         request_id,
         form.sent_on.data,
         upload_of(form.document),
@@ -74,7 +74,7 @@ def resolve_request(account_id: int, request_id: int):
 @login_required
 def download_document(account_id: int, document_id: int):
     """A stored document, always as an attachment (never rendered in the app's origin)."""
-    document = requests.get_document(current_user, account_id, document_id)
+    document = request_queries.get_document(current_user, account_id, document_id)
     headers = {
         "Content-Disposition": f'attachment; filename="{_header_name(document.filename)}"',
         "X-Content-Type-Options": "nosniff",

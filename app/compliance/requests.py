@@ -22,11 +22,11 @@ from app.audit import services as audit
 from app.auth.models import User
 from app.compliance import documents, holds
 from app.compliance.contacts import refresh_contact_block
-from app.compliance.models import ConsumerRequest, Document, RequestChannel, RequestKind
-from app.errors import Conflict, NotFound, ValidationFailed
+from app.compliance.models import ConsumerRequest, RequestChannel, RequestKind
+from app.compliance.request_queries import KIND_LABELS, request_text
+from app.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.sensitive import refuse_sensitive
-from app.timeutil import utcnow
 from app.words import words
 
 MAX_NOTE = 5000
@@ -89,7 +89,8 @@ def record_request(
     db.session.flush()
     _announce(account, request, actor, via)
     if request.hold and account.status not in NOT_HELD_STATUSES:
-        set_status(account, Status.DISPUTED, actor, note=f"collection on hold: {_label(request)}", system="hold")
+        note = f"collection on hold: {KIND_LABELS[request.kind].lower()}"
+        set_status(account, Status.DISPUTED, actor, note=note, system="hold")
     refresh_contact_block(account)  # the worklist and "next account" skip it from now
     db.session.commit()
     return request
@@ -113,7 +114,7 @@ def _check_via(kind: RequestKind, channel: RequestChannel, actor: User | None, v
 
 def _new_request(account: Account, kind, channel, new: NewRequest, actor: User | None) -> ConsumerRequest:
     received_on = _received_on(new.received_on, account)
-    note = _note(new.note)
+    note = clean_note(new.note)
     written = channel in holds.WRITTEN_CHANNELS
     request = ConsumerRequest(
         agency_id=account.agency_id,
@@ -160,7 +161,7 @@ def _received_on(day: date | None, account: Account) -> date:
     return day
 
 
-def _note(text: str | None) -> str:
+def clean_note(text: str | None) -> str:
     text = (text or "").strip()
     if len(text) > MAX_NOTE:
         message = f"Keep the note under {MAX_NOTE} characters."
@@ -224,133 +225,3 @@ def _announce(account: Account, request: ConsumerRequest, actor: User | None, vi
 
 AUDITED = ("account_id", "kind", "channel", "written", "received_on", "disputed_amount", "within_period")
 AUDITED += ("duplicative", "hold", "details", "note")
-
-
-def _label(request: ConsumerRequest) -> str:
-    return KIND_LABELS[request.kind].lower()
-
-
-KIND_LABELS = {
-    RequestKind.DISPUTE: "Dispute",
-    RequestKind.ORIGINAL_CREDITOR: "Original-creditor request",
-    RequestKind.CEASE: "Cease-communication request",
-    RequestKind.ATTORNEY: "Attorney representation",
-    RequestKind.BANKRUPTCY: "Bankruptcy",
-    RequestKind.DECEASED: "Death of the debtor",
-}
-
-
-def request_text(request: ConsumerRequest) -> str:
-    """The timeline wording of a new request, e.g. "Dispute received 2026-12-01 by letter (written, all of the
-    debt): collection on hold"."""
-    facts = ["written" if request.written else "oral"]
-    if request.kind == RequestKind.DISPUTE:
-        facts.append(f"{request.disputed_amount} disputed" if request.disputed_amount else "all of the debt")
-    if request.duplicative:
-        facts.append("duplicative")
-    if request.kind in holds.HOLDING_KINDS and not request.within_period:
-        facts.append("after the validation period")
-    channel = words(request.channel).lower()
-    tail = ": collection on hold" if request.hold else ""
-    received = f"{KIND_LABELS[request.kind]} received {request.received_on.isoformat()} by {channel}"
-    return f"{received} ({', '.join(facts)}){tail}"
-
-
-def resolve_request(
-    request_id: int,
-    sent_on: date | None,
-    upload: Upload | None = None,
-    note: str = "",
-    *,
-    actor: User,
-    account_id: int | None = None,
-) -> ConsumerRequest:
-    """Close a request: for a dispute, the verification sent on ``sent_on`` (for an original-creditor request,
-    the creditor's name and address), its copy attached; for the other kinds, the request ended (e.g. the attorney
-    no longer represents the consumer), with a note. With no other hold left the account leaves ``disputed``.
-
-    Raises NotFound for a request the actor may not see (or not of ``account_id`` when given), Conflict for one
-    already closed, ValidationFailed for a missing document or a bad date.
-    """
-    request = get_request(actor, request_id, account_id)
-    account = account_queries.get_account(actor, request.account_id, for_update=True)
-    for row in (account, request):  # read again under the account's lock: a racing writer's commit is seen
-        db.session.refresh(row)
-    if request.resolved_at is not None:
-        raise Conflict("This request is already closed.")
-    _check_resolution(request, sent_on, upload, note)
-    if upload is not None:
-        document = documents.store(account, upload.content, upload.filename, upload.content_type, actor=actor)
-        request.resolution_document = document
-    request.resolved_at = utcnow()
-    request.details = {**(request.details or {}), "sent_on": sent_on.isoformat() if sent_on else None}
-    request.note = "\n".join(filter(None, [request.note, _note(note)])) or None
-    _announce_resolution(account, request, actor)
-    if request.hold and account.status == Status.DISPUTED and not holds.on_hold(account.id):
-        set_status(account, Status.IN_CONTACT, actor, note="collection hold released", system="hold_released")
-    refresh_contact_block(account)
-    db.session.commit()
-    return request
-
-
-def _check_resolution(request: ConsumerRequest, sent_on: date | None, upload: Upload | None, note: str) -> None:
-    if request.kind in holds.HOLDING_KINDS:
-        errors = {}
-        if upload is None:
-            errors["document"] = "Attach the copy of what was sent."
-        if sent_on is None or not is_plausible_day(sent_on) or sent_on < request.received_on:
-            errors["sent_on"] = "Enter the date it was sent: on or after the day the request was received."
-        elif sent_on > local_today(db.session.get(Agency, request.agency_id).timezone):
-            errors["sent_on"] = "The date it was sent cannot be in the future."
-        if errors:
-            raise ValidationFailed("Record what was sent, with its date and a copy.", errors)
-    elif not (note or "").strip():
-        raise ValidationFailed("Say why the request ends.", {"note": "Say why the request ends."})
-
-
-def _announce_resolution(account: Account, request: ConsumerRequest, actor: User) -> None:
-    sent = request.details.get("sent_on")
-    what = RESOLUTION_TEXT.get(request.kind, "ended")
-    body = f"{KIND_LABELS[request.kind]} of {request.received_on.isoformat()}: {what}" + (f" {sent}" if sent else "")
-    add_timeline_entry(account, ActivityKind.REQUEST, body, actor, request_id=request.id, resolved=True)
-    document = request.resolution_document
-    changes = {
-        "resolved_at": {"old": None, "new": audit.json_safe(request.resolved_at)},
-        "sent_on": sent,
-        "document_sha256": document.sha256 if document else None,
-    }
-    audit.record(actor, account.agency_id, "consumer_request.resolved", "consumer_request", request.id, changes)
-
-
-RESOLUTION_TEXT = {
-    RequestKind.DISPUTE: "verification sent",
-    RequestKind.ORIGINAL_CREDITOR: "original creditor's name and address sent",
-}
-
-
-def get_request(viewer: User, request_id: int, account_id: int | None = None) -> ConsumerRequest:
-    """A request on an account the viewer may see (on ``account_id`` when given); NotFound otherwise."""
-    request = db.session.get(ConsumerRequest, request_id)
-    if request is None or request.agency_id != viewer.agency_id or account_id not in (None, request.account_id):
-        raise NotFound("Request not found.")
-    account_queries.get_account(viewer, request.account_id)  # a collector's own accounts only
-    return request
-
-
-def get_document(viewer: User, account_id: int, document_id: int) -> Document:
-    """A stored document of an account the viewer may see; NotFound otherwise (also for another account's)."""
-    account = account_queries.get_account(viewer, account_id)
-    document = db.session.get(Document, document_id)
-    if document is None or document.account_id != account.id or document.agency_id != account.agency_id:
-        raise NotFound("Document not found.")
-    return document
-
-
-def list_requests(account: Account) -> list[ConsumerRequest]:
-    """The account's requests, open ones first, newest first."""
-    stmt = (
-        select(ConsumerRequest)
-        .where(ConsumerRequest.account_id == account.id, ConsumerRequest.agency_id == account.agency_id)
-        .order_by(ConsumerRequest.resolved_at.is_not(None), ConsumerRequest.received_on.desc(), ConsumerRequest.id)
-    )
-    return list(db.session.scalars(stmt))

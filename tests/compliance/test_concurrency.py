@@ -4,7 +4,7 @@
 from app.accounts.models import Account
 from app.accounts.states import Status
 from app.auth.models import User
-from app.compliance import requests
+from app.compliance import resolution
 from app.compliance.models import ConsumerRequest
 from app.extensions import db
 from tests import factories as f
@@ -24,7 +24,7 @@ def test_two_holds_released_at_once_leave_the_account_in_contact(app, committed_
 
     def release(actor: User) -> ConsumerRequest:
         req = db.session.get(ConsumerRequest, pending.pop())
-        return requests.resolve_request(req.id, req.received_on, VERIFICATION, actor=actor)
+        return resolution.resolve_request(req.id, req.received_on, VERIFICATION, actor=actor)
 
     results, errors = race(app, 2, collector_id, release)
     assert errors == [] and sorted(results) == sorted(held)

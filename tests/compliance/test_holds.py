@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.accounts.models import Activity, ActivityKind
 from app.accounts.states import Status
 from app.audit.models import AuditEvent
-from app.compliance import holds, requests
+from app.compliance import holds, request_queries, requests, resolution
 from app.compliance.models import ConsumerRequest
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
@@ -36,7 +36,7 @@ def requests_of(account) -> list[ConsumerRequest]:
 
 def release(req, actor):
     """Record the verification sent the day the request came in."""
-    return requests.resolve_request(req.id, req.received_on, VERIFICATION, actor=actor)
+    return resolution.resolve_request(req.id, req.received_on, VERIFICATION, actor=actor)
 
 
 def test_a_written_dispute_before_any_notice_puts_the_account_on_hold(working, collector):
@@ -69,7 +69,7 @@ def test_a_late_dispute_holds_by_default_and_not_when_the_policy_says_so(working
     send_notice(working, today(working) - timedelta(days=10))
     held = dispute(working, collector)
     assert not held.within_period and held.hold and working.status == Status.DISPUTED
-    requests.resolve_request(held.id, held.received_on, VERIFICATION, actor=collector)
+    resolution.resolve_request(held.id, held.received_on, VERIFICATION, actor=collector)
     assert working.status == Status.IN_CONTACT
     set_policy(agency, hold_late_disputes=False)
     not_held = dispute(working, collector)
@@ -87,7 +87,7 @@ def test_the_latest_notice_sets_the_period(working, collector, agency):
 def test_an_oral_dispute_follows_the_policy(working, collector, agency):
     oral = dispute(working, collector, channel="phone", upload=None)
     assert not oral.written and oral.hold and oral.document is None
-    requests.resolve_request(oral.id, oral.received_on, VERIFICATION, actor=collector)
+    resolution.resolve_request(oral.id, oral.received_on, VERIFICATION, actor=collector)
     set_policy(agency, hold_oral_disputes=False)
     again = dispute(working, collector, channel="in_person", upload=None)
     assert not again.written and again.within_period and not again.hold
@@ -117,7 +117,7 @@ def test_a_duplicative_dispute_follows_the_policy_and_needs_an_earlier_one(worki
         dispute(working, collector, duplicative=True)
     assert "duplicative" in exc.value.fields
     first = dispute(working, collector)
-    requests.resolve_request(first.id, first.received_on, VERIFICATION, actor=collector)
+    resolution.resolve_request(first.id, first.received_on, VERIFICATION, actor=collector)
     set_policy(agency, hold_duplicative_disputes=False)
     second = dispute(working, collector, duplicative=True)
     assert second.duplicative and second.within_period and not second.hold
@@ -146,13 +146,13 @@ def test_two_disputes_hold_until_both_are_answered(working, collector, admin):
 def test_release_needs_the_copy_sent_and_a_sensible_date_and_happens_once(working, collector):
     req = dispute(working, collector)
     with pytest.raises(ValidationFailed) as exc:
-        requests.resolve_request(req.id, req.received_on, None, actor=collector)
+        resolution.resolve_request(req.id, req.received_on, None, actor=collector)
     assert "document" in exc.value.fields
     with pytest.raises(ValidationFailed) as exc:
-        requests.resolve_request(req.id, req.received_on - timedelta(days=1), VERIFICATION, actor=collector)
+        resolution.resolve_request(req.id, req.received_on - timedelta(days=1), VERIFICATION, actor=collector)
     assert "sent_on" in exc.value.fields
     with pytest.raises(ValidationFailed):
-        requests.resolve_request(req.id, req.received_on + timedelta(days=2), VERIFICATION, actor=collector)
+        resolution.resolve_request(req.id, req.received_on + timedelta(days=2), VERIFICATION, actor=collector)
     assert holds.on_hold(working.id)
     release(req, collector)
     with pytest.raises(Conflict):
@@ -183,9 +183,9 @@ def test_cease_attorney_bankruptcy_and_death_are_recorded_for_the_guard(working,
     assert bankrupt.details == {"case_number": "24-10001"}
     assert working.status == Status.IN_CONTACT and not holds.has_open_dispute(working.id)
     with pytest.raises(ValidationFailed) as exc:
-        requests.resolve_request(lawyer.id, None, actor=collector)
+        resolution.resolve_request(lawyer.id, None, actor=collector)
     assert "note" in exc.value.fields
-    requests.resolve_request(lawyer.id, None, note="the attorney withdrew", actor=collector)
+    resolution.resolve_request(lawyer.id, None, note="the attorney withdrew", actor=collector)
     assert lawyer.resolved_at is not None and "the attorney withdrew" in lawyer.note
 
 
@@ -229,9 +229,9 @@ def test_requests_are_scoped_like_the_account(working, other_collector, foreign,
         with pytest.raises(NotFound):
             release(req, outsider)
         with pytest.raises(NotFound):
-            requests.get_document(outsider, working.id, req.document.id)
+            request_queries.get_document(outsider, working.id, req.document.id)
     with pytest.raises(NotFound):  # a document of another account through this one's address
-        requests.get_document(foreign.admin, foreign.account.id, req.document.id)
+        request_queries.get_document(foreign.admin, foreign.account.id, req.document.id)
 
 
 def test_the_sla_counts_the_agencys_verification_days(working, collector, agency):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.accounts.states import Status
 from app.audit.models import AuditEvent
-from app.compliance import requests
+from app.compliance import resolution
 from app.compliance.models import ConsumerRequest
 from app.extensions import db
 from tests import factories as f
@@ -115,7 +115,7 @@ def test_the_accounts_export_flags_xb_while_a_dispute_is_open(login, admin, coll
     )
     dispute(working, collector)
     old = dispute(resolved, admin)
-    requests.resolve_request(old.id, old.received_on, VERIFICATION, actor=admin)
+    resolution.resolve_request(old.id, old.received_on, VERIFICATION, actor=admin)
     rows = {r["Account"]: r["Credit reporting"] for r in csv_rows(login(admin).get("/accounts/export.csv?status=all"))}
     assert rows == {working.external_ref: "XB", clean.external_ref: "", resolved.external_ref: ""}
 
