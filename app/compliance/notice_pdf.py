@@ -7,13 +7,12 @@ it is written with the letter's base form ("Łukasz" as "Lukasz"), never dropped
 """
 
 import unicodedata
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from fpdf import FPDF
 
-from app.compliance.notice_text import CFPB_URL, TEXTS, written_date
+from app.compliance.notice_text import CFPB_URL, TEXTS, NoticeFacts, written_date
 from app.moneyfmt import money
 
 MARGIN = 14
@@ -22,30 +21,6 @@ AMOUNT_WIDTH = 40
 LINE = 4.4
 BODY = 9
 TEAR_OFF_HEIGHT = 80  # the response form's height: it starts a page of its own rather than break across two
-
-
-@dataclass(frozen=True)
-class NoticeFacts:
-    """Everything a notice prints, gathered by the service (plain values: the PDF never reads the database)."""
-
-    language: str
-    sent_on: date
-    period_ends: date
-    agency_name: str
-    agency_address: list[str]
-    consumer_name: str
-    consumer_address: list[str]
-    account_number: str
-    current_creditor: str
-    creditor_on_date: str
-    original_creditor: str | None
-    reference: str
-    itemization_date: date
-    amount_on_date: Decimal
-    interest: Decimal
-    fees: Decimal
-    payments_credits: Decimal
-    total_now: Decimal
 
 
 def render_notice(facts: NoticeFacts) -> bytes:

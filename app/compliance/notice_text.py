@@ -5,11 +5,38 @@ Placeholders are ``str.format`` fields filled by :mod:`app.compliance.notice_pdf
 validation period, written as a date).
 """
 
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 CFPB_URL = "www.cfpb.gov/debt-collection"
 LANGUAGES = ("en", "es")
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
+
+
+@dataclass(frozen=True)
+class NoticeFacts:
+    """Everything a notice prints, gathered by the service (plain values: the PDF never reads the database)."""
+
+    language: str
+    sent_on: date
+    period_ends: date
+    agency_name: str
+    agency_address: list[str]
+    consumer_name: str
+    consumer_address: list[str]
+    account_number: str
+    current_creditor: str
+    creditor_on_date: str
+    original_creditor: str | None
+    reference: str
+    itemization_date: date
+    amount_on_date: Decimal
+    interest: Decimal
+    fees: Decimal
+    payments_credits: Decimal
+    total_now: Decimal
+
 
 EN = {
     "title": "Validation notice",

@@ -14,8 +14,7 @@ from app.audit import services as audit
 from app.auth.models import User
 from app.compliance import documents
 from app.compliance.models import Itemization, ValidationNotice
-from app.compliance.notice_pdf import NoticeFacts, render_notice
-from app.compliance.notice_text import LANGUAGE_NAMES, LANGUAGES
+from app.compliance.notice_text import LANGUAGE_NAMES, LANGUAGES, NoticeFacts
 from app.compliance.validation import period_ends
 from app.errors import ValidationFailed
 from app.extensions import db
@@ -48,6 +47,10 @@ def send_notice(actor: User, account_id: int, *, sent_on: date, channel: str, la
 
 def _keep(actor: User, account: Account, facts: NoticeFacts, channel: str) -> ValidationNotice:
     """Store the notice's PDF and its row, audited and on the timeline (no commit)."""
+    # Imported here: fpdf2 brings Pillow and fontTools, a large share of a process's memory, and only a
+    # process that sends a notice needs them (an import worker or a web worker mostly never does).
+    from app.compliance.notice_pdf import render_notice
+
     pdf = render_notice(facts)
     document = documents.store(account, pdf, _file_name(account, facts), "application/pdf", actor=actor)
     notice = ValidationNotice(

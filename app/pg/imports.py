@@ -17,10 +17,13 @@ from sqlalchemy.schema import CreateTable
 from app.extensions import db
 
 # Per batch transaction: no JIT (its compile time outweighs these short statements); joins by index look-up
-# whatever the planner guesses about a staging table loaded a moment ago; commit without waiting for the WAL
-# flush (a batch lost to a crash is redone on resume: its checkpoint is lost with it).
+# whatever the planner guesses about a staging table loaded a moment ago; no parallel workers (a batch's
+# look-up of its known accounts started two, whose start-up cost more than they saved, on cores the other
+# writer and the reading thread need); commit without waiting for the WAL flush (a batch lost to a crash is
+# redone on resume: its checkpoint is lost with it).
 BATCH_SETTINGS = """SELECT set_config('jit', 'off', true), set_config('enable_hashjoin', 'off', true),
-  set_config('enable_mergejoin', 'off', true), set_config('synchronous_commit', 'off', true)"""
+  set_config('enable_mergejoin', 'off', true), set_config('max_parallel_workers_per_gather', '0', true),
+  set_config('synchronous_commit', 'off', true)"""
 # The refs go as one JSON text: the driver would otherwise adapt a list of thousands of strings one by one,
 # holding the interpreter lock the reading thread needs.
 FINGERPRINTS = (
