@@ -32,7 +32,8 @@ from app.timeutil import utcnow
 # The agency and its staff predate the oldest placement, so every timeline starts after they exist.
 AGENCY_AGE = timedelta(days=200)
 # Reset cannot delete these: audit events are append-only and reference users (and so do their profiles).
-# The analytics rollups are kept too: their triggers take the deleted accounts and payments out of them.
+# The analytics rollups and the search's copy are kept too: their triggers take the deleted accounts and payments
+# out of them.
 KEPT_ON_RESET = frozenset(
     {
         "users",
@@ -46,6 +47,7 @@ KEPT_ON_RESET = frozenset(
         "collector_account_days",
         "collector_day_counts",
         "collector_payment_days",
+        "account_search",
     }
 )
 

@@ -72,9 +72,9 @@ def flask(env: dict, *args: str) -> subprocess.CompletedProcess:
 
 
 def drop_worklist_indexes(cur) -> None:
-    """Measurement only: drop the accounts indexes that serve the worklist (not the key or the unique ref)."""
-    cur.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'accounts' AND indexname NOT LIKE 'pk_%' "
-                "AND indexname NOT LIKE 'uq_%'")  # fmt: skip
+    """Measurement only: drop the indexes that serve the worklist and its search (not the keys or the unique ref)."""
+    cur.execute("SELECT indexname FROM pg_indexes WHERE tablename IN ('accounts', 'account_search') "
+                "AND indexname NOT LIKE 'pk_%' AND indexname NOT LIKE 'uq_%'")  # fmt: skip
     for (name,) in cur.fetchall():
         cur.execute(f'DROP INDEX "{name}"')
 
@@ -93,7 +93,7 @@ def prepare(db_url: str, storage: str, bare: bool = False) -> dict:
                     "VALUES ('Bench Agency', 'bench', 'UTC', 'USD', now())")  # fmt: skip
         if bare:
             drop_worklist_indexes(cur)
-        cur.execute("SELECT count(*) FROM pg_indexes WHERE tablename = 'accounts'")
+        cur.execute("SELECT count(*) FROM pg_indexes WHERE tablename IN ('accounts', 'account_search')")
         env["_ACCOUNT_INDEXES"] = str(cur.fetchone()[0])
     conn.close()
     return env
@@ -165,7 +165,7 @@ def report(
     rows: int, indexes: str, first, again, peak1: int, peak: int, writers: int, select_1: float, changed: float | None
 ) -> None:
     (t1, s1), (t2, s2) = first, again
-    print(f"rows: {rows:,} ({s1['errors']:,} rejected), accounts table indexes: {indexes}, writers: {writers}")
+    print(f"rows: {rows:,} ({s1['errors']:,} rejected), accounts and search indexes: {indexes}, writers: {writers}")
     print(f"first import: {t1:.1f} s, {rows / t1:,.0f} rows/s (created {s1['created']:,}; process {s1['wall']:.1f} s)")
     print(f"re-import:    {t2:.1f} s, {rows / t2:,.0f} rows/s (updated {s2['updated']:,}; process {s2['wall']:.1f} s)")
     print(f"peak memory of the importing process: {peak1} MB first, {peak} MB max")

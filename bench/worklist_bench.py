@@ -52,7 +52,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--search-statistics",
         type=int,
         default=-1,
-        help="what-if: statistics target of accounts.search_text (not in the schema; -1, the default, is the "
+        help="what-if: statistics target of account_search.search_text (not in the schema; -1, the default, is the "
         "server's default) set, with ANALYZE, before measuring",
     )
     return parser.parse_args(argv)

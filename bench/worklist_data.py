@@ -114,7 +114,7 @@ def load(url: str, rows: int) -> float:
     with conn.transaction(), conn.cursor() as cur:
         cur.execute(LOAD_SETTINGS)
         cur.execute("SELECT setseed(0.4242)")
-        dropped = _drop_secondary_indexes(cur, ("accounts", "debtors"))
+        dropped = _drop_secondary_indexes(cur, ("accounts", "account_search", "debtors"))
         big, small = _insert_tenants(cur)
         _insert_people_and_accounts(cur, big, 1, rows, "ACC")
         _insert_people_and_accounts(cur, small, rows + 1, rows + SMALL_AGENCY_ACCOUNTS, "SML")
@@ -154,7 +154,8 @@ def _rebuild_indexes(url: str, ddl: list[str]) -> None:
 
 
 def set_search_statistics(url: str, target: int) -> None:
-    """Set the statistics target of ``accounts.search_text`` (-1: the server default) and re-ANALYZE if it changed.
+    """Set the statistics target of ``account_search.search_text`` (-1: the server default) and re-ANALYZE if
+    it changed.
 
     A what-if for the search plans: the LIKE selectivity comes from this column's histogram.
     """
@@ -162,11 +163,12 @@ def set_search_statistics(url: str, target: int) -> None:
     conn.autocommit = True
     with conn.cursor() as cur:
         cur.execute(
-            "SELECT attstattarget FROM pg_attribute WHERE attrelid = 'accounts'::regclass AND attname = 'search_text'"
+            "SELECT attstattarget FROM pg_attribute "
+            "WHERE attrelid = 'account_search'::regclass AND attname = 'search_text'"
         )
         if cur.fetchone()[0] != target:
-            cur.execute(f"ALTER TABLE accounts ALTER COLUMN search_text SET STATISTICS {int(target)}")
-            cur.execute("ANALYZE accounts")
+            cur.execute(f"ALTER TABLE account_search ALTER COLUMN search_text SET STATISTICS {int(target)}")
+            cur.execute("ANALYZE account_search")
     conn.close()
 
 

@@ -67,8 +67,11 @@ def run_migrations_offline():
 
 
 def include_object(obj, name, type_, reflected, compare_to):
-    """Skip PostgreSQL-only objects (trigram indexes) when comparing against another database."""
-    if type_ == "index" and name and name.endswith("_trgm"):
+    """Skip PostgreSQL-only objects (trigram indexes, tables marked ``postgresql_only``) when comparing against
+    another database."""
+    pg_only = type_ == "index" and name and name.endswith("_trgm")
+    pg_only = pg_only or (type_ == "table" and getattr(obj, "info", {}).get("postgresql_only", False))
+    if pg_only:
         return get_engine().dialect.name == "postgresql"
     return True
 

@@ -27,7 +27,7 @@ from app.auth.models import User
 from app.dbtypes import str_enum
 from app.debtors.models import Debtor
 from app.extensions import db
-from app.pg.indexes import partial_index, worklist_indexes
+from app.pg.indexes import partial_index, search_index, worklist_indexes
 from app.timeutil import UTCDateTime, utcnow
 
 Money = Numeric(12, 2)
@@ -57,7 +57,7 @@ class Account(db.Model):
         CheckConstraint("current_balance >= 0", name="balance_nonneg"),
         CheckConstraint("original_amount > 0", name="original_positive"),
         CheckConstraint("priority BETWEEN 0 AND 3", name="priority_range"),
-        *worklist_indexes(),  # the search's and the sort's, as the worklist's statements need them
+        *worklist_indexes(),  # the sort's, as the worklist's statements need them
         Index("ix_accounts_agency_debtor", "agency_id", "debtor_id"),  # the account page's "same debtor" card
         # The worklist's "promise due today" and "plan broken" filters: few accounts each, read by these.
         partial_index("ix_accounts_plan_due", "agency_id", "plan_due_on", where=text("plan_due_on IS NOT NULL")),
@@ -87,7 +87,7 @@ class Account(db.Model):
     # lifts it), kept by ``app.compliance.contacts`` so the work score and "next account" read a column
     contact_blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     assigned_collector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    # Lower-cased "ref name email", kept by the services so one trigram index serves the search box.
+    # Lower-cased "ref name email", kept by the services: what the search box matches (a copy in AccountSearch).
     search_text: Mapped[str] = mapped_column(Text, default="")
     # Digest of the import row that last wrote this account: a re-import skips an identical row unvalidated.
     import_fingerprint: Mapped[str | None] = mapped_column(String(16))
@@ -108,6 +108,23 @@ class Account(db.Model):
     @property
     def amount_paid(self) -> Decimal:
         return max(self.original_amount - self.current_balance, Decimal("0.00"))
+
+
+class AccountSearch(db.Model):
+    """PostgreSQL only: each account's ``search_text`` again, under the search box's trigram index, kept equal
+    to the account's by triggers (``app/pg/sql/account_search.sql``); SQLite matches ``accounts.search_text``.
+
+    Apart from ``accounts`` because an update that changes an indexed column (a balance: every worklist index
+    carries it) writes a new entry in each of the table's indexes, and a trigram entry is many GIN insertions:
+    on ``accounts`` it cost a refresh file that moves every balance about a third of its time.
+    """
+
+    __tablename__ = "account_search"
+    __table_args__ = (search_index(), {"info": {"postgresql_only": True}})
+
+    account_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    agency_id: Mapped[int] = mapped_column()
+    search_text: Mapped[str] = mapped_column(Text)
 
 
 def build_search_text(external_ref: str, full_name: str, email: str | None) -> str:

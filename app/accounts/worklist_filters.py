@@ -5,11 +5,12 @@ whole-list reads (totals, exports, bulk selections) and the API's cursors all st
 from sqlalchemy import and_, bindparam, or_
 
 from app.accounts import aging
-from app.accounts.models import Account
+from app.accounts.models import Account, AccountSearch
 from app.accounts.states import OPEN_STATUSES
 from app.accounts.workscore import score, score_values
 from app.agencyday import local_today
 from app.auth.models import User
+from app.pg import worklist as pg_worklist
 
 SORTS = {
     "priority": Account.priority,
@@ -19,6 +20,7 @@ SORTS = {
     "created": Account.created_at,
     "score": score(Account),  # computed over the scope, not walked (app.accounts.workscore)
 }
+SEARCHED = (AccountSearch.account_id, AccountSearch.search_text)  # PostgreSQL's trigram-indexed copy
 SCORE_PARAMS = frozenset(score_values(None, "UTC"))  # bound parameters of the score, not filters
 UNASSIGNED = 0  # the collector filter's value for accounts without a collector
 # Filter name -> its condition on the rows ``a`` (the accounts table or the trigram matches) and a bound
@@ -35,7 +37,7 @@ CONDITIONS = {
     "created_to": lambda a, p: a.created_at <= p,
     "aging_from": lambda a, p: a.due_date >= p,
     "aging_to": lambda a, p: a.due_date <= p,
-    "pattern": lambda a, p: a.search_text.like(p, escape="\\"),
+    "pattern": lambda a, p: pg_worklist.like(a.search_text, p, a.id, SEARCHED),
     "plan_due": lambda a, p: a.plan_due_on == p,  # a promise or instalment due that day (the agency's today)
 }
 PLAN_FILTERS = ("due_today", "broken")  # the plan filter's values (``app.plans`` keeps the columns they read)

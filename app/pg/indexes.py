@@ -1,9 +1,9 @@
 """The index sets that steer PostgreSQL's planner: the worklist's sort indexes and its trigram search index,
 and partial indexes written for both databases.
 
-The domain models attach them (``Account.__table_args__``); the names, columns and predicates are the schema
-the migrations built, so ``flask db check`` compares them as they are. SQLite gets the same btree indexes
-(its planner uses them too) but not the trigram one.
+The domain models attach them (``Account.__table_args__``, ``AccountSearch.__table_args__``); the names, columns
+and predicates are the schema the migrations built, so ``flask db check`` compares them as they are. SQLite gets
+the same btree indexes (its planner uses them too) but not the trigram one.
 """
 
 from sqlalchemy import Index, text
@@ -19,7 +19,7 @@ WORKLIST_SCOPES = {
     "unassigned": (("agency_id",), ("status",), UNASSIGNED_PLACED),
 }
 WORKLIST_ENTRY_FILTERS = ("priority", "current_balance", "due_date")
-SEARCH_INDEX = "ix_accounts_search_trgm"
+SEARCH_INDEX = "ix_account_search_trgm"
 SCORE_INDEX = "ix_accounts_collector_score"
 # Every column the work score reads (app.accounts.workscore), after the collector's scope and the status
 SCORE_COLUMNS = (
@@ -39,8 +39,9 @@ def partial_index(name: str, *columns: str, where, **kw) -> Index:
 
 
 def worklist_indexes() -> list[Index]:
-    """Every index the worklist's statements are written for (``app.accounts.worklist``)."""
-    return [search_index(), *sort_indexes(), score_index()]
+    """The accounts indexes the worklist's statements are written for (``app.accounts.worklist``); the search's
+    is on its own table (``search_index``)."""
+    return [*sort_indexes(), score_index()]
 
 
 def score_index() -> Index:
@@ -53,8 +54,8 @@ def score_index() -> Index:
 
 
 def search_index() -> Index:
-    """The trigram index of ``accounts.search_text`` behind the search box's rare terms (PostgreSQL only:
-    SQLite has no trigram index and always walks)."""
+    """The trigram index of ``account_search.search_text`` behind the search box's rare terms (PostgreSQL
+    only: SQLite has no trigram index and always walks)."""
     index = Index(SEARCH_INDEX, "search_text", postgresql_using="gin", postgresql_ops={"search_text": "gin_trgm_ops"})
     return index.ddl_if(dialect="postgresql")
 

@@ -47,9 +47,10 @@ SET_AGENCY = text(f"SELECT set_config('{SETTING}', :agency, true)")
 # Sign-in and the check that a new username is free across every agency must see all users (docs/decisions.md).
 NOT_ROW_SECURED = frozenset({"users"})
 
-# The reader: the worklist's statements read these tables (``users`` for the collector's name, not row-secured).
+# The reader: the worklist's statements read these tables (``users`` for the collector's name, not row-secured;
+# ``account_search``, PostgreSQL's search index, for the ids of the matches, which they join to their accounts).
 READER_POLICY = "agency_filtered"
-READER_SECURED = ("accounts", "debtors", "creditors")
+READER_SECURED = ("accounts", "debtors", "creditors", "account_search")
 READER_GRANTS = (*READER_SECURED, "users")
 # A valid name without quoting for any database name, and no two databases share one.
 ROLE_NAME = "'debtflow_reader_' || left(md5(current_database()), 16)"
@@ -136,8 +137,8 @@ def install_reader(bind) -> None:
     bind.execute(text(f"GRANT {reader} TO {gate}"))
     bind.execute(text(f"GRANT {gate} TO CURRENT_USER"))
     bind.execute(text(f"GRANT USAGE ON SCHEMA {_schema(bind)} TO {reader}"))
-    bind.execute(text(f"GRANT SELECT ON {', '.join(READER_GRANTS)} TO {reader}"))
-    for table in READER_SECURED:
+    bind.execute(text(f"GRANT SELECT ON {', '.join(_existing(bind, READER_GRANTS))} TO {reader}"))
+    for table in _existing(bind, READER_SECURED):
         bind.execute(text(f"DROP POLICY IF EXISTS {READER_POLICY} ON {table}"))
         bind.execute(text(f"CREATE POLICY {READER_POLICY} ON {table} FOR SELECT TO {reader} USING (true)"))
 
@@ -145,14 +146,20 @@ def install_reader(bind) -> None:
 def drop_reader(bind) -> None:
     """The reader's policies, its grants in this database, the reader and its gate (named for this database)."""
     reader = reader_role(bind)
-    for table in READER_SECURED:
+    for table in _existing(bind, READER_SECURED):
         bind.execute(text(f"DROP POLICY IF EXISTS {READER_POLICY} ON {table}"))
     if bind.scalar(text("SELECT to_regrole(:role)"), {"role": reader}) is not None:
         # Its grants by name: DROP OWNED would need the reader's privileges, which the owner doesn't have.
-        bind.execute(text(f"REVOKE ALL ON {', '.join(READER_GRANTS)} FROM {reader}"))
+        bind.execute(text(f"REVOKE ALL ON {', '.join(_existing(bind, READER_GRANTS))} FROM {reader}"))
         bind.execute(text(f"REVOKE USAGE ON SCHEMA {_schema(bind)} FROM {reader}"))
     for role in (f"{reader}{GATE_SUFFIX}", reader):
         bind.execute(text(f"DROP ROLE IF EXISTS {role}"))
+
+
+def _existing(bind, tables) -> list[str]:
+    """Those of ``tables`` the schema has: a migration that installs the reader knows only the tables of its
+    time, and the one that adds a table installs the reader again."""
+    return [t for t in tables if bind.scalar(text("SELECT to_regclass(:t)"), {"t": t}) is not None]
 
 
 def _schema(bind) -> str:

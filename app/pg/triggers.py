@@ -24,7 +24,14 @@ from app.payments.models import APPLIED_STATUSES
 
 SQL_DIR = Path(__file__).with_name("sql")
 # Install order: the collector functions come before the account trigger that calls them.
-FILES = ("audit_append_only", "account_rollups", "payment_rollups", "collector_rollups", "account_change_set")
+FILES = (
+    "audit_append_only",
+    "account_rollups",
+    "payment_rollups",
+    "collector_rollups",
+    "account_change_set",
+    "account_search",
+)
 PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 FUNCTION = re.compile(r"^CREATE OR REPLACE FUNCTION (\w+)\(", re.IGNORECASE)
 TRIGGER = re.compile(r"^CREATE OR REPLACE TRIGGER (\w+) .*? ON (\w+)", re.IGNORECASE | re.DOTALL)
@@ -88,9 +95,9 @@ def split(sql: str) -> list[str]:
     return [s for s in statements if s]
 
 
-def statements() -> list[str]:
-    """Every statement of every file, in install order."""
-    return [s for name in FILES for s in split(render(name))]
+def statements(files: tuple[str, ...] = FILES) -> list[str]:
+    """Every statement of ``files`` (by default all), in install order."""
+    return [s for name in files for s in split(render(name))]
 
 
 def functions() -> dict[str, str]:
@@ -110,13 +117,15 @@ def fingerprint() -> str:
     return hashlib.sha256("\n;\n".join(statements()).encode()).hexdigest()
 
 
-def install(connection) -> None:
-    """Create or replace every trigger function and trigger on ``connection`` (PostgreSQL 14 or later).
+def install(connection, files: tuple[str, ...] = FILES) -> None:
+    """Create or replace every trigger function and trigger of ``files`` (by default all) on ``connection``
+    (PostgreSQL 14 or later). A migration written before a file existed names the files it installed: a later
+    file's triggers may need tables that come later.
 
     No commit: the caller's transaction (a migration's) holds them. Each statement goes through ``text`` so the
     dialect escapes what its driver would read as a placeholder (the ``%`` of ``RAISE``).
     """
-    for statement in statements():
+    for statement in statements(files):
         clause = text(statement)
         if clause.compile().params:  # a ``:name`` in the SQL would silently become a parameter
             raise ValueError(f"unexpected bind parameters in: {statement[:80]}")

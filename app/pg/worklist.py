@@ -11,7 +11,7 @@ memory), chooses. Each statement hides the other plan's index from the planner, 
 
 from collections.abc import Callable, Hashable, Iterable
 
-from sqlalchemy import Select, bindparam, func, literal_column, tablesample
+from sqlalchemy import Select, bindparam, func, literal_column, select, tablesample
 from sqlalchemy.sql import FromClause
 
 from app.pg import active
@@ -58,6 +58,16 @@ def contains(column, term):
     (it would, for a ``LIKE`` it believed rare).
     """
     return position(column, term) > 0
+
+
+def like(column, pattern, key, indexed: tuple):
+    """``column LIKE pattern`` (``\\`` escapes) as a condition on ``column``'s rows. On PostgreSQL the text is
+    matched in its trigram-indexed copy: ``key IN`` that table's keys whose text matches, ``indexed`` being its
+    (key, text) columns (``app.accounts.models.AccountSearch`` says why the copy is a table of its own)."""
+    if not active():
+        return column.like(pattern, escape="\\")
+    indexed_key, indexed_text = indexed
+    return key.in_(select(indexed_key).where(indexed_text.like(pattern, escape="\\")))
 
 
 def matches_first(stmt: Select, name: str):

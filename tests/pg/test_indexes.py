@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.schema import CreateIndex
 
-from app.accounts.models import Account, Activity
+from app.accounts.models import Account, AccountSearch, Activity
 from app.debtors.models import Debtor
 from app.extensions import db
 from app.pg.indexes import SEARCH_INDEX, worklist_indexes
@@ -19,10 +19,11 @@ PROBE = "ix_probe_declared"
 
 
 def declared_indexes() -> list:
-    """The declared indexes as the models attach them (to their tables), the worklist's and the partial ones."""
+    """The declared indexes as the models attach them (to their tables): the worklist's, the search's and the
+    partial ones."""
     on_accounts = [ix for ix in Account.__table__.indexes if ix.name in DECLARED]
     partial = [ix for table, name in PARTIAL.items() for ix in table.indexes if ix.name == name]
-    return on_accounts + partial
+    return on_accounts + list(AccountSearch.__table__.indexes) + partial
 
 
 def server_definition(name: str) -> str:
@@ -34,15 +35,14 @@ def server_definition(name: str) -> str:
 def test_the_models_attach_every_declared_worklist_index():
     names = {ix.name for ix in Account.__table__.indexes if ix.name.startswith("ix_accounts_")}
     assert sorted(names - OTHERS) == sorted(DECLARED)
-    assert len(declared_indexes()) == len(DECLARED) + len(PARTIAL)
+    assert [ix.name for ix in AccountSearch.__table__.indexes] == [SEARCH_INDEX]
+    assert len(declared_indexes()) == len(DECLARED) + 1 + len(PARTIAL)
 
 
-def test_the_migrated_worklist_indexes_are_the_declared_ones(is_postgres):
+def test_the_migrated_worklist_indexes_are_the_declared_ones():
     found = {ix["name"]: ix["column_names"] for ix in inspect(db.session.connection()).get_indexes("accounts")}
     found = {name: columns for name, columns in found.items() if name.startswith("ix_accounts_") and name not in OTHERS}
     expected = {ix.name: [c.name for c in ix.columns] for ix in declared_indexes() if ix.table is Account.__table__}
-    if not is_postgres:
-        del expected[SEARCH_INDEX]  # no trigram index without PostgreSQL
     assert found == expected
 
 
