@@ -120,7 +120,8 @@ class AccountSearch(db.Model):
     """
 
     __tablename__ = "account_search"
-    __table_args__ = (search_index(), {"info": {"postgresql_only": True}})
+    # No parallel scans: a search reads a few hundred rows here, and starting two workers cost ten times that.
+    __table_args__ = (search_index(), {"info": {"postgresql_only": True}, "postgresql_with": {"parallel_workers": 0}})
 
     account_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     agency_id: Mapped[int] = mapped_column()

@@ -22,7 +22,9 @@ from app.pg.sql import position
 # same where share² = 26 / accounts (about 0.5 % at the scale the design aims at).
 TRIGRAM_MAX_SHARE = 0.005
 MIN_TRIGRAM_TERM = 3  # shorter terms have no trigram to look up
-MIN_SAMPLE = 100  # sampled accounts of a status from which "no match among them" counts as absent
+# Matches the term's share of the sample predicts among a status's sampled accounts before finding none there
+# means the status has none (by chance: e^-5, under 1%)
+MIN_EXPECTED = 5
 SAMPLE_PERCENT = 0.25  # of the table's pages, always the same ones (REPEATABLE)
 
 Counts = dict[Hashable, tuple[int, int]]  # (matching, all) sampled accounts per status
@@ -42,11 +44,13 @@ def search_plan(term: str, walked: Iterable[Hashable], counts: Callable[[], Coun
 def choose_plan(sampled: Counts, walked: Iterable[Hashable] = ()) -> str:
     """The search plan for sampled (matching, all) accounts per status.
 
-    A status in which the sample finds the term not at all would be walked to its end (every entry read from
-    the table), so that too means "trigram".
+    A status without the term would be walked to its end (every entry read from the table), so one in which
+    the sample finds it not at all, though its share predicts ``MIN_EXPECTED`` matches, means "trigram" too. A
+    smaller expectation is chance: a term of 3% is missing from a status's 116 sampled accounts one time in 30.
     """
     hits, rows = sum(h for h, _ in sampled.values()), sum(n for _, n in sampled.values())
-    absent = any(sampled.get(s, (0, 0))[1] >= MIN_SAMPLE and not sampled[s][0] for s in walked)
+    share = hits / rows if rows else 0
+    absent = any(not h and n * share >= MIN_EXPECTED for h, n in (sampled.get(s, (0, 0)) for s in walked))
     return "trigram" if absent or hits <= TRIGRAM_MAX_SHARE * rows else "walk"
 
 

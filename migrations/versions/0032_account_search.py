@@ -36,6 +36,7 @@ def upgrade():
         sa.Column("agency_id", sa.Integer(), nullable=False),
         sa.Column("search_text", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("account_id", name=op.f("pk_account_search")),
+        postgresql_with={"parallel_workers": 0},
     )
     op.execute("INSERT INTO account_search (account_id, agency_id, search_text) SELECT id, agency_id, search_text FROM accounts")
     op.create_index("ix_account_search_trgm", "account_search", ["search_text"], **TRIGRAM)
