@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 from flask_migrate import check, downgrade, upgrade
-from sqlalchemy import Column, MetaData, Table, inspect, text
+from sqlalchemy import Column, MetaData, Table, inspect, select, text
 from sqlalchemy.schema import CreateColumn
 
 from app import create_app
@@ -171,4 +171,26 @@ def test_upgrade_to_0017_binds_secrets_hashes_pay_tokens_and_marks_the_legacy_ch
             assert get_pay_page("plain-token-from-before").payment.id == ids["payment"]
             assert session.get(AuditLegacyBoundary, ids["agency"]).last_legacy_event_id == ids["legacy"]
             assert verify_chain(ids["agency"]).ok
+        db.engine.dispose()
+
+
+def test_upgrade_to_0032_copies_every_account_for_the_search(empty_database):
+    """Accounts written before migration 0032 are found by the search right after it (PostgreSQL searches the
+    copy in ``account_search`` that 0032 fills; SQLite searches the accounts themselves)."""
+    from app.accounts.models import Account
+    from app.accounts.worklist_filters import CONDITIONS, like_pattern
+    from app.extensions import db
+
+    app = create_app(make_test_config(empty_database))
+    with app.app_context():
+        upgrade(revision="0031_reminders")
+        with session_on(db.engine) as session:
+            agency = f.AgencyFactory()
+            ref = f.AccountFactory(agency=agency, debtor=f.DebtorFactory(agency_id=agency.id, full_name="Zed Quill"))
+            ref = ref.external_ref
+            session.commit()
+        upgrade()
+        with session_on(db.engine) as session:
+            found = select(Account.external_ref).where(CONDITIONS["pattern"](Account, like_pattern("quill")))
+            assert session.scalars(found).all() == [ref]
         db.engine.dispose()
