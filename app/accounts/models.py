@@ -111,8 +111,9 @@ class Account(db.Model):
 
 
 class AccountSearch(db.Model):
-    """PostgreSQL only: each account's ``search_text`` again, under the search box's trigram index, kept equal
-    to the account's by triggers (``app/pg/sql/account_search.sql``); SQLite matches ``accounts.search_text``.
+    """PostgreSQL only: each account's ``search_text`` and collector again, the text under the search box's
+    trigram index, kept equal to the account's by triggers (``app/pg/sql/account_search.sql``); SQLite matches
+    ``accounts.search_text``.
 
     Apart from ``accounts`` because an update that changes an indexed column (a balance: every worklist index
     carries it) writes a new entry in each of the table's indexes, and a trigram entry is many GIN insertions:
@@ -126,6 +127,8 @@ class AccountSearch(db.Model):
     account_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     agency_id: Mapped[int] = mapped_column()
     search_text: Mapped[str] = mapped_column(Text)
+    # A collector's search looks up only their own matches in accounts (a refresh never changes the collector)
+    assigned_collector_id: Mapped[int | None] = mapped_column()
 
 
 def build_search_text(external_ref: str, full_name: str, email: str | None) -> str:

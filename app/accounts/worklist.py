@@ -30,12 +30,13 @@ from sqlalchemy import Integer, Select, bindparam, literal_column, select, union
 from sqlalchemy.orm import aliased
 
 from app.accounts import aging
-from app.accounts.models import Account
+from app.accounts.models import Account, AccountSearch
 from app.accounts.search_sample import sampled_term_counts
 from app.accounts.states import OPEN_STATUSES, Status
 from app.accounts.worklist_filters import (
     CONDITIONS,
     SCORE_PARAMS,
+    SEARCHED,
     SORTS,
     UNASSIGNED,
     after,
@@ -214,9 +215,10 @@ def _ranked(base: Select, shape: Shape, window) -> Select:
 
 def _sorted_matches(shape: Shape, window) -> Select:
     """(id, sort key) of the search's matches in scope, the first ``window`` by (sort, id), sorted rather than
-    walked: the matches are read first (``app.pg.worklist.matches_first``), then scope and filters are checked
-    on those rows, and they are sorted."""
-    pattern = CONDITIONS["pattern"](Account, bindparam("pattern", required=True))
+    walked: the matches are read first (``app.pg.worklist.matches_first``; a collector's own only, by the
+    copy's collector), then scope and filters are checked on those rows, and they are sorted."""
+    mine = [] if shape.admin else [AccountSearch.assigned_collector_id == bindparam("viewer_id", required=True)]
+    pattern = pg_worklist.like(Account.search_text, bindparam("pattern", required=True), Account.id, SEARCHED, *mine)
     matches = aliased(Account, pg_worklist.matches_first(select(Account).where(pattern), "matches"))
     key = getattr(matches, SORTS[shape.sort].key)
     stmt = _filtered(matches, shape).where(*_keyset(shape, matches))

@@ -64,14 +64,15 @@ def contains(column, term):
     return position(column, term) > 0
 
 
-def like(column, pattern, key, indexed: tuple):
+def like(column, pattern, key, indexed: tuple, *narrowing):
     """``column LIKE pattern`` (``\\`` escapes) as a condition on ``column``'s rows. On PostgreSQL the text is
     matched in its trigram-indexed copy: ``key IN`` that table's keys whose text matches, ``indexed`` being its
-    (key, text) columns (``app.accounts.models.AccountSearch`` says why the copy is a table of its own)."""
+    (key, text) columns (``app.accounts.models.AccountSearch`` says why the copy is a table of its own), and
+    ``narrowing`` conditions on the copy that the rows must meet anyway, so that fewer keys are looked up."""
     if not active():
         return column.like(pattern, escape="\\")
     indexed_key, indexed_text = indexed
-    return key.in_(select(indexed_key).where(indexed_text.like(pattern, escape="\\")))
+    return key.in_(select(indexed_key).where(indexed_text.like(pattern, escape="\\"), *narrowing))
 
 
 def matches_first(stmt: Select, name: str):

@@ -20,7 +20,7 @@ branch_labels = None
 depends_on = None
 
 # What ``triggers.install`` ran when this migration was written (tests/pg/test_triggers.py).
-TRIGGERS_FINGERPRINT = "66035eccee095859a07bdc9bb8f8f52fdc2a7d22dfcba055243d2a81bdf4584e"
+TRIGGERS_FINGERPRINT = "0de3c53b46a37005af9fdc510cad2e76557d2a07c40a8ae3360c80b222c26719"
 TABLES = {"account_search": "agency_id"}
 TRIGRAM = dict(postgresql_using="gin", postgresql_ops={"search_text": "gin_trgm_ops"})
 FUNCTIONS = ("account_search_insert", "account_search_update", "account_search_delete")
@@ -35,10 +35,14 @@ def upgrade():
         sa.Column("account_id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("agency_id", sa.Integer(), nullable=False),
         sa.Column("search_text", sa.Text(), nullable=False),
+        sa.Column("assigned_collector_id", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("account_id", name=op.f("pk_account_search")),
         postgresql_with={"parallel_workers": 0},
     )
-    op.execute("INSERT INTO account_search (account_id, agency_id, search_text) SELECT id, agency_id, search_text FROM accounts")
+    op.execute(
+        "INSERT INTO account_search (account_id, agency_id, search_text, assigned_collector_id) "
+        "SELECT id, agency_id, search_text, assigned_collector_id FROM accounts"
+    )
     op.create_index("ix_account_search_trgm", "account_search", ["search_text"], **TRIGRAM)
     op.drop_index("ix_accounts_search_trgm", table_name="accounts", **TRIGRAM)
     triggers.install(bind)

@@ -1,6 +1,7 @@
 """What the search box matches follows the accounts: an import's new accounts, a refresh that renames a debtor,
-an edit, a deletion. On PostgreSQL the search reads its trigram-indexed copy (``account_search``, kept by
-triggers), which must hold each account's text and nothing else; SQLite matches ``accounts.search_text``."""
+an edit, an assignment, a deletion. On PostgreSQL the search reads its trigram-indexed copy (``account_search``,
+kept by triggers), which must hold each account's text and collector and nothing else; SQLite matches
+``accounts.search_text``."""
 
 from sqlalchemy import select, text
 
@@ -24,14 +25,15 @@ def found(agency, term: str) -> set[str]:
     return set(db.session.scalars(select(Account.external_ref).where(Account.agency_id == agency.id, condition)))
 
 
-def copy_is_the_accounts_text(is_postgres: bool) -> bool:
+def copy_is_the_accounts(is_postgres: bool) -> bool:
     if not is_postgres:
         return True  # no copy: the search reads accounts.search_text
-    copied = db.session.execute(text("SELECT account_id, search_text FROM account_search")).all()
-    return dict(copied) == dict(db.session.execute(select(Account.id, Account.search_text)).all())
+    copied = db.session.execute(text("SELECT account_id, search_text, assigned_collector_id FROM account_search"))
+    accounts = db.session.execute(select(Account.id, Account.search_text, Account.assigned_collector_id))
+    return sorted(copied.all()) == sorted(accounts.all())
 
 
-def test_the_search_follows_imports_edits_and_deletions(agency, import_csv, is_postgres):
+def test_the_search_follows_imports_edits_assignments_and_deletions(agency, import_csv, is_postgres):
     import_csv(agency, _csv([("R1", "Ann Smith", "100.00"), ("R2", "Bob Jones", "200.00")]))
     assert (found(agency, "smith"), found(agency, "jones")) == ({"R1"}, {"R2"})
 
@@ -43,11 +45,18 @@ def test_the_search_follows_imports_edits_and_deletions(agency, import_csv, is_p
     account.refresh_search_text()
     db.session.flush()
     assert (found(agency, "smith"), found(agency, "walker")) == (set(), {"R1"})
-    assert copy_is_the_accounts_text(is_postgres)
+    assert copy_is_the_accounts(is_postgres)
+
+    account.assigned_collector_id = f.CollectorFactory(agency=agency).id
+    db.session.flush()
+    assert copy_is_the_accounts(is_postgres)
+    account.assigned_collector_id = None
+    db.session.flush()
+    assert copy_is_the_accounts(is_postgres)
 
     spare = f.AccountFactory(agency=agency, debtor=f.DebtorFactory(agency_id=agency.id, full_name="Cy Spare"))
     assert found(agency, "spare") == {spare.external_ref}
     db.session.delete(spare)
     db.session.flush()
     assert found(agency, "spare") == set()
-    assert copy_is_the_accounts_text(is_postgres)
+    assert copy_is_the_accounts(is_postgres)
