@@ -67,11 +67,9 @@ def run_migrations_offline():
 
 
 def include_object(obj, name, type_, reflected, compare_to):
-    """Skip PostgreSQL-only objects (trigram indexes, tables marked ``postgresql_only``) when comparing against
+    """Skip PostgreSQL-only tables (marked ``postgresql_only``, their indexes with them) when comparing against
     another database."""
-    pg_only = type_ == "index" and name and name.endswith("_trgm")
-    pg_only = pg_only or (type_ == "table" and getattr(obj, "info", {}).get("postgresql_only", False))
-    if pg_only:
+    if type_ == "table" and obj.info.get("postgresql_only", False):
         return get_engine().dialect.name == "postgresql"
     return True
 

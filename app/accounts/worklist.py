@@ -30,13 +30,12 @@ from sqlalchemy import Integer, Select, bindparam, literal_column, select, union
 from sqlalchemy.orm import aliased
 
 from app.accounts import aging
-from app.accounts.models import Account, AccountSearch
+from app.accounts.models import Account
 from app.accounts.search_sample import sampled_term_counts
 from app.accounts.states import OPEN_STATUSES, Status
 from app.accounts.worklist_filters import (
     CONDITIONS,
     SCORE_PARAMS,
-    SEARCHED,
     SORTS,
     UNASSIGNED,
     after,
@@ -44,6 +43,7 @@ from app.accounts.worklist_filters import (
     conditions,
     filter_values,
     like_pattern,
+    matches_term,
     order_terms,
     plan_values,
 )
@@ -217,8 +217,8 @@ def _sorted_matches(shape: Shape, window) -> Select:
     """(id, sort key) of the search's matches in scope, the first ``window`` by (sort, id), sorted rather than
     walked: the matches are read first (``app.pg.worklist.matches_first``; a collector's own only, by the
     copy's collector), then scope and filters are checked on those rows, and they are sorted."""
-    mine = [] if shape.admin else [AccountSearch.assigned_collector_id == bindparam("viewer_id", required=True)]
-    pattern = pg_worklist.like(Account.search_text, bindparam("pattern", required=True), Account.id, SEARCHED, *mine)
+    collector = None if shape.admin else bindparam("viewer_id", required=True)
+    pattern = matches_term(Account, bindparam("pattern", required=True), collector)
     matches = aliased(Account, pg_worklist.matches_first(select(Account).where(pattern), "matches"))
     key = getattr(matches, SORTS[shape.sort].key)
     stmt = _filtered(matches, shape).where(*_keyset(shape, matches))

@@ -20,7 +20,6 @@ SORTS = {
     "created": Account.created_at,
     "score": score(Account),  # computed over the scope, not walked (app.accounts.workscore)
 }
-SEARCHED = (AccountSearch.account_id, AccountSearch.search_text)  # PostgreSQL's trigram-indexed copy
 SCORE_PARAMS = frozenset(score_values(None, "UTC"))  # bound parameters of the score, not filters
 UNASSIGNED = 0  # the collector filter's value for accounts without a collector
 # Filter name -> its condition on the rows ``a`` (the accounts table or the trigram matches) and a bound
@@ -37,10 +36,18 @@ CONDITIONS = {
     "created_to": lambda a, p: a.created_at <= p,
     "aging_from": lambda a, p: a.due_date >= p,
     "aging_to": lambda a, p: a.due_date <= p,
-    "pattern": lambda a, p: pg_worklist.like(a.search_text, p, a.id, SEARCHED),
+    "pattern": lambda a, p: matches_term(a, p),
     "plan_due": lambda a, p: a.plan_due_on == p,  # a promise or instalment due that day (the agency's today)
 }
 PLAN_FILTERS = ("due_today", "broken")  # the plan filter's values (``app.plans`` keeps the columns they read)
+
+
+def matches_term(rows, pattern, collector=None):
+    """``rows`` (accounts or an alias) whose search text is ``LIKE pattern``; on PostgreSQL read through the
+    trigram-indexed copy (``AccountSearch``), only ``collector``'s matches when one is given."""
+    mine = [] if collector is None else [AccountSearch.assigned_collector_id == collector]
+    indexed = (AccountSearch.account_id, AccountSearch.search_text)
+    return pg_worklist.like(rows.search_text, pattern, rows.id, indexed, *mine)
 
 
 def filter_values(filters) -> dict:
